@@ -1,0 +1,40 @@
+import ArgumentParser
+
+/// `d365mm`: the connector between Dynamics 365 Finance & Operations and MachineMetrics.
+public struct D365MMCommand: AsyncParsableCommand {
+    public static let configuration = CommandConfiguration(
+        commandName: "d365mm",
+        abstract: "Sync production orders from Dynamics 365 F&O to MachineMetrics, and labor back.",
+        discussion: """
+            Each run moves work through a spool of folders (tmp, inbox, outbound, posted, failed, hold, archive) \
+            under D365MM_SPOOL_DIR. Configuration comes from the environment and, optionally, an env-style file \
+            (--config FILE or D365MM_CONFIG); see d365mm.conf(5).
+
+            EXIT STATUS: 0 success or nothing to do; 1 internal error; 2 partial (something needs an operator); \
+            64 usage; 73 another run holds the spool lock; 75 temporary failure, retry next tick; \
+            77 authentication or permission refused; 78 configuration error. Any other code is a failure.
+            """,
+        version: D365MMVersion.current,
+        subcommands: [Run.self, Status.self, Config.self, Doctor.self, Bundle.self, Simulate.self]
+    )
+
+    public init() {}
+}
+
+/// Options every command that reads the configuration accepts.
+struct ConfigurationOptions: ParsableArguments {
+    @Option(name: .long, help: ArgumentHelp("An env-style configuration file (KEY=value lines); the environment wins over it.", valueName: "file"))
+    var config: String?
+}
+
+/// A command whose work arrives in a later version: says so and exits 64.
+protocol PendingCommand: AsyncParsableCommand {
+    static var pendingName: String { get }
+}
+
+extension PendingCommand {
+    func run() async throws {
+        printError("d365mm \(Self.pendingName) is not available in this version of d365mm (\(D365MMVersion.current)).")
+        throw ExitStatus.usage.exitCode
+    }
+}

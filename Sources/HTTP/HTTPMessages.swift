@@ -1,0 +1,48 @@
+import Foundation
+
+/// One HTTP request, whole.
+public struct HTTPRequest: Sendable {
+    public var method: String
+    /// The absolute URL, query included.
+    public var url: String
+    public var headers: [(name: String, value: String)]
+    public var body: [UInt8]
+
+    public init(method: String = "GET", url: String, headers: [(name: String, value: String)] = [], body: [UInt8] = []) {
+        self.method = method
+        self.url = url
+        self.headers = headers
+        self.body = body
+    }
+
+    /// A request whose body is `json`, with the JSON content type set.
+    public static func json(method: String, url: String, headers: [(name: String, value: String)] = [], body: [UInt8]) -> HTTPRequest {
+        HTTPRequest(method: method, url: url, headers: headers + [("Content-Type", "application/json; charset=utf-8")], body: body)
+    }
+}
+
+/// One HTTP response, whole.
+public struct HTTPResponse: Sendable {
+    public var status: Int
+    public var headers: [(name: String, value: String)]
+    public var body: [UInt8]
+
+    public init(status: Int, headers: [(name: String, value: String)] = [], body: [UInt8] = []) {
+        self.status = status
+        self.headers = headers
+        self.body = body
+    }
+
+    /// The first header named `name`, compared case-insensitively.
+    public func header(_ name: String) -> String? {
+        headers.first { $0.name.caseInsensitiveCompare(name) == .orderedSame }?.value
+    }
+
+    /// The body as UTF-8 text.
+    public var text: String { String(decoding: body, as: UTF8.self) }
+
+    /// The body parsed as a JSON object, if it is one.
+    public var jsonObject: [String: Any]? {
+        (try? JSONSerialization.jsonObject(with: Data(body))) as? [String: Any]
+    }
+}

@@ -1,0 +1,41 @@
+/// A request that got no HTTP answer at all: no connection, a timeout, or a connection cut mid-answer.
+///
+/// The description names the host and path, never the query string or headers, which may carry tokens.
+public struct HTTPTransportError: Error, CustomStringConvertible, Sendable {
+    /// Why no answer came.
+    public enum Kind: Sendable, Equatable {
+        /// The connection could not be made (refused, unreachable, DNS).
+        case connectionFailed
+        /// No complete answer within the time allowed.
+        case timedOut
+        /// The connection closed before the answer was complete.
+        case connectionLost
+        /// The answer was larger than the client accepts.
+        case responseTooLarge
+        /// The URL could not be used.
+        case invalidURL
+    }
+
+    public let kind: Kind
+    public let method: String
+    /// Scheme, host, port and path; the query is left out.
+    public let location: String
+    public let detail: String
+
+    public var description: String {
+        let what: String
+        switch kind {
+        case .connectionFailed: what = "cannot connect"
+        case .timedOut: what = "timed out"
+        case .connectionLost: what = "connection lost before the answer was complete"
+        case .responseTooLarge: what = "answer too large"
+        case .invalidURL: what = "invalid URL"
+        }
+        return "\(method) \(location): \(what) (\(detail))"
+    }
+
+    /// The location of `url` without its query string, for messages.
+    public static func location(of url: String) -> String {
+        String(url.prefix { $0 != "?" })
+    }
+}

@@ -1,0 +1,97 @@
+internal import CSQLite
+
+/// One open SQLite database file: the only owner of its `sqlite3*` handle.
+///
+/// A connection is confined to the task that opened it; it is deliberately not `Sendable`.
+/// Every connection runs in WAL mode with a busy timeout, so that `status` can read while a run writes.
+public final class Connection {
+    private let handle: OpaquePointer
+    /// The database file's path.
+    public let path: String
+
+    /// Opens (and creates when missing) the database at `path` in WAL mode.
+    ///
+    /// The corresponding C function is `sqlite3_open_v2`.
+    public init(path: String, readOnly: Bool = false, busyTimeoutMilliseconds: Int32 = 10_000) throws(SQLiteError) {
+        var raw: OpaquePointer?
+        let flags = (readOnly ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE) | SQLITE_OPEN_NOMUTEX
+        let status = sqlite3_open_v2(path, &raw, flags, nil)
+        guard let raw else {
+            throw SQLiteError(code: status, message: "cannot allocate a connection", sql: nil, path: path)
+        }
+        guard status == SQLITE_OK else {
+            // SQLite hands back a handle even when opening fails; it must still be closed.
+            let error = SQLiteError(code: sqlite3_extended_errcode(raw), message: String(cString: sqlite3_errmsg(raw)), sql: nil, path: path)
+            sqlite3_close_v2(raw)
+            throw error
+        }
+        sqlite3_extended_result_codes(raw, 1)
+        sqlite3_busy_timeout(raw, busyTimeoutMilliseconds)
+        handle = raw
+        self.path = path
+        if !readOnly {
+            try execute("PRAGMA journal_mode=WAL")
+            try execute("PRAGMA synchronous=FULL")
+        }
+        try execute("PRAGMA foreign_keys=ON")
+    }
+
+    deinit {
+        sqlite3_close_v2(handle)
+    }
+
+    /// Runs one or more statements that return no rows.
+    public func execute(_ sql: String) throws(SQLiteError) {
+        let status = sqlite3_exec(handle, sql, nil, nil, nil)
+        guard status == SQLITE_OK else { throw error(sql: sql) }
+    }
+
+    /// Compiles `sql` into a statement that can be bound and stepped.
+    public func prepare(_ sql: String) throws(SQLiteError) -> Statement {
+        var raw: OpaquePointer?
+        let status = sqlite3_prepare_v2(handle, sql, -1, &raw, nil)
+        guard status == SQLITE_OK, let raw else { throw error(sql: sql) }
+        return Statement(handle: raw, connection: self, sql: sql)
+    }
+
+    /// Runs `sql` with `arguments` and returns every row.
+    public func query(_ sql: String, _ arguments: [SQLiteValue] = []) throws(SQLiteError) -> [[SQLiteValue]] {
+        let statement = try prepare(sql)
+        try statement.bind(arguments)
+        var rows: [[SQLiteValue]] = []
+        while try statement.step() {
+            rows.append(statement.row())
+        }
+        return rows
+    }
+
+    /// Runs `sql` with `arguments`, for statements that return no rows.
+    public func run(_ sql: String, _ arguments: [SQLiteValue] = []) throws(SQLiteError) {
+        let statement = try prepare(sql)
+        try statement.bind(arguments)
+        while try statement.step() {}
+    }
+
+    /// Runs `body` inside `BEGIN IMMEDIATE … COMMIT`, rolling back when it throws.
+    public func transaction<T>(_ body: () throws -> T) throws -> T {
+        try execute("BEGIN IMMEDIATE")
+        do {
+            let result = try body()
+            try execute("COMMIT")
+            return result
+        } catch {
+            try? execute("ROLLBACK")
+            throw error
+        }
+    }
+
+    /// The number of rows the last `INSERT`, `UPDATE` or `DELETE` changed.
+    public var changes: Int { Int(sqlite3_changes(handle)) }
+
+    /// The row id of the last `INSERT`.
+    public var lastInsertRowID: Int64 { sqlite3_last_insert_rowid(handle) }
+
+    func error(sql: String?) -> SQLiteError {
+        SQLiteError(code: sqlite3_extended_errcode(handle), message: String(cString: sqlite3_errmsg(handle)), sql: sql, path: path)
+    }
+}

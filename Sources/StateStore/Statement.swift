@@ -1,0 +1,69 @@
+internal import CSQLite
+
+/// A compiled SQL statement; finalized when the last reference goes.
+public final class Statement {
+    private let handle: OpaquePointer
+    private let connection: Connection
+    /// The statement's SQL text (never its bound values).
+    public let sql: String
+
+    init(handle: OpaquePointer, connection: Connection, sql: String) {
+        self.handle = handle
+        self.connection = connection
+        self.sql = sql
+    }
+
+    deinit {
+        sqlite3_finalize(handle)
+    }
+
+    /// Resets the statement and binds `values` to its parameters, in order.
+    public func bind(_ values: [SQLiteValue]) throws(SQLiteError) {
+        sqlite3_reset(handle)
+        sqlite3_clear_bindings(handle)
+        precondition(Int(sqlite3_bind_parameter_count(handle)) == values.count, "wrong number of arguments for `\(sql)`")
+        for (offset, value) in values.enumerated() {
+            let index = Int32(offset + 1)
+            let status: Int32
+            switch value {
+            case .null: status = sqlite3_bind_null(handle, index)
+            case .integer(let integer): status = sqlite3_bind_int64(handle, index, integer)
+            case .real(let real): status = sqlite3_bind_double(handle, index, real)
+            case .text(let text): status = sqlite3_bind_text(handle, index, text, -1, csqlite_transient())
+            case .blob(let bytes):
+                status = bytes.withUnsafeBytes { buffer in
+                    sqlite3_bind_blob(handle, index, buffer.baseAddress, Int32(buffer.count), csqlite_transient())
+                }
+            }
+            guard status == SQLITE_OK else { throw connection.error(sql: sql) }
+        }
+    }
+
+    /// Advances to the next row; `false` when the statement is done.
+    public func step() throws(SQLiteError) -> Bool {
+        switch sqlite3_step(handle) {
+        case SQLITE_ROW: return true
+        case SQLITE_DONE: return false
+        default: throw connection.error(sql: sql)
+        }
+    }
+
+    /// The current row's columns.
+    public func row() -> [SQLiteValue] {
+        (0..<sqlite3_column_count(handle)).map(column)
+    }
+
+    /// The value of column `index` (from 0) in the current row.
+    public func column(_ index: Int32) -> SQLiteValue {
+        switch sqlite3_column_type(handle, index) {
+        case SQLITE_INTEGER: return .integer(sqlite3_column_int64(handle, index))
+        case SQLITE_FLOAT: return .real(sqlite3_column_double(handle, index))
+        case SQLITE_TEXT: return .text(String(cString: sqlite3_column_text(handle, index)))
+        case SQLITE_BLOB:
+            let count = Int(sqlite3_column_bytes(handle, index))
+            guard count > 0, let bytes = sqlite3_column_blob(handle, index) else { return .blob([]) }
+            return .blob(Array(UnsafeRawBufferPointer(start: bytes, count: count)))
+        default: return .null
+        }
+    }
+}

@@ -1,0 +1,8 @@
+import CLI
+
+@main
+struct Entrypoint {
+    static func main() async {
+        await D365MMCommand.main()
+    }
+}
