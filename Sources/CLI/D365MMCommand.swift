@@ -10,9 +10,16 @@ public struct D365MMCommand: AsyncParsableCommand {
             under D365MM_SPOOL_DIR. Configuration comes from the environment and, optionally, an env-style file \
             (--config FILE or D365MM_CONFIG); see d365mm.conf(5).
 
-            EXIT STATUS: 0 success or nothing to do; 1 internal error; 2 partial (something needs an operator); \
-            64 usage; 73 another run holds the spool lock; 75 temporary failure, retry next tick; \
-            77 authentication or permission refused; 78 configuration error. Any other code is a failure.
+            EXIT STATUS
+              0   success, or nothing to do
+              1   unexpected internal error
+              2   partial: the run finished, but something needs an operator
+              64  usage error
+              73  another run holds the spool lock; nothing was done
+              75  temporary failure (network, throttling, 5xx); retry next tick
+              77  authentication or permission refused
+              78  configuration error
+            Any other code is a failure.
             """,
         version: D365MMVersion.current,
         subcommands: [Run.self, Status.self, Config.self, Doctor.self, Bundle.self, Simulate.self]

@@ -71,7 +71,8 @@ struct DataSetGenerator {
         for index in 1...count {
             let first = Vocabulary.firstNames.randomElement(using: &random)!
             let last = Vocabulary.lastNames.randomElement(using: &random)!
-            let status = random.weighted([("Employed", 85), ("Terminated", 10), ("Pending", 5)])
+            // One in ten has left and one in twenty is not hired yet, spread evenly so that every data set has both.
+            let status = [7, 17].contains(index % 20) ? "Terminated" : (index % 20 == 13 ? "Pending" : "Employed")
             let number = Digits.padded(index, 6)
             workerNumbers.append((number, status))
             tables["Workers"]!.append([
@@ -167,14 +168,14 @@ struct DataSetGenerator {
             "SchedulingMethod": member(EnumTypes.prodSchedStatus, jobScheduled ? "JobScheduled" : (released ? "OperationScheduled" : "None")),
             "AreRouteJobsGenerated": member(EnumTypes.noYes, jobScheduled ? "Yes" : "No"),
             "SourceBOMId": .string("B-\(item)"), "SourceRouteId": .string("R-\(item)"),
-            "ScheduledStartDate": .dateTime(start), "ScheduledStartTime": .integer(Int64(6 + Int.random(in: 0...8, using: &random)) * 3600),
-            "ScheduledEndDate": .dateTime(start + durationDays * 86_400), "ScheduledEndTime": .integer(16 * 3600),
-            "DeliveryDate": random.chance(90) ? .dateTime(start + (durationDays + 2) * 86_400) : .emptyDate,
+            "ScheduledStartDate": day(start), "ScheduledStartTime": .integer(Int64(6 + Int.random(in: 0...8, using: &random)) * 3600),
+            "ScheduledEndDate": day(start + durationDays * 86_400), "ScheduledEndTime": .integer(16 * 3600),
+            "DeliveryDate": random.chance(90) ? day(start + (durationDays + 2) * 86_400) : .emptyDate,
             "DeliveryTime": .integer(0),
-            "ReleasedDate": released ? .dateTime(start - 86_400) : .emptyDate,
-            "StartedDate": progressed ? .dateTime(start) : .emptyDate,
-            "ReportedAsFinishedDate": ["ReportedFinished", "Completed"].contains(status) ? .dateTime(start + durationDays * 86_400) : .emptyDate,
-            "EndedDate": status == "Completed" ? .dateTime(start + (durationDays + 1) * 86_400) : .emptyDate,
+            "ReleasedDate": released ? day(start - 86_400) : .emptyDate,
+            "StartedDate": progressed ? day(start) : .emptyDate,
+            "ReportedAsFinishedDate": ["ReportedFinished", "Completed"].contains(status) ? day(start + durationDays * 86_400) : .emptyDate,
+            "EndedDate": status == "Completed" ? day(start + (durationDays + 1) * 86_400) : .emptyDate,
         ])
         let operations = makeOperations(company: company, order: number, status: status, quantity: quantity, start: start, jobScheduled: jobScheduled)
         return (status, operations)
@@ -208,8 +209,8 @@ struct DataSetGenerator {
                 "EstimatedOperationQuantity": .decimal(quantity * DecimalText.scale),
                 "OperationsTimeToHourConversionFactor": .decimal(inHundredths ? 10_000 : DecimalText.scale),
                 "QueueTimeBefore": .decimal(0), "QueueTimeAfter": .decimal(0), "TransitTime": .decimal(0),
-                "ScheduledFromDate": .dateTime(start + Int64(position) * 86_400 / 2), "ScheduledFromTime": .integer(8 * 3600),
-                "ScheduledEndDate": .dateTime(start + Int64(position + 1) * 86_400 / 2), "ScheduledEndTime": .integer(16 * 3600),
+                "ScheduledFromDate": day(start + Int64(position) * 86_400 / 2), "ScheduledFromTime": .integer(8 * 3600),
+                "ScheduledEndDate": day(start + Int64(position + 1) * 86_400 / 2), "ScheduledEndTime": .integer(16 * 3600),
                 "IsOperationStarted": member(EnumTypes.noYes, position <= completedCount && status != "Released" && ["StartedUp", "ReportedFinished", "Completed"].contains(status) ? "Yes" : "No"),
                 "IsOperationCompleted": member(EnumTypes.noYes, position < completedCount ? "Yes" : "No"),
                 "CostingOperationResourceId": .string(resource), "ProcessCostCategoryId": .string("\(route.group)-RUN"),
@@ -245,8 +246,8 @@ struct DataSetGenerator {
             "dataAreaId": .string(company), "JobId": .string(jobID), "ProductionOrderNumber": .string(order),
             "OperationNumber": .integer(operation), "OperationPriority": member(EnumTypes.routeOprPriority, priority),
             "RouteJobType": member(EnumTypes.routeJobType, type), "OperationsResourceId": .string(resource),
-            "JobStatus": member(EnumTypes.prodJobStatus, "Waiting"), "ScheduledFromDate": .dateTime(start),
-            "ScheduledFromTime": .integer(8 * 3600), "ScheduledEndDate": .dateTime(start), "ScheduledEndTime": .integer(16 * 3600),
+            "JobStatus": member(EnumTypes.prodJobStatus, "Waiting"), "ScheduledFromDate": day(start),
+            "ScheduledFromTime": .integer(8 * 3600), "ScheduledEndDate": day(start), "ScheduledEndTime": .integer(16 * 3600),
             "ScheduledJobDurationHours": .decimal(random.decimal(0.25, 8, places: 2)),
         ])
         return jobID
@@ -267,7 +268,7 @@ struct DataSetGenerator {
             journalSequence[company, default: 0] += 1
             let journal = "JN-" + Digits.padded(journalSequence[company]!, 6)
             let posted = random.chance(80)
-            let day = reference - Int64(Int.random(in: 1...30, using: &random)) * 86_400
+            let dayStart = reference - Int64(Int.random(in: 1...30, using: &random)) * 86_400
             tables["RouteCardProductionJournalEntries"]!.append([
                 "dataAreaId": .string(company), "JournalNumber": .string(journal), "JournalLineNumber": .decimal(whole: 1),
                 "JournalName": .string("Route"), "JournalDescription": .string(random.chance(50) ? "Shift feedback" : "Route card"),
@@ -279,8 +280,8 @@ struct DataSetGenerator {
                 "RegisteredHours": .decimal(random.decimal(0.25, 8, places: 2)),
                 "ReportedGoodInventoryQuantity": .decimal(random.decimal(1, 100, places: 0)),
                 "ReportedErrorInventoryQuantity": .decimal(random.chance(20) ? random.decimal(1, 5, places: 0) : 0),
-                "ConsumptionDate": .dateTime(day + 12 * 3600), "IsPosted": member(EnumTypes.noYes, posted ? "Yes" : "No"),
-                "PostedDateTime": posted ? .dateTime(day + 15 * 3600 + Int64(Int.random(in: 0...7200, using: &random))) : .emptyDate,
+                "ConsumptionDate": day(dayStart), "IsPosted": member(EnumTypes.noYes, posted ? "Yes" : "No"),
+                "PostedDateTime": posted ? .dateTime(dayStart + 15 * 3600 + Int64(Int.random(in: 0...7200, using: &random))) : .emptyDate,
                 "PostedUserId": .string(posted ? "admin" : ""), "VoucherNumber": .string(posted ? "PRD-\(journalSequence[company]!)" : ""),
                 "ProductionSiteId": orders.value(row: orderRow, "ProductionSiteId"),
             ])
@@ -349,6 +350,9 @@ struct DataSetGenerator {
         let prefix = "01J" + Digits.padded(index, 7)
         return prefix + String((0..<(26 - prefix.count)).map { _ in alphabet[Int(generator.next() % 32)] })
     }
+
+    /// A date-only field: F&O shows it at 12:00 UTC of its day.
+    private func day(_ midnight: Int64) -> Value { .dateTime(midnight - midnight % 86_400 + 43_200) }
 
     private func member(_ type: EnumType, _ name: String) -> Value {
         .member(type.index(of: name)!)

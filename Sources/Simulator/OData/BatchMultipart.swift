@@ -50,38 +50,43 @@ enum BatchMultipart {
     }
 
     static func compose(_ replies: [Reply], boundary: String) -> [UInt8] {
-        var output: [UInt8] = []
-        func line(_ text: String) { output.append(contentsOf: Array((text + "\r\n").utf8)) }
+        var output = Output()
         for reply in replies {
-            line("--\(boundary)")
+            output.line("--\(boundary)")
             switch reply {
             case .single(let answer):
-                write(answer, line: line, output: &output)
+                output.write(answer)
             case .changeset(let answers):
                 let inner = "changesetresponse_\(UUID().uuidString.lowercased())"
-                line("Content-Type: multipart/mixed; boundary=\(inner)")
-                line("")
+                output.line("Content-Type: multipart/mixed; boundary=\(inner)")
+                output.line("")
                 for answer in answers {
-                    line("--\(inner)")
-                    write(answer, line: line, output: &output)
+                    output.line("--\(inner)")
+                    output.write(answer)
                 }
-                line("--\(inner)--")
+                output.line("--\(inner)--")
             }
         }
-        line("--\(boundary)--")
-        return output
+        output.line("--\(boundary)--")
+        return output.bytes
     }
 
-    private static func write(_ answer: Answer, line: (String) -> Void, output: inout [UInt8]) {
-        line("Content-Type: application/http")
-        line("Content-Transfer-Encoding: binary")
-        if let contentID = answer.contentID { line("Content-ID: \(contentID)") }
-        line("")
-        line("HTTP/1.1 \(answer.response.status) \(reason(answer.response.status))")
-        for header in answer.response.headers { line("\(header.name): \(header.value)") }
-        line("")
-        output.append(contentsOf: answer.response.body)
-        line("")
+    private struct Output {
+        var bytes: [UInt8] = []
+
+        mutating func line(_ text: String) { bytes.append(contentsOf: Array((text + "\r\n").utf8)) }
+
+        mutating func write(_ answer: Answer) {
+            line("Content-Type: application/http")
+            line("Content-Transfer-Encoding: binary")
+            if let contentID = answer.contentID { line("Content-ID: \(contentID)") }
+            line("")
+            line("HTTP/1.1 \(answer.response.status) \(BatchMultipart.reason(answer.response.status))")
+            for header in answer.response.headers { line("\(header.name): \(header.value)") }
+            line("")
+            bytes.append(contentsOf: answer.response.body)
+            line("")
+        }
     }
 
     private static func operation(from section: [UInt8]) throws -> Operation {
@@ -146,7 +151,7 @@ enum BatchMultipart {
         return nil
     }
 
-    private static func reason(_ status: Int) -> String {
+    fileprivate static func reason(_ status: Int) -> String {
         switch status {
         case 200: return "OK"
         case 201: return "Created"

@@ -1,0 +1,38 @@
+import Foundation
+import Testing
+import TestSupport
+
+struct CommandTreeTests {
+    @Test func helpListsEveryCommandOfTheContractAndTheExitStatuses() throws {
+        let result = try D365MMBinary.run(["--help"])
+        #expect(result.status == 0)
+        for command in ["run", "status", "config", "doctor", "bundle", "simulate"] {
+            #expect(result.standardOutput.contains("  \(command)"), "\(command) is missing from --help")
+        }
+        let words = result.standardOutput.split(whereSeparator: \.isWhitespace).joined(separator: " ")
+        for code in ["0 success", "1 unexpected", "2 partial", "64 usage error", "73 another run holds the spool lock", "75 temporary failure",
+                     "77 authentication or permission refused", "78 configuration error"] {
+            #expect(words.contains(code), "exit status \(code) is not explained")
+        }
+        let run = try D365MMBinary.run(["run", "--help"])
+        #expect(run.standardOutput.contains("from-erp") && run.standardOutput.contains("to-erp"))
+    }
+
+    @Test func versionPrintsTheVersion() throws {
+        let result = try D365MMBinary.run(["--version"])
+        #expect(result.status == 0)
+        #expect(result.standardOutput.trimmingCharacters(in: .whitespacesAndNewlines).range(of: #"^\d+\.\d+\.\d+$"#, options: .regularExpression) != nil)
+    }
+
+    @Test(arguments: [["run", "from-erp"], ["run", "to-erp"], ["status"], ["config", "check"], ["doctor"], ["bundle"]])
+    func commandsNotYetBuiltSaySoAndExit64(_ arguments: [String]) throws {
+        let result = try D365MMBinary.run(arguments)
+        #expect(result.status == 64)
+        #expect(result.standardError.contains("d365mm \(arguments.joined(separator: " ")) is not available"))
+    }
+
+    @Test func anUnknownCommandIsAUsageError() throws {
+        let result = try D365MMBinary.run(["frobnicate"])
+        #expect(result.status == 64)
+    }
+}

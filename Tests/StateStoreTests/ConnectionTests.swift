@@ -1,0 +1,57 @@
+import Foundation
+import StateStore
+import Testing
+import TestSupport
+
+struct ConnectionTests {
+    @Test func writesAndReadsBackInWALMode() async throws {
+        try await withTemporaryDirectory { directory in
+            let path = directory + "/state.sqlite"
+            do {
+                let connection = try Connection(path: path)
+                #expect(try connection.query("PRAGMA journal_mode").first?.first == .text("wal"))
+                try connection.execute("CREATE TABLE runs (id TEXT PRIMARY KEY, records INTEGER NOT NULL, note TEXT)")
+                try connection.transaction {
+                    try connection.run("INSERT INTO runs VALUES (?, ?, ?)", ["r1", 42, nil])
+                    try connection.run("INSERT INTO runs VALUES (?, ?, ?)", ["r2", 7, "second"])
+                }
+                // While the first connection is open, its writes sit in the write-ahead log.
+                #expect(FileManager.default.fileExists(atPath: path + "-wal"))
+                let reader = try Connection(path: path, readOnly: true)
+                #expect(try reader.query("SELECT id, records, note FROM runs ORDER BY id") == [["r1", 42, nil], ["r2", 7, "second"]])
+            }
+            let reopened = try Connection(path: path)
+            #expect(try reopened.query("SELECT SUM(records) FROM runs").first?.first == .integer(49))
+        }
+    }
+
+    @Test func aFailedTransactionLeavesNothingBehind() async throws {
+        try await withTemporaryDirectory { directory in
+            let connection = try Connection(path: directory + "/state.sqlite")
+            try connection.execute("CREATE TABLE hashes (key TEXT PRIMARY KEY, hash TEXT NOT NULL)")
+            try connection.run("INSERT INTO hashes VALUES ('a', 'x')")
+            #expect(throws: SQLiteError.self) {
+                try connection.transaction {
+                    try connection.run("INSERT INTO hashes VALUES ('b', 'y')")
+                    try connection.run("INSERT INTO hashes VALUES ('a', 'z')")
+                }
+            }
+            #expect(try connection.query("SELECT key, hash FROM hashes") == [["a", "x"]])
+        }
+    }
+
+    @Test func errorsNameTheFileAndStatementButNeverTheValues() async throws {
+        try await withTemporaryDirectory { directory in
+            let connection = try Connection(path: directory + "/state.sqlite")
+            try connection.execute("CREATE TABLE tokens (value TEXT UNIQUE)")
+            try connection.run("INSERT INTO tokens VALUES (?)", ["planted-secret-value"])
+            let error = try #require(throws: SQLiteError.self) {
+                try connection.run("INSERT INTO tokens VALUES (?)", ["planted-secret-value"])
+            }
+            #expect(error.isConstraintViolation)
+            #expect(error.description.contains(directory + "/state.sqlite"))
+            #expect(error.description.contains("INSERT INTO tokens"))
+            #expect(!error.description.contains("planted-secret-value"))
+        }
+    }
+}
