@@ -88,30 +88,7 @@ public struct Table: Sendable {
     mutating func set(row: Int, field: Int, to value: Value) {
         let isKey = definition.keyIndexes.contains(field)
         if isKey { keyIndex[Self.keyText(definition.keyIndexes.map { self.value(row: row, field: $0) })] = nil }
-        switch (value, columns[field]) {
-        case (.string(let text), .strings(var values)):
-            columns[field] = .integers([])
-            values[row] = text
-            columns[field] = .strings(values)
-        case (.integer(let number), .integers(var values)):
-            columns[field] = .strings([])
-            values[row] = number
-            columns[field] = .integers(values)
-        case (.decimal(let number), .decimals(var values)):
-            columns[field] = .strings([])
-            values[row] = number
-            columns[field] = .decimals(values)
-        case (.dateTime(let seconds), .dates(var values)):
-            columns[field] = .strings([])
-            values[row] = seconds
-            columns[field] = .dates(values)
-        case (.member(let member), .members(var values)):
-            columns[field] = .strings([])
-            values[row] = UInt8(member)
-            columns[field] = .members(values)
-        default:
-            preconditionFailure("value \(value) does not fit \(definition.fields[field].name)")
-        }
+        Self.modify(&columns[field], .replace(row), value)
         if isKey { keyIndex[Self.keyText(definition.keyIndexes.map { self.value(row: row, field: $0) })] = Int32(row) }
         version += 1
     }
@@ -128,31 +105,59 @@ public struct Table: Sendable {
     }
 
     private static func append(_ value: Value, to column: inout Column) {
-        // Each case moves the array out of the enum first, so that appending does not copy it.
-        switch (value, column) {
-        case (.string(let text), .strings(var values)):
-            column = .integers([])
-            values.append(text)
-            column = .strings(values)
-        case (.integer(let number), .integers(var values)):
-            column = .strings([])
-            values.append(number)
-            column = .integers(values)
-        case (.decimal(let number), .decimals(var values)):
-            column = .strings([])
-            values.append(number)
-            column = .decimals(values)
-        case (.dateTime(let seconds), .dates(var values)):
-            column = .strings([])
-            values.append(seconds)
-            column = .dates(values)
-        case (.member(let member), .members(var values)):
-            column = .strings([])
-            values.append(UInt8(member))
-            column = .members(values)
-        default:
-            preconditionFailure("value \(value) does not fit its column")
+        modify(&column, .append, value)
+    }
+
+    private enum Edit {
+        case append
+        case replace(Int)
+    }
+
+    private static func apply<Element>(_ edit: Edit, _ element: Element, to values: inout [Element]) {
+        switch edit {
+        case .append: values.append(element)
+        case .replace(let row): values[row] = element
         }
+    }
+
+    /// Edits the array inside `column` in place.
+    ///
+    /// The array is moved out of the enum before the edit (the enum briefly holds an empty array), so that it is
+    /// uniquely referenced and not copied: appending a million rows stays linear.
+    private static func modify(_ column: inout Column, _ edit: Edit, _ value: Value) {
+        switch column {
+        case .strings(var values):
+            guard case .string(let text) = value else { break }
+            column = .members([])
+            apply(edit, text, to: &values)
+            column = .strings(values)
+            return
+        case .integers(var values):
+            guard case .integer(let number) = value else { break }
+            column = .members([])
+            apply(edit, number, to: &values)
+            column = .integers(values)
+            return
+        case .decimals(var values):
+            guard case .decimal(let number) = value else { break }
+            column = .members([])
+            apply(edit, number, to: &values)
+            column = .decimals(values)
+            return
+        case .dates(var values):
+            guard case .dateTime(let seconds) = value else { break }
+            column = .members([])
+            apply(edit, seconds, to: &values)
+            column = .dates(values)
+            return
+        case .members(var values):
+            guard case .member(let member) = value else { break }
+            column = .strings([])
+            apply(edit, UInt8(member), to: &values)
+            column = .members(values)
+            return
+        }
+        preconditionFailure("value \(value) does not fit its column")
     }
 
     static func keyText(_ key: [Value]) -> String {

@@ -1,0 +1,80 @@
+/// Writes ``JSONValue`` as text: compact, canonical (members sorted by name) or indented for people.
+public enum JSONEncoding {
+    public enum Style: Sendable {
+        /// No whitespace, members in their order.
+        case compact
+        /// No whitespace, members sorted by name: equal bytes for equal meaning, for hashing.
+        case canonical
+        /// Two-space indentation, members in their order.
+        case pretty
+    }
+
+    public static func bytes(_ value: JSONValue, style: Style = .compact) -> [UInt8] {
+        var output: [UInt8] = []
+        output.reserveCapacity(256)
+        write(value, style: style, indent: 0, into: &output)
+        return output
+    }
+
+    public static func string(_ value: JSONValue, style: Style = .compact) -> String {
+        String(decoding: bytes(value, style: style), as: UTF8.self)
+    }
+
+    public static func write(_ value: JSONValue, style: Style, indent: Int, into output: inout [UInt8]) {
+        switch value {
+        case .null: output.append(contentsOf: [0x6E, 0x75, 0x6C, 0x6C])
+        case .bool(let flag): output.append(contentsOf: flag ? [0x74, 0x72, 0x75, 0x65] : [0x66, 0x61, 0x6C, 0x73, 0x65])
+        case .number(let text): output.append(contentsOf: text.utf8)
+        case .string(let text): writeString(text, into: &output)
+        case .array(let values):
+            output.append(UInt8(ascii: "["))
+            for (position, element) in values.enumerated() {
+                if position > 0 { output.append(UInt8(ascii: ",")) }
+                newline(style, indent + 1, &output)
+                write(element, style: style, indent: indent + 1, into: &output)
+            }
+            if !values.isEmpty { newline(style, indent, &output) }
+            output.append(UInt8(ascii: "]"))
+        case .object(let object):
+            output.append(UInt8(ascii: "{"))
+            let members = style == .canonical ? object.members.sorted { $0.key.utf8.lexicographicallyPrecedes($1.key.utf8) } : object.members
+            for (position, member) in members.enumerated() {
+                if position > 0 { output.append(UInt8(ascii: ",")) }
+                newline(style, indent + 1, &output)
+                writeString(member.key, into: &output)
+                output.append(UInt8(ascii: ":"))
+                if style == .pretty { output.append(UInt8(ascii: " ")) }
+                write(member.value, style: style, indent: indent + 1, into: &output)
+            }
+            if !members.isEmpty { newline(style, indent, &output) }
+            output.append(UInt8(ascii: "}"))
+        }
+    }
+
+    private static func newline(_ style: Style, _ indent: Int, _ output: inout [UInt8]) {
+        guard style == .pretty else { return }
+        output.append(0x0A)
+        output.append(contentsOf: repeatElement(UInt8(ascii: " "), count: indent * 2))
+    }
+
+    /// Writes `text` quoted, escaping only what JSON requires.
+    public static func writeString(_ text: String, into output: inout [UInt8]) {
+        output.append(UInt8(ascii: "\""))
+        for byte in text.utf8 {
+            switch byte {
+            case 0x22: output.append(contentsOf: [0x5C, 0x22])
+            case 0x5C: output.append(contentsOf: [0x5C, 0x5C])
+            case 0x0A: output.append(contentsOf: [0x5C, 0x6E])
+            case 0x0D: output.append(contentsOf: [0x5C, 0x72])
+            case 0x09: output.append(contentsOf: [0x5C, 0x74])
+            case 0x08: output.append(contentsOf: [0x5C, 0x62])
+            case 0x0C: output.append(contentsOf: [0x5C, 0x66])
+            case 0..<0x20:
+                let hex = Array("0123456789abcdef".utf8)
+                output.append(contentsOf: [0x5C, 0x75, 0x30, 0x30, hex[Int(byte >> 4)], hex[Int(byte & 0xF)]])
+            default: output.append(byte)
+            }
+        }
+        output.append(UInt8(ascii: "\""))
+    }
+}
