@@ -21,12 +21,33 @@ let package = Package(
 
         .target(name: "StateStore", dependencies: ["CSQLite"]),
         .target(name: "Archive", dependencies: ["CArchive"]),
+        .target(name: "JSON"),
+        .target(name: "Hashing", dependencies: [.product(name: "Crypto", package: "swift-crypto")]),
+        .target(name: "ConnectorConfiguration"),
+        .target(name: "Spool", dependencies: ["JSON", "Hashing"]),
         .target(
             name: "HTTP",
             dependencies: [
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOFoundationCompat", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        .target(
+            name: "D365",
+            dependencies: ["HTTP", "JSON", .product(name: "Logging", package: "swift-log")]
+        ),
+        .target(
+            name: "MachineMetrics",
+            dependencies: ["HTTP", "JSON", .product(name: "Logging", package: "swift-log")]
+        ),
+        .target(name: "Mapping", dependencies: ["JSON", "Hashing"]),
+        .target(
+            name: "Sync",
+            dependencies: [
+                "ConnectorConfiguration", "StateStore", "Spool", "HTTP", "D365", "MachineMetrics", "Mapping", "JSON", "Hashing",
+                .product(name: "Logging", package: "swift-log"),
             ]
         ),
         .target(
@@ -41,7 +62,7 @@ let package = Package(
         .target(
             name: "CLI",
             dependencies: [
-                "Simulator",
+                "Simulator", "Sync", "ConnectorConfiguration",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]
@@ -50,13 +71,18 @@ let package = Package(
 
         .target(
             name: "TestSupport",
-            dependencies: ["HTTP", "Simulator"],
+            dependencies: ["HTTP", "Simulator", "JSON"],
             path: "Tests/TestSupport"
         ),
         .testTarget(name: "StateStoreTests", dependencies: ["StateStore", "TestSupport"]),
         .testTarget(name: "ArchiveTests", dependencies: ["Archive", "TestSupport"]),
         .testTarget(name: "SimulatorTests", dependencies: ["Simulator", "HTTP", "TestSupport"]),
         .testTarget(name: "CLITests", dependencies: ["d365mm", "TestSupport"]),
+        .testTarget(name: "JSONTests", dependencies: ["JSON"]),
+        .testTarget(name: "ConnectorConfigurationTests", dependencies: ["ConnectorConfiguration"]),
+        .testTarget(name: "SpoolTests", dependencies: ["Spool", "JSON", "TestSupport"]),
+        .testTarget(name: "MappingTests", dependencies: ["Mapping", "JSON"]),
+        .testTarget(name: "FromERPTests", dependencies: ["d365mm", "Simulator", "StateStore", "Spool", "JSON", "TestSupport"]),
     ]
 )
 

@@ -1,3 +1,5 @@
+import Foundation
+
 /// Parses JSON text into ``JSONValue``, strictly (RFC 8259): one value, no trailing commas, no comments.
 public struct JSONParser {
     /// Why a text is not JSON, and where.
@@ -16,16 +18,16 @@ public struct JSONParser {
 
     /// Parses a whole document.
     public static func parse(_ bytes: some ContiguousBytes) throws(SyntaxError) -> JSONValue {
-        let result: Result<JSONValue, SyntaxError> = bytes.withUnsafeBytes { buffer in
+        let result: Result<JSONValue, SyntaxError> = bytes.withUnsafeBytes { (buffer: UnsafeRawBufferPointer) -> Result<JSONValue, SyntaxError> in
             var parser = JSONParser(buffer)
-            do {
+            do throws(SyntaxError) {
                 parser.skipWhitespace()
                 let value = try parser.parseValue()
                 parser.skipWhitespace()
                 guard parser.index == buffer.count else { throw parser.error("unexpected text after the document") }
-                return .success(value)
+                return Result<JSONValue, SyntaxError>.success(value)
             } catch {
-                return .failure(error)
+                return Result<JSONValue, SyntaxError>.failure(error)
             }
         }
         return try result.get()

@@ -37,8 +37,12 @@ public enum JSONValue: Sendable, Equatable {
     public var intValue: Int? {
         guard case .number(let text) = self else { return nil }
         if let value = Int(text) { return value }
-        guard let decimal = decimalValue, decimal == decimal.rounded(0) else { return nil }
-        return Int(exactly: NSDecimalNumber(decimal: decimal).doubleValue)
+        guard let decimal = decimalValue else { return nil }
+        var input = decimal
+        var whole = Decimal()
+        NSDecimalRound(&whole, &input, 0, .plain)
+        guard whole == decimal else { return nil }
+        return Int(exactly: NSDecimalNumber(decimal: whole).doubleValue)
     }
 
     public var arrayValue: [JSONValue]? {
@@ -106,4 +110,11 @@ public enum JSONNumberText {
         }
         return text == "-0" ? "0" : text
     }
+}
+
+extension JSONValue: ExpressibleByStringLiteral, ExpressibleByIntegerLiteral, ExpressibleByBooleanLiteral, ExpressibleByNilLiteral {
+    public init(stringLiteral value: String) { self = .string(value) }
+    public init(integerLiteral value: Int) { self = .number(String(value)) }
+    public init(booleanLiteral value: Bool) { self = .bool(value) }
+    public init(nilLiteral: ()) { self = .null }
 }

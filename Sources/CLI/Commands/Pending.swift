@@ -10,17 +10,6 @@ extension D365MMCommand {
         var json = false
     }
 
-    struct Config: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Inspect the configuration.", subcommands: [Check.self])
-
-        struct Check: PendingCommand {
-            static let configuration = CommandConfiguration(abstract: "Validate the configuration and print it with secrets masked.")
-            static let pendingName = "config check"
-
-            @OptionGroup var options: ConfigurationOptions
-        }
-    }
-
     struct Doctor: PendingCommand {
         static let configuration = CommandConfiguration(abstract: "Check live: token, each entity's privilege, write access, MachineMetrics.")
         static let pendingName = "doctor"

@@ -1,0 +1,52 @@
+import ConnectorConfiguration
+import Foundation
+import HTTP
+import Logging
+
+/// What every command that works on the connector's configuration needs: the configuration, a logger and the
+/// redactor that keeps secrets out of both. The only place that reads the process environment.
+struct CommandEnvironment {
+    let configuration: Configuration
+    let source: ConfigurationSource
+    let redactor: Redactor
+    let logger: Logger
+
+    /// Loads and validates the configuration; prints every problem and exits 78 when it is wrong.
+    static func load(configFile: String?, label: String) throws -> CommandEnvironment {
+        let source = ConfigurationSource(environment: ProcessInfo.processInfo.environment, filePath: configFile)
+        for warning in source.warnings { printError("d365mm: warning: \(warning)") }
+        let configuration: Configuration
+        do {
+            configuration = try ConfigurationLoader.load(source)
+        } catch {
+            printError("d365mm: \(error.description)")
+            throw ExitStatus.configuration.exitCode
+        }
+        let redactor = Redactor(secrets: configuration.secrets)
+        let level: Logger.Level = switch configuration.logLevel {
+        case .error: .error
+        case .warn: .warning
+        case .info: .info
+        case .debug: .debug
+        }
+        let onTerminal = isatty(STDERR_FILENO) == 1
+        LoggingBootstrap.once {
+            LoggingSystem.bootstrap { _ in JournalLogHandler(logLevel: level, redactor: redactor, onTerminal: onTerminal) }
+        }
+        return CommandEnvironment(configuration: configuration, source: source, redactor: redactor, logger: Logger(label: label))
+    }
+}
+
+/// `LoggingSystem.bootstrap` may run once per process.
+enum LoggingBootstrap {
+    nonisolated(unsafe) private static var done = false
+    private static let lock = NSLock()
+
+    static func once(_ body: () -> Void) {
+        lock.lock()
+        defer { lock.unlock() }
+        guard !done else { return }
+        done = true
+        body()
+    }
+}

@@ -1,0 +1,53 @@
+import Foundation
+
+/// A secret value: it prints as a mask, so that a configuration or an error printed by mistake shows nothing.
+public struct Secret: Sendable, Equatable, CustomStringConvertible, CustomDebugStringConvertible {
+    /// The value itself; use only where it is sent to the service that needs it.
+    public let revealed: String
+
+    public init(_ value: String) { revealed = value }
+
+    public var description: String { "********" }
+    public var debugDescription: String { "********" }
+}
+
+/// Everything `d365mm` is configured with, validated.
+public struct Configuration: Sendable {
+    public enum JournalKind: String, Sendable { case job, operation }
+    public enum PostingMode: String, Sendable { case action, batchJob = "batch_job", manual }
+    public enum LogLevel: String, Sendable, CaseIterable { case error, warn, info, debug }
+
+    /// `scheme://host[:port]` of the F&O environment, no trailing slash, lower case.
+    public var environmentURL: String
+    public var tenantID: String
+    public var clientID: String
+    public var clientSecret: Secret
+    public var mappingServiceToken: Secret
+    /// Without a trailing slash.
+    public var mappingServiceURL: String
+    public var mappingAuthServiceURL: String
+    public var siteID: String
+    /// Lower case, as it is sent.
+    public var dataAreaID: String
+    public var importLaborToMachineMetrics: Bool
+    public var writeLaborToD365: Bool
+    public var journalKind: JournalKind
+    public var postingMode: PostingMode
+    public var reconciliationWindow: TimeInterval
+    public var fromERPInterval: TimeInterval
+    public var toERPInterval: TimeInterval
+    public var logLevel: LogLevel
+    public var machineMetricsRetryAttempts: Int
+    public var machineMetricsTimeout: TimeInterval
+    public var postingAction: String
+    /// Without a trailing slash.
+    public var authorityHost: String
+    public var spoolDirectory: String
+    /// The most one run waits on `Retry-After` before it stops with 75.
+    public var retryBudget: TimeInterval
+    /// OData requests in flight to D365 (at most 8).
+    public var d365Concurrency: Int
+
+    /// Every secret's value, for redaction.
+    public var secrets: [String] { [clientSecret.revealed, mappingServiceToken.revealed].filter { !$0.isEmpty } }
+}

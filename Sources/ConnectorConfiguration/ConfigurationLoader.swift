@@ -1,0 +1,71 @@
+import Foundation
+
+/// Turns raw values into a validated ``Configuration``, reporting every problem at once.
+public enum ConfigurationLoader {
+    public static func load(_ source: ConfigurationSource) throws(ConfigurationError) -> Configuration {
+        var problems = source.problems
+        typealias Variable = ConfigurationVariable
+
+        func raw(_ variable: Variable) -> String? {
+            guard let value = source.value(of: variable)?.value.trimmingCharacters(in: .whitespaces), !value.isEmpty else {
+                if variable.isRequired { problems.append(.init(variable: variable, message: "is required but not set; expected \(variable.check)")) }
+                return nil
+            }
+            return value
+        }
+        func invalid(_ variable: Variable, _ value: String) {
+            let shown = variable.isSecret ? "" : " (got \"\(value)\")"
+            problems.append(.init(variable: variable, message: "must be \(variable.check)\(shown)"))
+        }
+        func parsed<T>(_ variable: Variable, _ parse: (String) -> T?) -> T? {
+            guard let value = raw(variable) else { return nil }
+            guard let result = parse(value) else { invalid(variable, value); return nil }
+            return result
+        }
+
+        let environmentURL = parsed(.environmentHost, ValueParsers.environmentURL)
+        let tenantID = parsed(.tenantID) { ValueParsers.isGUID($0) || ValueParsers.isDomainName($0) ? $0 : nil }
+        let clientID = parsed(.clientID) { ValueParsers.isGUID($0) ? $0 : nil }
+        let clientSecret = raw(.clientSecret)
+        let mappingServiceToken = raw(.mappingServiceToken)
+        let mappingServiceURL = parsed(.mappingServiceURL, ValueParsers.serviceURL)
+        let mappingAuthServiceURL = parsed(.mappingAuthServiceURL, ValueParsers.serviceURL)
+        let siteID = raw(.defaultSiteID)
+        let dataAreaID = parsed(.defaultDataAreaID) { $0.contains(" ") || $0.contains("'") ? nil : $0.lowercased() }
+        let importLabor = parsed(.importLaborToMM, ValueParsers.boolean)
+        let writeLabor = parsed(.writeLaborToD365, ValueParsers.boolean)
+        let journalKind = parsed(.journalKind) { Configuration.JournalKind(rawValue: $0.lowercased()) }
+        let postingMode = parsed(.postingMode) { Configuration.PostingMode(rawValue: $0.lowercased()) }
+        let window = parsed(.reconciliationWindow, ValueParsers.reconciliationWindow)
+        let fromInterval = parsed(.fromERPInterval, ValueParsers.timeSpan)
+        let toInterval = parsed(.toERPInterval, ValueParsers.timeSpan)
+        let logLevel = parsed(.logLevel) { value in
+            value.lowercased() == "warning" ? .warn : Configuration.LogLevel(rawValue: value.lowercased())
+        }
+        let retryAttempts = parsed(.retryAttempts) { Int($0).flatMap { (0...20).contains($0) ? $0 : nil } }
+        let timeout = parsed(.timeoutSeconds) { Int($0).flatMap { (1...600).contains($0) ? $0 : nil } }
+        let postingAction = parsed(.postingAction) { value in
+            value.allSatisfy { $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "_") } && value.first?.isLetter == true ? value : nil
+        }
+        let authorityHost = parsed(.authorityHost, ValueParsers.serviceURL)
+        let spoolDirectory = raw(.spoolDirectory)
+        let retryBudget = parsed(.retryBudget) { Int($0).flatMap { (0...3600).contains($0) ? $0 : nil } }
+        let concurrency = parsed(.concurrency) { Int($0).flatMap { (1...8).contains($0) ? $0 : nil } }
+
+        guard problems.isEmpty, let environmentURL, let tenantID, let clientID, let clientSecret, let mappingServiceToken,
+              let mappingServiceURL, let mappingAuthServiceURL, let siteID, let dataAreaID, let importLabor, let writeLabor,
+              let journalKind, let postingMode, let window, let fromInterval, let toInterval, let logLevel, let retryAttempts,
+              let timeout, let postingAction, let authorityHost, let spoolDirectory, let retryBudget, let concurrency else {
+            throw ConfigurationError(problems: problems)
+        }
+        return Configuration(
+            environmentURL: environmentURL, tenantID: tenantID, clientID: clientID, clientSecret: Secret(clientSecret),
+            mappingServiceToken: Secret(mappingServiceToken), mappingServiceURL: mappingServiceURL,
+            mappingAuthServiceURL: mappingAuthServiceURL, siteID: siteID, dataAreaID: dataAreaID,
+            importLaborToMachineMetrics: importLabor, writeLaborToD365: writeLabor, journalKind: journalKind, postingMode: postingMode,
+            reconciliationWindow: window, fromERPInterval: fromInterval, toERPInterval: toInterval, logLevel: logLevel,
+            machineMetricsRetryAttempts: retryAttempts, machineMetricsTimeout: TimeInterval(timeout), postingAction: postingAction,
+            authorityHost: authorityHost, spoolDirectory: spoolDirectory, retryBudget: TimeInterval(retryBudget), d365Concurrency: concurrency
+        )
+    }
+}

@@ -1,0 +1,100 @@
+import Foundation
+import HTTP
+import JSON
+import Logging
+import Synchronization
+
+/// Client-credentials tokens from Entra ID (v2.0 endpoint), cached until shortly before they expire.
+public final class EntraTokenProvider: Sendable {
+    public struct Settings: Sendable {
+        /// `https://login.microsoftonline.com`, no trailing slash.
+        public var authorityHost: String
+        public var tenantID: String
+        public var clientID: String
+        public var clientSecret: String
+        /// The F&O environment URL; the scope is this plus `/.default`.
+        public var environmentURL: String
+        public var timeout: Duration
+
+        public init(authorityHost: String, tenantID: String, clientID: String, clientSecret: String, environmentURL: String, timeout: Duration = .seconds(30)) {
+            self.authorityHost = authorityHost
+            self.tenantID = tenantID
+            self.clientID = clientID
+            self.clientSecret = clientSecret
+            self.environmentURL = environmentURL
+            self.timeout = timeout
+        }
+    }
+
+    private let settings: Settings
+    private let client: ResilientClient
+    private let redactor: Redactor
+    private let logger: Logger
+    private let cached = Mutex<(token: String, refreshAt: Date)?>(nil)
+
+    public init(settings: Settings, client: ResilientClient, redactor: Redactor, logger: Logger) {
+        self.settings = settings
+        self.client = client
+        self.redactor = redactor
+        self.logger = logger
+    }
+
+    /// A token that is valid for a while yet; `refresh` forces a new one (after a 401).
+    public func token(refresh: Bool = false) async throws -> String {
+        if !refresh, let current = cached.withLock({ $0 }), current.refreshAt > Date() {
+            return current.token
+        }
+        let url = "\(settings.authorityHost)/\(settings.tenantID)/oauth2/v2.0/token"
+        let form = [("grant_type", "client_credentials"), ("client_id", settings.clientID), ("client_secret", settings.clientSecret),
+                    ("scope", settings.environmentURL + "/.default")]
+        let body = form.map { "\($0.0)=\(Self.formEscape($0.1))" }.joined(separator: "&")
+        let request = HTTPRequest(method: "POST", url: url, headers: [("Content-Type", "application/x-www-form-urlencoded"), ("Accept", "application/json")],
+                                  body: Array(body.utf8))
+        let response = try await client.send(request, timeout: settings.timeout, policy: RetryPolicy(maximumRetries: 3, mayRepeat: true), logger: logger)
+        let document = try? JSONParser.parse(response.body)
+        guard response.status == 200, let token = document?["access_token"]?.stringValue, !token.isEmpty else {
+            throw entraError(response, document)
+        }
+        redactor.add(token)
+        let lifetime = TimeInterval(document?["expires_in"]?.intValue ?? 3599)
+        // Refresh ahead of expiry: five minutes early, or a tenth of the lifetime for short-lived tokens.
+        let refreshAt = Date().addingTimeInterval(lifetime - min(300, lifetime / 10))
+        cached.withLock { $0 = (token, refreshAt) }
+        logger.debug("got an Entra ID token for \(settings.environmentURL), valid \(Int(lifetime)) s")
+        return token
+    }
+
+    private func entraError(_ response: HTTPResponse, _ document: JSONValue?) -> D365Error {
+        let code = document?["error_codes"]?.arrayValue?.first?.intValue
+        let error = document?["error"]?.stringValue ?? ""
+        let status = response.status
+        if status >= 500 || status == 429 || status == 408 {
+            return D365Error(category: .temporary, message: "Entra ID (\(settings.authorityHost)) is unavailable (HTTP \(status)); the run stops and the next one tries again.",
+                             status: status, detail: nil)
+        }
+        let advice: String
+        switch code {
+        case 7000215:
+            advice = "The client secret is wrong (AADSTS7000215). Verify Tenant ID, Client ID, and Client Secret: D365_CLIENT_SECRET (D365 Client Secret) must hold the secret's value, not its ID."
+        case 7000222:
+            advice = "The client secret has expired (AADSTS7000222). Regenerate the client secret in Azure (App registration > Certificates & secrets > New client secret) and update D365_CLIENT_SECRET (D365 Client Secret)."
+        case 90002:
+            advice = "Entra ID does not know the tenant (AADSTS90002). Verify D365_TENANT_ID (D365 Tenant Id): Azure Portal > Microsoft Entra ID > Properties > Tenant ID."
+        case 700016:
+            advice = "The application was not found in the tenant (AADSTS700016). Verify D365_CLIENT_ID (D365 Client Id): App registration > Overview > Application (client) ID, registered in tenant D365_TENANT_ID."
+        case 7000218:
+            advice = "No client secret was sent (AADSTS7000218). Set D365_CLIENT_SECRET (D365 Client Secret)."
+        case 70011, 500011:
+            advice = "Entra ID does not accept the scope \(settings.environmentURL)/.default (AADSTS\(code!)). Check D365_ENVIRONMENT_HOST (D365 Environment Host) is the F&O environment's host and that the Dynamics ERP API permissions are granted with admin consent."
+        default:
+            advice = "Authentication failure (\(code.map { "AADSTS\($0)" } ?? "HTTP \(status)")\(error.isEmpty ? "" : ", \(error)")). Verify Tenant ID, Client ID, and Client Secret; regenerate the client secret in Azure if it expired."
+        }
+        return D365Error(category: .authentication, message: redactor.redact(advice), status: status, detail: nil)
+    }
+
+    static func formEscape(_ text: String) -> String {
+        var allowed = CharacterSet.alphanumerics
+        allowed.insert(charactersIn: "-._~")
+        return text.addingPercentEncoding(withAllowedCharacters: allowed) ?? text
+    }
+}

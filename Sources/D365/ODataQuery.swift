@@ -1,0 +1,56 @@
+import Foundation
+
+/// A read of one entity set: always `cross-company=true`, an explicit filter, and `$select` where given.
+public struct ODataQuery: Sendable, Equatable {
+    public var entitySet: String
+    public var filter: String?
+    public var select: [String]?
+    public var orderBy: String?
+    public var top: Int?
+
+    public init(entitySet: String, filter: String? = nil, select: [String]? = nil, orderBy: String? = nil, top: Int? = nil) {
+        self.entitySet = entitySet
+        self.filter = filter
+        self.select = select
+        self.orderBy = orderBy
+        self.top = top
+    }
+
+    /// The query's URL under `environmentURL`.
+    public func url(environmentURL: String) -> String {
+        var items = [("cross-company", "true")]
+        if let filter { items.append(("$filter", filter)) }
+        if let select { items.append(("$select", select.joined(separator: ","))) }
+        if let orderBy { items.append(("$orderby", orderBy)) }
+        if let top { items.append(("$top", String(top))) }
+        return "\(environmentURL)/data/\(entitySet)?" + items.map { "\($0.0)=\(Self.escape($0.1))" }.joined(separator: "&")
+    }
+
+    static func escape(_ text: String) -> String {
+        var allowed = CharacterSet.alphanumerics
+        allowed.insert(charactersIn: "-._~$',()*:")
+        return text.addingPercentEncoding(withAllowedCharacters: allowed) ?? text
+    }
+}
+
+/// `$filter` text in the subset F&O supports.
+public enum ODataFilter {
+    /// `Field eq 'value'`, with quotes in the value doubled.
+    public static func equals(_ field: String, _ value: String) -> String {
+        "\(field) eq '\(value.replacingOccurrences(of: "'", with: "''"))'"
+    }
+
+    /// `Field eq Microsoft.Dynamics.DataEntities.Type'Member'`: F&O compares enums only with the qualified literal.
+    public static func equals(_ field: String, enumType: String, member: String) -> String {
+        "\(field) eq Microsoft.Dynamics.DataEntities.\(enumType)'\(member)'"
+    }
+
+    /// `(a or b or …)`: F&O has no `in`.
+    public static func anyOf(_ clauses: [String]) -> String {
+        clauses.count == 1 ? clauses[0] : "(" + clauses.joined(separator: " or ") + ")"
+    }
+
+    public static func allOf(_ clauses: [String]) -> String {
+        clauses.joined(separator: " and ")
+    }
+}

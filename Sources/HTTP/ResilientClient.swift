@@ -1,0 +1,157 @@
+import Foundation
+import Logging
+import Synchronization
+
+/// How long one run may spend waiting on `Retry-After`, shared by every request of the run.
+public final class WaitBudget: Sendable {
+    private let remaining: Mutex<Double>
+    public let total: TimeInterval
+
+    public init(seconds: TimeInterval) {
+        total = seconds
+        remaining = Mutex(seconds)
+    }
+
+    /// Takes `seconds` from the budget; `false`, taking nothing, when not that much is left.
+    func spend(_ seconds: TimeInterval) -> Bool {
+        remaining.withLock { left in
+            guard seconds <= left else { return false }
+            left -= seconds
+            return true
+        }
+    }
+
+    public var secondsLeft: TimeInterval { remaining.withLock { $0 } }
+}
+
+/// The run's budget for waiting on `Retry-After` ran out: stop, leave the work queued, exit 75.
+public struct WaitBudgetExhausted: Error, CustomStringConvertible, Sendable {
+    public let location: String
+    public let retryAfter: TimeInterval
+    public let budget: TimeInterval
+
+    public var description: String {
+        "\(location) asks to wait \(Int(retryAfter)) s more (429/503 with Retry-After), beyond what is left of this run's "
+            + "waiting budget of \(Int(budget)) s (D365MM_RETRY_BUDGET_SECONDS); the work stays queued for the next run"
+    }
+}
+
+/// What to do with an answer.
+public enum RetryDisposition: Sendable, Equatable {
+    /// Hand it to the caller.
+    case done
+    /// Wait what `Retry-After` says (or the fallback), then send again.
+    case retryAfter(TimeInterval?)
+    /// Wait with capped exponential backoff and jitter, then send again.
+    case backoff
+}
+
+/// When and how often a request is sent again.
+public struct RetryPolicy: Sendable {
+    /// Sends after the first one, for 5xx answers and lost connections.
+    public var maximumRetries: Int
+    public var baseDelay: TimeInterval
+    public var maximumDelay: TimeInterval
+    /// Whether a request that may have reached the server can be sent again: true for reads and for writes that
+    /// carry an idempotency key; false for writes that would be duplicated.
+    public var mayRepeat: Bool
+    /// The wait when a 429 or 503 has no `Retry-After` (Microsoft's sample waits 30 s).
+    public var retryAfterFallback: TimeInterval
+
+    public init(maximumRetries: Int, baseDelay: TimeInterval = 0.5, maximumDelay: TimeInterval = 30, mayRepeat: Bool, retryAfterFallback: TimeInterval = 30) {
+        self.maximumRetries = maximumRetries
+        self.baseDelay = baseDelay
+        self.maximumDelay = maximumDelay
+        self.mayRepeat = mayRepeat
+        self.retryAfterFallback = retryAfterFallback
+    }
+
+    /// 429 and 503 wait for `Retry-After`; 408, 500, 502 and 504 back off; everything else is final.
+    public static func standardDisposition(_ response: HTTPResponse) -> RetryDisposition {
+        switch response.status {
+        case 429, 503: return .retryAfter(RetryAfter.seconds(response.header("Retry-After")))
+        case 408, 500, 502, 504: return .backoff
+        default: return .done
+        }
+    }
+
+    /// The wait before retry number `attempt` (1, 2, …): full jitter under a doubling, capped ceiling.
+    func backoff(attempt: Int) -> TimeInterval {
+        let ceiling = min(maximumDelay, baseDelay * pow(2, Double(attempt - 1)))
+        return Double.random(in: ceiling / 2...ceiling)
+    }
+}
+
+/// Sends requests through a transport, retrying what is safe to retry, within the run's waiting budget.
+public struct ResilientClient: Sendable {
+    public let transport: any HTTPTransport
+    public let budget: WaitBudget
+    private let sleep: @Sendable (TimeInterval) async throws -> Void
+
+    public init(transport: any HTTPTransport, budget: WaitBudget,
+                sleep: @escaping @Sendable (TimeInterval) async throws -> Void = { try await Task.sleep(for: .milliseconds(Int64($0 * 1000))) }) {
+        self.transport = transport
+        self.budget = budget
+        self.sleep = sleep
+    }
+
+    /// Sends `request`; returns the first final answer, or the last answer once retries run out.
+    /// Throws the transport's error when no answer came, and ``WaitBudgetExhausted`` when waiting would overspend.
+    public func send(
+        _ request: HTTPRequest, timeout: Duration, policy: RetryPolicy, logger: Logger,
+        disposition: (HTTPResponse) -> RetryDisposition = RetryPolicy.standardDisposition
+    ) async throws -> HTTPResponse {
+        let location = HTTPTransportError.location(of: request.url)
+        var attempt = 0
+        while true {
+            try Task.checkCancellation()
+            let response: HTTPResponse
+            do {
+                response = try await transport.send(request, timeout: timeout)
+            } catch let error as HTTPTransportError {
+                // A connection that was never made cannot have delivered the request; anything later might have.
+                let safe = policy.mayRepeat || error.kind == .connectionFailed
+                guard safe, attempt < policy.maximumRetries else { throw error }
+                attempt += 1
+                let wait = policy.backoff(attempt: attempt)
+                logger.warning("\(error.description); trying again in \(Self.format(wait)) s (retry \(attempt) of \(policy.maximumRetries))")
+                try await sleep(wait)
+                continue
+            }
+            switch disposition(response) {
+            case .done:
+                return response
+            case .retryAfter(let seconds):
+                let wait = seconds ?? policy.retryAfterFallback
+                guard budget.spend(wait) else {
+                    throw WaitBudgetExhausted(location: "\(request.method) \(location)", retryAfter: wait, budget: budget.total)
+                }
+                logger.notice("\(request.method) \(location) answered \(response.status); waiting \(Self.format(wait)) s as Retry-After asks")
+                try await sleep(wait)
+            case .backoff:
+                guard attempt < policy.maximumRetries else { return response }
+                attempt += 1
+                let wait = policy.backoff(attempt: attempt)
+                logger.warning("\(request.method) \(location) answered \(response.status); trying again in \(Self.format(wait)) s (retry \(attempt) of \(policy.maximumRetries))")
+                try await sleep(wait)
+            }
+        }
+    }
+
+    private static func format(_ seconds: TimeInterval) -> String {
+        seconds >= 10 ? String(Int(seconds.rounded())) : String(format: "%.1f", seconds)
+    }
+}
+
+/// `Retry-After` as seconds or an HTTP date.
+public enum RetryAfter {
+    public static func seconds(_ header: String?, now: Date = Date()) -> TimeInterval? {
+        guard let header = header?.trimmingCharacters(in: .whitespaces), !header.isEmpty else { return nil }
+        if let seconds = Double(header) { return max(0, seconds) }
+        let formatter = DateFormatter()
+        formatter.locale = Locale(identifier: "en_US_POSIX")
+        formatter.timeZone = TimeZone(identifier: "GMT")
+        formatter.dateFormat = "EEE, dd MMM yyyy HH:mm:ss zzz"
+        return formatter.date(from: header).map { max(0, $0.timeIntervalSince(now)) }
+    }
+}

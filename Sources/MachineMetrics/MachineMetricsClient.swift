@@ -1,0 +1,144 @@
+import Foundation
+import HTTP
+import JSON
+import Logging
+import Synchronization
+
+/// The MachineMetrics ERP mapping service, exactly as `contracts/machinemetrics-api.md` describes it: every call to
+/// it is in this type, so that matching the real service later is a change here alone.
+public final class MachineMetricsClient: Sendable {
+    public struct Settings: Sendable {
+        public var serviceURL: String
+        public var authServiceURL: String
+        public var serviceToken: String
+        public var retryAttempts: Int
+        public var timeout: Duration
+
+        public init(serviceURL: String, authServiceURL: String, serviceToken: String, retryAttempts: Int, timeout: Duration) {
+            self.serviceURL = serviceURL
+            self.authServiceURL = authServiceURL
+            self.serviceToken = serviceToken
+            self.retryAttempts = retryAttempts
+            self.timeout = timeout
+        }
+    }
+
+    /// What MachineMetrics answered for one batch.
+    public struct UpsertReceipt: Sendable {
+        public struct Rejection: Sendable {
+            public let index: Int
+            public let key: String?
+            public let code: String
+            public let message: String
+        }
+
+        public let accepted: Int
+        public let rejected: [Rejection]
+        /// The answer as received, for the receipt sidecar.
+        public let body: JSONValue
+
+        public init(accepted: Int, rejected: [Rejection], body: JSONValue) {
+            self.accepted = accepted
+            self.rejected = rejected
+            self.body = body
+        }
+    }
+
+    private let settings: Settings
+    private let client: ResilientClient
+    private let redactor: Redactor
+    private let logger: Logger
+    private let cached = Mutex<(token: String, refreshAt: Date)?>(nil)
+
+    public init(settings: Settings, client: ResilientClient, redactor: Redactor, logger: Logger) {
+        self.settings = settings
+        self.client = client
+        self.redactor = redactor
+        self.logger = logger
+    }
+
+    private var policy: RetryPolicy { RetryPolicy(maximumRetries: settings.retryAttempts, mayRepeat: true) }
+
+    // MARK: §1 Access token
+
+    public func accessToken(refresh: Bool = false) async throws -> String {
+        if !refresh, let current = cached.withLock({ $0 }), current.refreshAt > Date() { return current.token }
+        let request = HTTPRequest.json(method: "POST", url: settings.authServiceURL + "/v1/token",
+                                       body: JSONEncoding.bytes(.object(["token": .string(settings.serviceToken)])))
+        let response = try await client.send(request, timeout: settings.timeout, policy: policy, logger: logger)
+        let document = try? JSONParser.parse(response.body)
+        guard response.status == 200, let token = document?["accessToken"]?.stringValue, !token.isEmpty else {
+            if response.status == 401 || response.status == 403 {
+                throw failure(.authentication, "MachineMetrics refused the mapping service token (HTTP \(response.status)). Check MAPPING_SERVICE_TOKEN (Mapping Service Token) and MAPPING_AUTH_SERVICE_URL (Mapping Auth Service URL): ask MachineMetrics for this connector instance's token.", response)
+            }
+            throw failure(response.status >= 500 || response.status == 429 || response.status == 408 ? .temporary : .unexpected,
+                          "The MachineMetrics authentication service answered HTTP \(response.status) at \(settings.authServiceURL)/v1/token.", response)
+        }
+        redactor.add(token)
+        let lifetime = TimeInterval(document?["expiresIn"]?.intValue ?? 900)
+        cached.withLock { $0 = (token, Date().addingTimeInterval(lifetime - min(60, lifetime / 10))) }
+        return token
+    }
+
+    // MARK: §2 Upserting ERP records
+
+    /// Sends one batch with its id as the idempotency key.
+    public func upsert(collection: String, batchID: String, records: [JSONValue]) async throws -> UpsertReceipt {
+        let body = JSONEncoding.bytes(.object(["source": "d365fo", "batchId": .string(batchID), "records": .array(records)]))
+        let response = try await authorizedSend(method: "PUT", path: "/v1/erp/\(collection)", headers: [("Idempotency-Key", batchID)], body: body)
+        guard response.status == 200 else {
+            throw refusal(response, what: "the \(collection) batch \(batchID)")
+        }
+        guard let document = try? JSONParser.parse(response.body), let accepted = document["accepted"]?.intValue else {
+            throw failure(.temporary, "MachineMetrics answered 200 to the \(collection) batch \(batchID) without a readable receipt; the batch stays queued and is sent again (safely: same idempotency key).", response)
+        }
+        let items: [JSONValue] = document["rejected"]?.arrayValue ?? []
+        let rejected = items.map { (item: JSONValue) -> UpsertReceipt.Rejection in
+            let index: Int = item["index"]?.intValue ?? -1
+            let code: String = item["code"]?.stringValue ?? "Rejected"
+            let message: String = item["message"]?.stringValue ?? ""
+            return UpsertReceipt.Rejection(index: index, key: item["key"]?.stringValue, code: code, message: message)
+        }
+        return UpsertReceipt(accepted: accepted, rejected: rejected, body: document)
+    }
+
+    // MARK: Shared
+
+    func authorizedSend(method: String, path: String, headers: [(name: String, value: String)] = [], body: [UInt8] = []) async throws -> HTTPResponse {
+        var refreshed = false
+        while true {
+            let token = try await accessToken(refresh: refreshed)
+            var request = HTTPRequest.json(method: method, url: settings.serviceURL + path, headers: headers + [("Authorization", "Bearer \(token)")], body: body)
+            if method == "GET" { request.headers.removeAll { $0.name == "Content-Type" } }
+            let response = try await client.send(request, timeout: settings.timeout, policy: policy, logger: logger)
+            if response.status == 401 && !refreshed {
+                logger.info("MachineMetrics answered 401; getting a fresh access token and trying once more")
+                refreshed = true
+                continue
+            }
+            return response
+        }
+    }
+
+    /// The error for a non-200 answer, by the contract's table.
+    func refusal(_ response: HTTPResponse, what: String) -> MachineMetricsError {
+        switch response.status {
+        case 401:
+            return failure(.authentication, "MachineMetrics refused a fresh access token for \(what) (401). Check MAPPING_SERVICE_TOKEN (Mapping Service Token).", response)
+        case 403:
+            return failure(.authentication, "MachineMetrics refused \(what) (403): the mapping service token lacks the rights. Ask MachineMetrics to check this connector instance's token.", response)
+        case 400, 404, 409, 413, 422:
+            return failure(.refused, "MachineMetrics refused \(what) (HTTP \(response.status)).", response)
+        case 408, 429, 500..<600:
+            return failure(.temporary, "MachineMetrics kept answering HTTP \(response.status) for \(what) after \(settings.retryAttempts) retries (MM_API_RETRY_ATTEMPTS); it stays queued for the next run.", response)
+        default:
+            return failure(.unexpected, "MachineMetrics answered HTTP \(response.status) for \(what).", response)
+        }
+    }
+
+    private func failure(_ category: FailureCategory, _ message: String, _ response: HTTPResponse) -> MachineMetricsError {
+        let document = try? JSONParser.parse(response.body)
+        return MachineMetricsError(category: category, message: redactor.redact(message), status: response.status,
+                                   remoteCode: document?["code"]?.stringValue, remoteMessage: document?["message"]?.stringValue.map(redactor.redact))
+    }
+}

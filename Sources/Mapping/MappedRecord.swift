@@ -1,0 +1,25 @@
+import Hashing
+import JSON
+
+/// A MachineMetrics record made from a D365 row, with what change detection needs.
+public struct MappedRecord: Sendable, Equatable {
+    public let collection: String
+    public let key: String
+    public let record: JSONValue
+    /// Whether it belongs to the synchronised set (an open work order, an employed worker); records that were in it
+    /// and disappear from a complete pull are sent once more with their new status.
+    public let inScope: Bool
+
+    /// The content hash: SHA-256 of the record's canonical JSON. Equal meaning, equal hash.
+    public var hash: String { Self.hash(of: record) }
+
+    public static func hash(of record: JSONValue) -> String {
+        SHA256Hex.digest(JSONEncoding.bytes(record, style: .canonical))
+    }
+}
+
+/// A D365 row that cannot become a MachineMetrics record.
+public struct MappingError: Error, CustomStringConvertible, Sendable, Equatable {
+    public let description: String
+    public init(_ description: String) { self.description = description }
+}

@@ -1,0 +1,104 @@
+import Foundation
+import Hashing
+import JSON
+
+/// A self-validating spool file: what it holds, where it came from, how many records and their checksum.
+///
+/// The header is indented for people and each record sits on its own line. The checksum is the SHA-256 of the
+/// records, each written compactly, joined by newlines: a file cut short, edited or garbled does not validate.
+public struct Envelope: Sendable, Equatable {
+    public static let inboxSchema = "d365mm.inbox/1"
+    public static let outboundSchema = "d365mm.outbound/1"
+
+    public var schema: String
+    public var runID: String
+    public var direction: Direction
+    /// The D365 entity set (inbox) or the MachineMetrics collection or D365 journal kind (outbound).
+    public var kind: String
+    public var createdAt: Date
+    /// Facts about the records' origin: the OData query and page number, the batch id, …
+    public var metadata: JSONObject
+    public var records: [JSONValue]
+
+    public init(schema: String, runID: String, direction: Direction, kind: String, createdAt: Date, metadata: JSONObject = [:], records: [JSONValue]) {
+        self.schema = schema
+        self.runID = runID
+        self.direction = direction
+        self.kind = kind
+        self.createdAt = createdAt
+        self.metadata = metadata
+        self.records = records
+    }
+
+    /// The checksum of `records`: `sha256:` and 64 hex digits.
+    public static func checksum(of records: [JSONValue]) -> String {
+        "sha256:" + SHA256Hex.digest(pieces: records.map { JSONEncoding.bytes($0) }, separator: [0x0A])
+    }
+
+    /// The file's bytes.
+    public func encoded() -> [UInt8] {
+        var header = JSONObject([
+            ("schema", .string(schema)), ("runId", .string(runID)), ("direction", .string(direction.rawValue)),
+            ("kind", .string(kind)), ("createdAt", .string(Self.timestamp(createdAt))),
+        ])
+        header.members += metadata.members
+        header.members += [("recordCount", .number(records.count)), ("checksum", .string(Self.checksum(of: records)))]
+        var output = JSONEncoding.bytes(.object(header), style: .pretty)
+        output.removeLast()  // the closing brace: the records follow
+        while output.last == 0x0A { output.removeLast() }
+        output.append(contentsOf: Array(",\n  \"records\": [".utf8))
+        for (index, record) in records.enumerated() {
+            output.append(contentsOf: index == 0 ? [0x0A, 0x20, 0x20, 0x20, 0x20] : [0x2C, 0x0A, 0x20, 0x20, 0x20, 0x20])
+            JSONEncoding.write(record, style: .compact, indent: 0, into: &output)
+        }
+        output.append(contentsOf: Array((records.isEmpty ? "]\n}\n" : "\n  ]\n}\n").utf8))
+        return output
+    }
+
+    /// Reads and validates a spool file; throws a reason an operator can act on.
+    public static func decode(_ bytes: [UInt8], expectedSchema: String) throws(EnvelopeError) -> Envelope {
+        guard !bytes.isEmpty else { throw EnvelopeError("the file is empty") }
+        let document: JSONValue
+        do {
+            document = try JSONParser.parse(bytes)
+        } catch {
+            throw EnvelopeError("the file is not complete JSON (\(error.description)); it may have been cut short or is not a d365mm file")
+        }
+        guard case .object(let object) = document else { throw EnvelopeError("the file holds JSON but not a d365mm envelope object") }
+        guard let schema = object["schema"]?.stringValue else { throw EnvelopeError("the file has no \"schema\": it is not a d365mm spool file") }
+        guard schema == expectedSchema else {
+            throw EnvelopeError("the file's schema is \"\(schema)\" where \"\(expectedSchema)\" belongs; it is in the wrong folder or from another version")
+        }
+        guard let runID = object["runId"]?.stringValue, let directionText = object["direction"]?.stringValue,
+              let direction = Direction(rawValue: directionText), let kind = object["kind"]?.stringValue,
+              let createdText = object["createdAt"]?.stringValue, let createdAt = Self.parseTimestamp(createdText) else {
+            throw EnvelopeError("the envelope lacks runId, direction, kind or createdAt")
+        }
+        guard let records = object["records"]?.arrayValue else { throw EnvelopeError("the envelope has no \"records\" array") }
+        guard let count = object["recordCount"]?.intValue, count == records.count else {
+            throw EnvelopeError("the envelope says \(object["recordCount"].map { JSONEncoding.string($0) } ?? "nothing") records but holds \(records.count)")
+        }
+        guard let checksum = object["checksum"]?.stringValue, checksum == Self.checksum(of: records) else {
+            throw EnvelopeError("the records do not match the envelope's checksum: the file was edited or damaged after it was written")
+        }
+        let known: Set = ["schema", "runId", "direction", "kind", "createdAt", "recordCount", "checksum", "records"]
+        let metadata = JSONObject(object.members.filter { !known.contains($0.key) })
+        return Envelope(schema: schema, runID: runID, direction: direction, kind: kind, createdAt: createdAt, metadata: metadata, records: records)
+    }
+
+    static func timestamp(_ date: Date) -> String {
+        let formatter = ISO8601DateFormatter()
+        formatter.formatOptions = [.withInternetDateTime]
+        return formatter.string(from: date)
+    }
+
+    static func parseTimestamp(_ text: String) -> Date? {
+        ISO8601DateFormatter().date(from: text)
+    }
+}
+
+/// Why a spool file does not validate.
+public struct EnvelopeError: Error, CustomStringConvertible, Sendable, Equatable {
+    public let description: String
+    public init(_ description: String) { self.description = description }
+}

@@ -1,0 +1,79 @@
+import Foundation
+
+/// `<UTC time>_<run id>_<direction>_<kind>_<sequence>.json`, e.g.
+/// `20261121T174512Z_r7f3a9c_from-erp_work-orders_0003.json`: `ls` sorts items by age.
+public struct ItemName: Sendable, Equatable, CustomStringConvertible {
+    public let time: Date
+    public let runID: String
+    public let direction: Direction
+    public let kind: String
+    public let sequence: Int
+
+    public init(time: Date, runID: String, direction: Direction, kind: String, sequence: Int) {
+        self.time = time
+        self.runID = runID
+        self.direction = direction
+        self.kind = kind
+        self.sequence = sequence
+    }
+
+    public var description: String {
+        "\(Self.timestamp(time))_\(runID)_\(direction.rawValue)_\(kind)_\(String(sequence).leftPadded(4)).json"
+    }
+
+    /// Parses a name this tool wrote; `nil` for any other name.
+    public init?(parsing name: String) {
+        guard name.hasSuffix(".json") else { return nil }
+        let parts = name.dropLast(5).split(separator: "_").map(String.init)
+        guard parts.count == 5, let time = Self.parseTimestamp(parts[0]), let direction = Direction(rawValue: parts[2]),
+              let sequence = Int(parts[4]) else { return nil }
+        self.init(time: time, runID: parts[1], direction: direction, kind: parts[3], sequence: sequence)
+    }
+
+    /// `20261121T174512Z`.
+    public static func timestamp(_ date: Date) -> String {
+        let seconds = Int(date.timeIntervalSince1970)
+        let days = seconds / 86_400
+        let (year, month, day) = civil(days)
+        let rest = seconds % 86_400
+        return String(year) + String(month).leftPadded(2) + String(day).leftPadded(2) + "T" + String(rest / 3600).leftPadded(2)
+            + String(rest / 60 % 60).leftPadded(2) + String(rest % 60).leftPadded(2) + "Z"
+    }
+
+    static func parseTimestamp(_ text: String) -> Date? {
+        let formatter = DateFormatter()
+        formatter.locale = Locale(identifier: "en_US_POSIX")
+        formatter.timeZone = TimeZone(identifier: "UTC")
+        formatter.dateFormat = "yyyyMMdd'T'HHmmss'Z'"
+        return formatter.date(from: text)
+    }
+
+    private static func civil(_ days: Int) -> (Int, Int, Int) {
+        let z = days + 719_468
+        let era = (z >= 0 ? z : z - 146_096) / 146_097
+        let dayOfEra = z - era * 146_097
+        let yearOfEra = (dayOfEra - dayOfEra / 1460 + dayOfEra / 36_524 - dayOfEra / 146_096) / 365
+        let dayOfYear = dayOfEra - (365 * yearOfEra + yearOfEra / 4 - yearOfEra / 100)
+        let monthPrime = (5 * dayOfYear + 2) / 153
+        let day = dayOfYear - (153 * monthPrime + 2) / 5 + 1
+        let month = monthPrime < 10 ? monthPrime + 3 : monthPrime - 9
+        return (yearOfEra + era * 400 + (month <= 2 ? 1 : 0), month, day)
+    }
+}
+
+extension String {
+    func leftPadded(_ width: Int) -> String { count >= width ? self : String(repeating: "0", count: width - count) + self }
+}
+
+/// The names of an item's sidecars.
+public enum Sidecar {
+    /// `X.error.json` for `X.json`; the whole name plus `.error.json` otherwise.
+    public static func errorName(for item: String) -> String { stem(item) + ".error.json" }
+    /// `X.receipt.json` for `X.json`.
+    public static func receiptName(for item: String) -> String { stem(item) + ".receipt.json" }
+
+    /// Whether `name` is a sidecar rather than an item.
+    public static func isSidecar(_ name: String) -> Bool { name.hasSuffix(".error.json") || name.hasSuffix(".receipt.json") }
+
+    private static func stem(_ item: String) -> String { item.hasSuffix(".json") ? String(item.dropLast(5)) : item }
+}

@@ -1,0 +1,37 @@
+import Foundation
+
+/// A failure of the spool's file operations, naming the file and the system's reason.
+public struct SpoolError: Error, CustomStringConvertible, Sendable {
+    public enum Code: Sendable, Equatable {
+        /// The file is not there (moved or deleted by someone else).
+        case vanished
+        /// The disk or the quota is full.
+        case noSpace
+        /// Another process holds the lock.
+        case locked
+        /// Anything else the system refused.
+        case system
+    }
+
+    public let code: Code
+    public let operation: String
+    public let path: String
+    public let errorNumber: Int32
+
+    public var description: String {
+        var text = "cannot \(operation) \(path): \(String(cString: strerror(errorNumber)))"
+        if code == .noSpace { text += " (free space on the spool's file system, then run again; nothing was lost)" }
+        return text
+    }
+
+    static func system(_ operation: String, _ path: String, _ number: Int32 = errno) -> SpoolError {
+        let code: Code
+        switch number {
+        case ENOENT: code = .vanished
+        case ENOSPC, EDQUOT: code = .noSpace
+        case EWOULDBLOCK: code = .locked
+        default: code = .system
+        }
+        return SpoolError(code: code, operation: operation, path: path, errorNumber: number)
+    }
+}

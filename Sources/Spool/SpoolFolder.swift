@@ -1,0 +1,10 @@
+/// The spool's state folders (`contracts/cli-and-config.md` § Spool).
+public enum SpoolFolder: String, CaseIterable, Sendable {
+    case tmp, inbox, outbound, posted, failed, hold, archive
+}
+
+/// The two directions a run can go.
+public enum Direction: String, Sendable, CaseIterable {
+    case fromERP = "from-erp"
+    case toERP = "to-erp"
+}

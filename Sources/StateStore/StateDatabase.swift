@@ -1,0 +1,173 @@
+import Foundation
+
+/// The connector's state, `spool/state.sqlite`: runs, the content hash of every record MachineMetrics accepted,
+/// the keys each run saw, and the records MachineMetrics rejected.
+///
+/// Confined to the task that opened it, like its ``Connection``.
+public final class StateDatabase {
+    public let connection: Connection
+    private var hashLookup: Statement?
+
+    /// Opens (creating when missing) and migrates the database at `path`.
+    public init(path: String) throws {
+        connection = try Connection(path: path)
+        try StateSchema.migrate(connection)
+    }
+
+    // MARK: Runs
+
+    /// One run as recorded.
+    public struct Run: Sendable, Equatable {
+        public let id: String
+        public let direction: String
+        public let startedAt: Date
+        public let endedAt: Date?
+        public let outcome: String?
+        public let exitCode: Int?
+        /// The run's summary, as JSON text.
+        public let summary: String?
+    }
+
+    public func beginRun(id: String, direction: String, at date: Date) throws {
+        try connection.run("INSERT INTO runs (id, direction, started_at) VALUES (?, ?, ?)", [.text(id), .text(direction), .real(date.timeIntervalSince1970)])
+    }
+
+    public func finishRun(id: String, outcome: String, exitCode: Int, summary: String, at date: Date) throws {
+        try connection.run("UPDATE runs SET ended_at = ?, outcome = ?, exit_code = ?, summary = ? WHERE id = ?",
+                           [.real(date.timeIntervalSince1970), .text(outcome), .integer(Int64(exitCode)), .text(summary), .text(id)])
+    }
+
+    /// The latest runs, newest first.
+    public func recentRuns(limit: Int = 10, direction: String? = nil) throws -> [Run] {
+        let rows = try connection.query(
+            "SELECT id, direction, started_at, ended_at, outcome, exit_code, summary FROM runs WHERE (?1 IS NULL OR direction = ?1) ORDER BY started_at DESC LIMIT ?2",
+            [SQLiteValue(direction), .integer(Int64(limit))]
+        )
+        return rows.map { row in
+            func date(_ value: SQLiteValue) -> Date? {
+                if case .real(let seconds) = value { return Date(timeIntervalSince1970: seconds) }
+                if case .integer(let seconds) = value { return Date(timeIntervalSince1970: TimeInterval(seconds)) }
+                return nil
+            }
+            return Run(id: row[0].text ?? "", direction: row[1].text ?? "", startedAt: date(row[2]) ?? Date(timeIntervalSince1970: 0),
+                       endedAt: date(row[3]), outcome: row[4].text, exitCode: row[5].integer.map(Int.init), summary: row[6].text)
+        }
+    }
+
+    // MARK: Record hashes
+
+    /// The content hash MachineMetrics last accepted for `key` in `collection`.
+    public func acceptedHash(collection: String, key: String) throws -> String? {
+        if hashLookup == nil {
+            hashLookup = try connection.prepare("SELECT hash FROM record_hashes WHERE collection = ? AND key = ?")
+        }
+        let statement = hashLookup!
+        try statement.bind([.text(collection), .text(key)])
+        defer { try? statement.bind([.null, .null]) }
+        return try statement.step() ? statement.column(0).text : nil
+    }
+
+    /// A record MachineMetrics accepted.
+    public struct AcceptedRecord: Sendable {
+        public let key: String
+        public let hash: String
+        /// Whether the record belongs to the synchronised set (a work order in an open status, an employed worker).
+        public let inScope: Bool
+
+        public init(key: String, hash: String, inScope: Bool) {
+            self.key = key
+            self.hash = hash
+            self.inScope = inScope
+        }
+    }
+
+    /// Remembers what MachineMetrics accepted and forgets earlier rejections of the same records, in one transaction.
+    public func recordAccepted(collection: String, _ records: [AcceptedRecord], runID: String, at date: Date) throws {
+        try connection.transaction {
+            let upsert = try connection.prepare("""
+                INSERT INTO record_hashes (collection, key, hash, in_scope, accepted_at, run_id) VALUES (?, ?, ?, ?, ?, ?)
+                ON CONFLICT (collection, key) DO UPDATE SET hash = excluded.hash, in_scope = excluded.in_scope,
+                    accepted_at = excluded.accepted_at, run_id = excluded.run_id
+                """)
+            let forget = try connection.prepare("DELETE FROM rejections WHERE collection = ? AND key = ?")
+            for record in records {
+                try upsert.bind([.text(collection), .text(record.key), .text(record.hash), .integer(record.inScope ? 1 : 0),
+                                 .real(date.timeIntervalSince1970), .text(runID)])
+                while try upsert.step() {}
+                try forget.bind([.text(collection), .text(record.key)])
+                while try forget.step() {}
+            }
+        }
+    }
+
+    // MARK: Rejections
+
+    /// A record MachineMetrics rejected inside an accepted batch.
+    public struct Rejection: Sendable, Equatable {
+        public let collection: String
+        public let key: String
+        public let code: String
+        public let message: String
+        public let batchID: String
+        public let runID: String
+
+        public init(collection: String, key: String, code: String, message: String, batchID: String, runID: String) {
+            self.collection = collection
+            self.key = key
+            self.code = code
+            self.message = message
+            self.batchID = batchID
+            self.runID = runID
+        }
+    }
+
+    public func recordRejections(_ rejections: [Rejection], at date: Date) throws {
+        try connection.transaction {
+            let insert = try connection.prepare("""
+                INSERT INTO rejections (collection, key, code, message, batch_id, run_id, at) VALUES (?, ?, ?, ?, ?, ?, ?)
+                ON CONFLICT (collection, key) DO UPDATE SET code = excluded.code, message = excluded.message,
+                    batch_id = excluded.batch_id, run_id = excluded.run_id, at = excluded.at
+                """)
+            for rejection in rejections {
+                try insert.bind([.text(rejection.collection), .text(rejection.key), .text(rejection.code), .text(rejection.message),
+                                 .text(rejection.batchID), .text(rejection.runID), .real(date.timeIntervalSince1970)])
+                while try insert.step() {}
+            }
+        }
+    }
+
+    /// Records MachineMetrics still rejects (the latest rejection of each), oldest first.
+    public func rejections() throws -> [Rejection] {
+        try connection.query("SELECT collection, key, code, message, batch_id, run_id FROM rejections ORDER BY at, collection, key").map {
+            Rejection(collection: $0[0].text ?? "", key: $0[1].text ?? "", code: $0[2].text ?? "", message: $0[3].text ?? "",
+                      batchID: $0[4].text ?? "", runID: $0[5].text ?? "")
+        }
+    }
+
+    // MARK: The keys a run saw
+
+    /// Remembers that this run's pull saw `keys` of `collection`.
+    public func markSeen(runID: String, collection: String, keys: [String]) throws {
+        try connection.transaction {
+            let insert = try connection.prepare("INSERT OR IGNORE INTO seen_keys (run_id, collection, key) VALUES (?, ?, ?)")
+            for key in keys {
+                try insert.bind([.text(runID), .text(collection), .text(key)])
+                while try insert.step() {}
+            }
+        }
+    }
+
+    /// Keys of `collection` that were in the synchronised set when MachineMetrics last accepted them, and that this
+    /// run's complete pull did not see: they have left the set.
+    public func departedKeys(runID: String, collection: String) throws -> [String] {
+        try connection.query("""
+            SELECT key FROM record_hashes WHERE collection = ?1 AND in_scope = 1
+            AND key NOT IN (SELECT key FROM seen_keys WHERE run_id = ?2 AND collection = ?1) ORDER BY key
+            """, [.text(collection), .text(runID)]).compactMap { $0[0].text }
+    }
+
+    /// Forgets what earlier runs saw.
+    public func forgetSeenKeys(exceptRun runID: String) throws {
+        try connection.run("DELETE FROM seen_keys WHERE run_id <> ?", [.text(runID)])
+    }
+}

@@ -1,0 +1,34 @@
+/// The state database's schema, as numbered migrations applied in order and recorded in `PRAGMA user_version`.
+enum StateSchema {
+    static let migrations: [String] = [
+        """
+        CREATE TABLE runs (
+            id TEXT PRIMARY KEY, direction TEXT NOT NULL, started_at REAL NOT NULL, ended_at REAL,
+            outcome TEXT, exit_code INTEGER, summary TEXT
+        );
+        CREATE INDEX runs_by_start ON runs (started_at);
+        CREATE TABLE record_hashes (
+            collection TEXT NOT NULL, key TEXT NOT NULL, hash TEXT NOT NULL, in_scope INTEGER NOT NULL,
+            accepted_at REAL NOT NULL, run_id TEXT NOT NULL, PRIMARY KEY (collection, key)
+        ) WITHOUT ROWID;
+        CREATE TABLE seen_keys (
+            run_id TEXT NOT NULL, collection TEXT NOT NULL, key TEXT NOT NULL, PRIMARY KEY (run_id, collection, key)
+        ) WITHOUT ROWID;
+        CREATE TABLE rejections (
+            collection TEXT NOT NULL, key TEXT NOT NULL, code TEXT NOT NULL, message TEXT NOT NULL,
+            batch_id TEXT NOT NULL, run_id TEXT NOT NULL, at REAL NOT NULL, PRIMARY KEY (collection, key)
+        ) WITHOUT ROWID;
+        """,
+    ]
+
+    static func migrate(_ connection: Connection) throws {
+        let current = Int(try connection.query("PRAGMA user_version").first?.first?.integer ?? 0)
+        guard current < migrations.count else { return }
+        try connection.transaction {
+            for version in current..<migrations.count {
+                try connection.execute(migrations[version])
+            }
+            try connection.execute("PRAGMA user_version = \(migrations.count)")
+        }
+    }
+}

@@ -1,0 +1,152 @@
+import Foundation
+import Hashing
+import HTTP
+import JSON
+import Logging
+import MachineMetrics
+import Mapping
+import Spool
+import StateStore
+
+/// Sends `outbound/` batches to MachineMetrics with their batch id as idempotency key; accepted batches go to
+/// `posted/` with their receipt, refused ones to `failed/`, and a temporary failure stops the run with the rest queued.
+struct FromERPPoster {
+    let spool: Spool
+    let database: StateDatabase
+    let machineMetrics: MachineMetricsClient
+    let runID: String
+    let logger: Logger
+    let progress: Progress
+
+    /// The batch id the contract prescribes: the file's name stem, `-`, and 12 hex digits of the records' canonical SHA-256.
+    static func batchID(name: String, records: [JSONValue]) -> String {
+        let stem = name.hasSuffix(".json") ? String(name.dropLast(5)) : name
+        return stem + "-" + SHA256Hex.digest(JSONEncoding.bytes(.array(records), style: .canonical)).prefix(12)
+    }
+
+    func postOutbound(_ report: inout RunReport) async throws {
+        let names = try spool.items(in: .outbound).sorted { left, right in
+            let (a, b) = (Self.rank(left), Self.rank(right))
+            return a != b ? a < b : left < right
+        }
+        for (position, name) in names.enumerated() {
+            progress.update("posting to MachineMetrics: \(position + 1)/\(names.count) batches")
+            try await post(name, report: &report)
+        }
+        progress.finish()
+    }
+
+    /// Parents before children: a batch's place in ``FromERPMapping/collectionOrder``.
+    static func rank(_ name: String) -> Int {
+        guard let kind = ItemName(parsing: name)?.kind, let rank = FromERPMapping.collectionOrder.firstIndex(of: kind) else { return Int.max }
+        return rank
+    }
+
+    private func post(_ name: String, report: inout RunReport) async throws {
+        guard let envelope = try load(name, report: &report) else { return }
+        let batchID = Self.batchID(name: name, records: envelope.records)
+        switch try await send(envelope, batchID: batchID) {
+        case .success(let receipt):
+            try record(receipt, of: envelope, name: name, batchID: batchID, report: &report)
+        case .failure(let refusal):
+            logger.error("MachineMetrics refused outbound/\(name): \(refusal)")
+            let remote = JSONObject([("status", .number(refusal.status ?? 0)), ("code", .string(refusal.remoteCode)), ("message", .string(refusal.remoteMessage))])
+            try spool.fail(name, in: .outbound, report: FailureReport(
+                stage: "post", reason: refusal.description,
+                whatToDo: "Fix what MachineMetrics names, then move the file back: mv failed/\(name) outbound/ (it is sent again as the same batch).",
+                runID: runID, remote: remote))
+            report.add("files failed")
+            report.needsOperator()
+        }
+    }
+
+    /// The outbound file's envelope; `nil` when it vanished or did not validate (and went to `failed/`).
+    private func load(_ name: String, report: inout RunReport) throws -> Envelope? {
+        let bytes: [UInt8]
+        do {
+            bytes = try spool.read(name, in: .outbound)
+        } catch let error as SpoolError where error.code == .vanished {
+            logger.warning("outbound/\(name) was moved away before it was sent; leaving it to whoever moved it")
+            return nil
+        }
+        var problem: String?
+        do {
+            let envelope = try Envelope.decode(bytes, expectedSchema: Envelope.outboundSchema)
+            if envelope.direction == .fromERP && FromERPMapping.collectionOrder.contains(envelope.kind) { return envelope }
+            problem = "the file holds \(envelope.direction.rawValue) \(envelope.kind) records, which the from-erp post does not send"
+        } catch {
+            problem = error.description
+        }
+        let reason = problem ?? "the file is not valid"
+        logger.error("outbound/\(name) cannot be used and goes to failed/: \(reason)")
+        try spool.fail(name, in: .outbound, report: FailureReport(
+            stage: "validate", reason: reason,
+            whatToDo: "Nothing from this file was sent. If it was edited by hand, restore it; otherwise delete it — the next run sends "
+                + "whatever MachineMetrics does not have yet.", runID: runID))
+        report.add("files failed")
+        report.needsOperator()
+        return nil
+    }
+
+    /// Sends one batch; a refusal for good is returned, everything else that goes wrong is thrown.
+    private func send(_ envelope: Envelope, batchID: String) async throws -> Result<MachineMetricsClient.UpsertReceipt, MachineMetricsError> {
+        if envelope.records.isEmpty {
+            let body = JSONObject([("batchId", .string(batchID)), ("accepted", .number(0)), ("rejected", .array([]))])
+            return .success(MachineMetricsClient.UpsertReceipt(accepted: 0, rejected: [], body: .object(body)))
+        }
+        do {
+            return .success(try await machineMetrics.upsert(collection: envelope.kind, batchID: batchID, records: envelope.records))
+        } catch let error as MachineMetricsError {
+            guard error.category == .refused else { throw error }
+            return .failure(error)
+        }
+    }
+
+    /// Remembers what MachineMetrics accepted and rejected, writes the receipt and moves the batch to `posted/`.
+    private func record(_ receipt: MachineMetricsClient.UpsertReceipt, of envelope: Envelope, name: String, batchID: String, report: inout RunReport) throws {
+        let rejectedIndexes = Set(receipt.rejected.map(\.index))
+        let now = Date()
+        var accepted: [StateDatabase.AcceptedRecord] = []
+        for (index, record) in envelope.records.enumerated() where !rejectedIndexes.contains(index) {
+            guard let key = record["key"]?.stringValue else { continue }
+            accepted.append(StateDatabase.AcceptedRecord(key: key, hash: MappedRecord.hash(of: record), inScope: Self.inScope(envelope.kind, record)))
+        }
+        try database.recordAccepted(collection: envelope.kind, accepted, runID: runID, at: now)
+        if !receipt.rejected.isEmpty {
+            var rejections: [StateDatabase.Rejection] = []
+            for rejection in receipt.rejected {
+                let fallback = envelope.records.indices.contains(rejection.index) ? envelope.records[rejection.index]["key"]?.stringValue : nil
+                let key = rejection.key ?? fallback ?? "#\(rejection.index)"
+                rejections.append(StateDatabase.Rejection(collection: envelope.kind, key: key, code: rejection.code, message: rejection.message,
+                                                          batchID: batchID, runID: runID))
+                if rejections.count <= 5 {
+                    logger.warning("MachineMetrics rejected \(envelope.kind) record \(key): \(rejection.code) \(rejection.message)")
+                }
+            }
+            try database.recordRejections(rejections, at: now)
+            report.add("records rejected", rejections.count)
+            report.needsOperator()
+        }
+        let sidecar = JSONObject([
+            ("item", .string(name)), ("batchId", .string(batchID)), ("collection", .string(envelope.kind)), ("runId", .string(runID)),
+            ("at", .string(ISO8601DateFormatter().string(from: now))), ("answer", receipt.body),
+        ])
+        try spool.publish(JSONEncoding.bytes(.object(sidecar), style: .pretty) + [0x0A], as: Sidecar.receiptName(for: name), in: .posted)
+        do {
+            try spool.move(name, from: .outbound, to: .posted)
+        } catch let error as SpoolError where error.code == .vanished {
+            logger.warning("outbound/\(name) was moved away right after MachineMetrics accepted it")
+        }
+        report.add("batches posted")
+        report.add("records accepted", accepted.count)
+    }
+
+    /// Whether an accepted record is part of the synchronised set, whose departures are sent once more.
+    static func inScope(_ collection: String, _ record: JSONValue) -> Bool {
+        switch collection {
+        case "work-orders": return ["released", "started", "reported-finished"].contains(record["status"]?.stringValue ?? "")
+        case "persons": return record["status"]?.stringValue == "employed"
+        default: return false
+        }
+    }
+}

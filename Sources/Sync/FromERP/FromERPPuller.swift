@@ -1,0 +1,131 @@
+import D365
+import Foundation
+import JSON
+import Logging
+import Mapping
+import Spool
+import Synchronization
+
+/// Pulls the from-ERP entities from D365 into `inbox/`, a page per file.
+struct FromERPPuller: Sendable {
+    /// What the pull saw, for finding what left the synchronised set.
+    struct Result {
+        var workOrderKeys: [String] = []
+        var personKeys: [String] = []
+        var pages: [String: Int] = [:]
+        var rows: [String: Int] = [:]
+    }
+
+    let odata: ODataClient
+    let writer: SpoolWriter
+    let scope: FromERPMapping.Scope
+    let concurrency: Int
+    let logger: Logger
+    let progress: Progress
+
+    /// Order numbers per `$filter` chunk: keeps URLs well under the 2,048-character limit of IIS query strings.
+    static let chunkSize = 25
+
+    static let inboxKinds = [
+        "ProductionOrderHeaders": "production-orders", "ProductionOrderRouteOperations": "route-operations",
+        "OperationsResources": "resources", "Workers": "workers", "ReleasedProductsV2": "released-products",
+    ]
+
+    /// Gathers what concurrent reads saw.
+    final class Collector: Sendable {
+        let state = Mutex(Result())
+        func withLock<T: Sendable>(_ body: (inout Result) -> T) -> T { state.withLock { value in body(&value) } }
+    }
+
+    func pull() async throws -> Result {
+        let collected = Collector()
+        let orderQuery = ODataQuery(
+            entitySet: "ProductionOrderHeaders",
+            filter: ODataFilter.allOf([
+                ODataFilter.equals("dataAreaId", scope.dataAreaID), ODataFilter.equals("ProductionSiteId", scope.siteID),
+                ODataFilter.anyOf(FromERPMapping.openStatuses.map { ODataFilter.equals("ProductionOrderStatus", enumType: "ProdStatus", member: $0) }),
+            ]),
+            select: FromERPMapping.selectedFields["ProductionOrderHeaders"]
+        )
+        var orderNumbers: [String] = []
+        var itemNumbers = Set<String>()
+        try await read(orderQuery, into: collected) { rows in
+            for row in rows {
+                guard let number = row["ProductionOrderNumber"]?.stringValue else { continue }
+                orderNumbers.append(number)
+                if let item = row["ItemNumber"]?.stringValue, !item.isEmpty { itemNumbers.insert(item) }
+            }
+        }
+        collected.withLock { $0.workOrderKeys = orderNumbers.map { FromERPMapping.workOrderKey(dataAreaID: scope.dataAreaID, number: $0) } }
+        logger.info("D365 has \(orderNumbers.count) open production orders for \(scope.dataAreaID) site \(scope.siteID)")
+
+        var queries = chunks(orderNumbers).map { numbers in
+            ODataQuery(entitySet: "ProductionOrderRouteOperations",
+                       filter: ODataFilter.allOf([ODataFilter.equals("dataAreaId", scope.dataAreaID),
+                                                  ODataFilter.anyOf(numbers.map { ODataFilter.equals("ProductionOrderNumber", $0) })]),
+                       select: FromERPMapping.selectedFields["ProductionOrderRouteOperations"])
+        }
+        queries += chunks(itemNumbers.sorted()).map { items in
+            ODataQuery(entitySet: "ReleasedProductsV2",
+                       filter: ODataFilter.allOf([ODataFilter.equals("dataAreaId", scope.dataAreaID),
+                                                  ODataFilter.anyOf(items.map { ODataFilter.equals("ItemNumber", $0) })]),
+                       select: FromERPMapping.selectedFields["ReleasedProductsV2"])
+        }
+        queries.append(ODataQuery(entitySet: "OperationsResources", filter: ODataFilter.equals("dataAreaId", scope.dataAreaID),
+                                  select: FromERPMapping.selectedFields["OperationsResources"]))
+        queries.append(ODataQuery(entitySet: "Workers", filter: ODataFilter.equals("WorkerStatus", enumType: "HcmWorkerStatus", member: "Employed"),
+                                  select: FromERPMapping.selectedFields["Workers"]))
+        try await readConcurrently(queries, into: collected)
+        return collected.withLock { $0 }
+    }
+
+    /// Reads `queries` with at most `concurrency` in flight, stopping at the first failure.
+    func readConcurrently(_ queries: [ODataQuery], into collected: Collector) async throws {
+        let total = queries.count
+        let done = Collector()
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            var next = 0
+            func launch() {
+                guard next < queries.count else { return }
+                let query = queries[next]
+                next += 1
+                group.addTask {
+                    try await read(query, into: collected) { rows in
+                        if query.entitySet == "Workers" {
+                            let keys = rows.compactMap { $0["PersonnelNumber"]?.stringValue }
+                            collected.withLock { $0.personKeys += keys }
+                        }
+                    }
+                    let finished = done.withLock { result -> Int in
+                        result.pages["queries", default: 0] += 1
+                        return result.pages["queries"]!
+                    }
+                    progress.update("pulling from D365: \(finished)/\(total) queries")
+                }
+            }
+            for _ in 0..<max(1, concurrency) { launch() }
+            while try await group.next() != nil { launch() }
+        }
+        progress.finish()
+    }
+
+    /// Reads every page of `query` into `inbox/`, handing the rows to `inspect` first.
+    func read(_ query: ODataQuery, into collected: Collector, inspect: ([JSONValue]) -> Void) async throws {
+        var page = 0
+        try await odata.readAll(query) { result in
+            page += 1
+            inspect(result.rows)
+            let metadata = JSONObject([("query", .string(result.url)), ("page", .number(page))])
+            try writer.write(result.rows, kind: query.entitySet, nameKind: Self.inboxKinds[query.entitySet] ?? query.entitySet,
+                             schema: Envelope.inboxSchema, metadata: metadata, to: .inbox)
+            collected.withLock {
+                $0.pages[query.entitySet, default: 0] += 1
+                $0.rows[query.entitySet, default: 0] += result.rows.count
+            }
+        }
+    }
+
+    func chunks(_ values: [String]) -> [[String]] {
+        stride(from: 0, to: values.count, by: Self.chunkSize).map { Array(values[$0..<min(values.count, $0 + Self.chunkSize)]) }
+    }
+}

@@ -1,0 +1,76 @@
+import Foundation
+import HTTP
+import JSON
+import Spool
+
+/// How a run ended, and what moved.
+public struct RunReport: Sendable {
+    public enum Outcome: String, Sendable {
+        case success
+        /// Finished, but something needs an operator (failed files, rejected records).
+        case partial
+        /// Stopped by a temporary failure; the work stays queued.
+        case temporaryFailure = "temporary-failure"
+        case authenticationFailure = "authentication-failure"
+        case failure
+    }
+
+    public var runID: String
+    public var direction: Direction
+    public var outcome: Outcome = .success
+    /// Why the run stopped early, when it did.
+    public var stopReason: String?
+    public var counts: [String: Int] = [:]
+    public var startedAt: Date
+    public var endedAt: Date?
+
+    public init(runID: String, direction: Direction, startedAt: Date) {
+        self.runID = runID
+        self.direction = direction
+        self.startedAt = startedAt
+    }
+
+    public mutating func add(_ name: String, _ amount: Int = 1) { counts[name, default: 0] += amount }
+
+    /// The exit status of `contracts/cli-and-config.md`.
+    public var exitCode: Int32 {
+        switch outcome {
+        case .success: return 0
+        case .partial: return 2
+        case .temporaryFailure: return 75
+        case .authenticationFailure: return 77
+        case .failure: return 1
+        }
+    }
+
+    /// Records the failure that stopped the run.
+    public mutating func stop(_ error: any Error) {
+        stopReason = String(describing: error)
+        switch (error as? any CategorizedError)?.category {
+        case .temporary?: outcome = .temporaryFailure
+        case .authentication?: outcome = .authenticationFailure
+        default:
+            if let spoolError = error as? SpoolError, spoolError.code == .noSpace {
+                outcome = .temporaryFailure
+            } else {
+                outcome = .failure
+            }
+        }
+    }
+
+    /// Marks the run partial when something went to an operator, unless it already failed worse.
+    public mutating func needsOperator() {
+        if outcome == .success { outcome = .partial }
+    }
+
+    public var json: JSONValue {
+        var object = JSONObject([
+            ("runId", .string(runID)), ("direction", .string(direction.rawValue)), ("outcome", .string(outcome.rawValue)),
+            ("exitCode", .number(Int(exitCode))),
+        ])
+        if let stopReason { object["stopReason"] = .string(stopReason) }
+        if let endedAt { object["seconds"] = .number(Decimal(Int(endedAt.timeIntervalSince(startedAt) * 1000)) / 1000) }
+        object["counts"] = .object(JSONObject(counts.sorted { $0.key < $1.key }.map { ($0.key, .number($0.value)) }))
+        return .object(object)
+    }
+}

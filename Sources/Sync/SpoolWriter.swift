@@ -1,0 +1,33 @@
+import Foundation
+import JSON
+import Spool
+import Synchronization
+
+/// Publishes a run's envelopes with names in the contract's pattern and a sequence per kind.
+/// Safe to share between the tasks of a run.
+final class SpoolWriter: Sendable {
+    let spool: Spool
+    let runID: String
+    let direction: Direction
+    private let sequences = Mutex<[String: Int]>([:])
+
+    init(spool: Spool, runID: String, direction: Direction) {
+        self.spool = spool
+        self.runID = runID
+        self.direction = direction
+    }
+
+    /// Writes `records` as the next file of `kind` in `folder`; returns its name.
+    @discardableResult
+    func write(_ records: [JSONValue], kind: String, nameKind: String, schema: String, metadata: JSONObject, to folder: SpoolFolder) throws -> String {
+        let sequence = sequences.withLock { counters -> Int in
+            counters[nameKind, default: 0] += 1
+            return counters[nameKind]!
+        }
+        let now = Date()
+        let name = ItemName(time: now, runID: runID, direction: direction, kind: nameKind, sequence: sequence).description
+        let envelope = Envelope(schema: schema, runID: runID, direction: direction, kind: kind, createdAt: now, metadata: metadata, records: records)
+        try spool.publish(envelope.encoded(), as: name, in: folder)
+        return name
+    }
+}
