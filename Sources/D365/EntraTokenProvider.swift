@@ -31,6 +31,8 @@ public final class EntraTokenProvider: Sendable {
     private let redactor: Redactor
     private let logger: Logger
     private let cached = Mutex<(token: String, refreshAt: Date)?>(nil)
+    /// One token request at a time: when many requests meet an expired token together, one fetches a new one.
+    private let fetching = AsyncLimiter(limit: 1)
 
     public init(settings: Settings, client: ResilientClient, redactor: Redactor, logger: Logger) {
         self.settings = settings
@@ -39,11 +41,21 @@ public final class EntraTokenProvider: Sendable {
         self.logger = logger
     }
 
-    /// A token that is valid for a while yet; `refresh` forces a new one (after a 401).
-    public func token(refresh: Bool = false) async throws -> String {
-        if !refresh, let current = cached.withLock({ $0 }), current.refreshAt > Date() {
-            return current.token
+    /// A token that is valid for a while yet, and is not `rejected` (a token D365 just answered 401 to).
+    public func token(replacing rejected: String? = nil) async throws -> String {
+        if let current = usable(besides: rejected) { return current }
+        return try await fetching.run {
+            if let current = usable(besides: rejected) { return current }
+            return try await fetch()
         }
+    }
+
+    private func usable(besides rejected: String?) -> String? {
+        guard let current = cached.withLock({ $0 }), current.refreshAt > Date(), current.token != rejected else { return nil }
+        return current.token
+    }
+
+    private func fetch() async throws -> String {
         let url = "\(settings.authorityHost)/\(settings.tenantID)/oauth2/v2.0/token"
         let form = [("grant_type", "client_credentials"), ("client_id", settings.clientID), ("client_secret", settings.clientSecret),
                     ("scope", settings.environmentURL + "/.default")]

@@ -53,9 +53,9 @@ public final class ODataClient: Sendable {
         try await limiter.run {
             logger.debug("GET \(url)")
             var malformed = 0
-            var refreshed = false
+            var rejected: String?
             while true {
-                let token = try await tokens.token(refresh: refreshed)
+                let token = try await tokens.token(replacing: rejected)
                 let request = HTTPRequest(url: url, headers: [("Authorization", "Bearer \(token)"), ("Accept", "application/json"),
                                                               ("OData-Version", "4.0"), ("OData-MaxVersion", "4.0")])
                 let response = try await client.send(request, timeout: timeout, policy: RetryPolicy(maximumRetries: 4, mayRepeat: true), logger: logger)
@@ -68,9 +68,9 @@ public final class ODataClient: Sendable {
                                         status: 200, detail: String(decoding: response.body.prefix(120), as: UTF8.self))
                     }
                     logger.warning("a page of \(entitySet) was not complete JSON (\(response.body.count) bytes); fetching it again")
-                case 401 where !refreshed:
+                case 401 where rejected == nil:
                     logger.info("D365 answered 401 for \(entitySet); getting a fresh token and trying once more")
-                    refreshed = true
+                    rejected = token
                 case 401:
                     throw D365Error.unauthorized(environment: environmentURL)
                 case 403:

@@ -49,6 +49,7 @@ public final class MachineMetricsClient: Sendable {
     private let redactor: Redactor
     private let logger: Logger
     private let cached = Mutex<(token: String, refreshAt: Date)?>(nil)
+    private let fetching = AsyncLimiter(limit: 1)
 
     public init(settings: Settings, client: ResilientClient, redactor: Redactor, logger: Logger) {
         self.settings = settings
@@ -61,8 +62,21 @@ public final class MachineMetricsClient: Sendable {
 
     // MARK: §1 Access token
 
-    public func accessToken(refresh: Bool = false) async throws -> String {
-        if !refresh, let current = cached.withLock({ $0 }), current.refreshAt > Date() { return current.token }
+    /// An access token valid for a while yet, and not `rejected` (one the service just answered 401 to).
+    public func accessToken(replacing rejected: String? = nil) async throws -> String {
+        if let current = usable(besides: rejected) { return current }
+        return try await fetching.run {
+            if let current = usable(besides: rejected) { return current }
+            return try await fetchAccessToken()
+        }
+    }
+
+    private func usable(besides rejected: String?) -> String? {
+        guard let current = cached.withLock({ $0 }), current.refreshAt > Date(), current.token != rejected else { return nil }
+        return current.token
+    }
+
+    private func fetchAccessToken() async throws -> String {
         let request = HTTPRequest.json(method: "POST", url: settings.authServiceURL + "/v1/token",
                                        body: JSONEncoding.bytes(.object(["token": .string(settings.serviceToken)])))
         let response = try await client.send(request, timeout: settings.timeout, policy: policy, logger: logger)
@@ -105,15 +119,15 @@ public final class MachineMetricsClient: Sendable {
     // MARK: Shared
 
     func authorizedSend(method: String, path: String, headers: [(name: String, value: String)] = [], body: [UInt8] = []) async throws -> HTTPResponse {
-        var refreshed = false
+        var rejected: String?
         while true {
-            let token = try await accessToken(refresh: refreshed)
+            let token = try await accessToken(replacing: rejected)
             var request = HTTPRequest.json(method: method, url: settings.serviceURL + path, headers: headers + [("Authorization", "Bearer \(token)")], body: body)
             if method == "GET" { request.headers.removeAll { $0.name == "Content-Type" } }
             let response = try await client.send(request, timeout: settings.timeout, policy: policy, logger: logger)
-            if response.status == 401 && !refreshed {
+            if response.status == 401 && rejected == nil {
                 logger.info("MachineMetrics answered 401; getting a fresh access token and trying once more")
-                refreshed = true
+                rejected = token
                 continue
             }
             return response

@@ -93,6 +93,11 @@ extension Simulator {
     /// Expires every access token `service` has issued, as if time had passed.
     public func expireTokens(of service: FaultRule.Service) { core.expireTokens(of: service) }
 
+    /// Every access token Entra ID and MachineMetrics have issued, for tests that prove none leaks.
+    public func issuedAccessTokens() -> [String] {
+        core.store.withLock { Array($0.entra.issued.keys) + Array($0.machineMetrics.issued.keys) }
+    }
+
     /// Every request the simulator has answered, or hung up on.
     public var requestLog: RequestLog { core.store.withLock { $0.requestLog } }
 }

@@ -24,11 +24,23 @@ struct CommandTreeTests {
         #expect(result.standardOutput.trimmingCharacters(in: .whitespacesAndNewlines).range(of: #"^\d+\.\d+\.\d+$"#, options: .regularExpression) != nil)
     }
 
-    @Test(arguments: [["run", "from-erp"], ["run", "to-erp"], ["status"], ["config", "check"], ["doctor"], ["bundle"]])
+    @Test(arguments: [["run", "to-erp"], ["status"], ["doctor"], ["bundle"]])
     func commandsNotYetBuiltSaySoAndExit64(_ arguments: [String]) throws {
         let result = try D365MMBinary.run(arguments)
         #expect(result.status == 64)
         #expect(result.standardError.contains("d365mm \(arguments.joined(separator: " ")) is not available"))
+    }
+
+    @Test(arguments: [["run", "from-erp"], ["config", "check"]])
+    func withoutConfigurationEveryRequiredVariableIsNamedAndTheExitIs78(_ arguments: [String]) throws {
+        let result = try D365MMBinary.run(arguments)
+        #expect(result.status == 78)
+        for variable in ["D365_ENVIRONMENT_HOST (D365 Environment Host)", "D365_TENANT_ID (D365 Tenant Id)", "D365_CLIENT_ID (D365 Client Id)",
+                         "D365_CLIENT_SECRET (D365 Client Secret)", "MAPPING_SERVICE_TOKEN (Mapping Service Token)",
+                         "MAPPING_SERVICE_URL (Mapping Service URL)", "MAPPING_AUTH_SERVICE_URL (Mapping Auth Service URL)",
+                         "D365_DEFAULT_SITE_ID (D365 Default Site Id)", "D365_DEFAULT_DATA_AREA_ID (D365 Default Data Area Id)"] {
+            #expect(result.standardError.contains("\(variable): is required"), "\(variable) is not named")
+        }
     }
 
     @Test func anUnknownCommandIsAUsageError() throws {

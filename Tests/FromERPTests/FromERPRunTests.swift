@@ -1,0 +1,119 @@
+import Foundation
+import Simulator
+import StateStore
+import Testing
+import TestSupport
+
+/// `d365mm run from-erp`, the built binary, against the simulator on loopback.
+struct FromERPRunTests {
+    /// Runs `body` with a simulator and a connector instance whose spool is a fresh folder.
+    func withConnector(_ configure: (inout SimulatorOptions) -> Void = { _ in }, extra: [String: String] = [:],
+                       _ body: (ConnectorHarness) async throws -> Void) async throws {
+        try await withSimulator({ options in
+            options.dataSet.orders = 160
+            options.pageSize = 40
+            configure(&options)
+        }) { session in
+            try await withTemporaryDirectory { directory in
+                try await body(ConnectorHarness(session: session, spoolDirectory: directory + "/spool", extra: extra))
+            }
+        }
+    }
+
+    private func received(_ harness: ConnectorHarness) -> [String: [String: Simulator.ReceivedRecord]] {
+        Dictionary(uniqueKeysWithValues: ["work-orders", "operations", "parts", "resources", "persons"].map { ($0, harness.session.simulator.receivedRecords($0)) })
+    }
+
+    @Test func theFirstRunSendsEverythingInScopeAndNothingOutOfIt() async throws {
+        try await withConnector { (harness: ConnectorHarness) async throws in
+            let result = try harness.run(["run", "from-erp"])
+            #expect(result.status == 0, "\(result.standardError)")
+            let expected = ExpectedFromERP(harness.session.simulator)
+            #expect(!expected.workOrders.isEmpty && !expected.operations.isEmpty)
+            for (collection, keys) in expected.byCollection {
+                #expect(Set(harness.session.simulator.receivedRecords(collection).keys) == keys, "\(collection)")
+            }
+            let order = try #require(harness.session.simulator.receivedRecords("work-orders")[expected.workOrders.sorted()[0]]?.object)
+            #expect(["released", "started", "reported-finished"].contains(order["status"] as? String))
+            #expect(harness.files("inbox").isEmpty && harness.files("outbound").isEmpty && harness.files("failed").isEmpty && harness.files("tmp").isEmpty)
+            #expect(harness.files("posted").contains { $0.hasSuffix(".receipt.json") })
+            #expect(harness.files("posted").contains { $0.contains("_from-erp_production-orders_") })
+            let database = try StateDatabase(path: harness.spoolDirectory + "/state.sqlite")
+            let run = try #require(try database.recentRuns(limit: 1).first)
+            #expect(run.outcome == "success" && run.exitCode == 0)
+            #expect(harness.leakedSecrets(in: [result.standardOutput, result.standardError, harness.spoolText()]).isEmpty)
+        }
+    }
+
+    @Test func aSecondRunSendsNothingAndAChangedOrderAloneGoesAgain() async throws {
+        try await withConnector { (harness: ConnectorHarness) async throws in
+            #expect(try harness.run(["run", "from-erp"]).status == 0)
+            let puts = harness.session.simulator.requestLog.count(service: .mm, method: "PUT")
+            let again = try harness.run(["run", "from-erp"])
+            #expect(again.status == 0)
+            #expect(harness.session.simulator.requestLog.count(service: .mm, method: "PUT") == puts, "nothing unchanged is re-sent")
+            #expect(received(harness).values.allSatisfy { $0.values.allSatisfy { $0.timesReceived == 1 } })
+
+            let order = try #require(ExpectedFromERP(harness.session.simulator).workOrders.sorted().first)
+            let number = String(order.split(separator: "/")[1])
+            try harness.session.simulator.update("ProductionOrderHeaders", key: ["dataAreaId": "usmf", "ProductionOrderNumber": number],
+                                                 set: ["ScheduledQuantity": 777.5, "ProductionOrderName": "Changed in D365"])
+            #expect(try harness.run(["run", "from-erp"]).status == 0)
+            let records = received(harness)
+            let changed = records.flatMap { collection, byKey in byKey.filter { $0.value.timesReceived > 1 }.map { "\(collection):\($0.key)" } }
+            #expect(changed == ["work-orders:\(order)"])
+            let record = try #require(records["work-orders"]?[order]?.object)
+            #expect((record["quantityRequired"] as? NSNumber)?.doubleValue == 777.5)
+            #expect(record["name"] as? String == "Changed in D365")
+        }
+    }
+
+    @Test func anOrderThatLeavesTheSetIsSentOnceWithItsNewStatus() async throws {
+        try await withConnector { (harness: ConnectorHarness) async throws in
+            #expect(try harness.run(["run", "from-erp"]).status == 0)
+            let orders = ExpectedFromERP(harness.session.simulator).workOrders.sorted()
+            let (ended, moved) = (String(orders[0].split(separator: "/")[1]), String(orders[1].split(separator: "/")[1]))
+            try harness.session.simulator.update("ProductionOrderHeaders", key: ["dataAreaId": "usmf", "ProductionOrderNumber": ended], set: ["ProductionOrderStatus": "Completed"])
+            try harness.session.simulator.update("ProductionOrderHeaders", key: ["dataAreaId": "usmf", "ProductionOrderNumber": moved], set: ["ProductionSiteId": "2"])
+            let workers = harness.session.simulator.table("Workers")
+            let worker = try #require((0..<workers.count).first { workers.value(row: $0, "WorkerStatus") == .member(1) }.map { workers.string(row: $0, "PersonnelNumber") })
+            try harness.session.simulator.update("Workers", key: ["PersonnelNumber": worker], set: ["WorkerStatus": "Terminated"])
+            #expect(try harness.run(["run", "from-erp"]).status == 0)
+            #expect(try harness.run(["run", "from-erp"]).status == 0)
+            let workOrders = harness.session.simulator.receivedRecords("work-orders")
+            #expect(workOrders["usmf/\(ended)"]?.timesReceived == 2)
+            #expect(workOrders["usmf/\(ended)"]?.object["status"] as? String == "ended")
+            #expect(workOrders["usmf/\(moved)"]?.timesReceived == 2)
+            #expect(workOrders["usmf/\(moved)"]?.object["status"] as? String == "ended", "an order moved to another site is no longer offered")
+            let person = harness.session.simulator.receivedRecords("persons")[worker]
+            #expect(person?.timesReceived == 2)
+            #expect(person?.object["status"] as? String == "terminated")
+            #expect(harness.session.simulator.receivedRecords("operations").values.allSatisfy { $0.timesReceived == 1 }, "a departed order's operations are not sent again")
+        }
+    }
+
+    @Test func fullResendsEverything() async throws {
+        try await withConnector { (harness: ConnectorHarness) async throws in
+            #expect(try harness.run(["run", "from-erp"]).status == 0)
+            #expect(try harness.run(["run", "from-erp", "--full"]).status == 0)
+            #expect(received(harness).values.allSatisfy { $0.values.allSatisfy { $0.timesReceived == 2 } })
+        }
+    }
+
+    @Test func recordsMachineMetricsRejectsAreKeptAndSentAgainNextRun() async throws {
+        try await withConnector { (harness: ConnectorHarness) async throws in
+            let order = try #require(ExpectedFromERP(harness.session.simulator).workOrders.sorted().first)
+            harness.session.simulator.rejectRecords([order: "part not known yet"])
+            let first = try harness.run(["run", "from-erp"])
+            #expect(first.status == 2, "rejected records need an operator")
+            #expect(first.standardError.contains(order) && first.standardError.contains("part not known yet"))
+            #expect(harness.session.simulator.receivedRecords("work-orders")[order] == nil)
+            let database = try StateDatabase(path: harness.spoolDirectory + "/state.sqlite")
+            #expect(try database.rejections().map(\.key).contains(order))
+            harness.session.simulator.rejectRecords([:])
+            #expect(try harness.run(["run", "from-erp"]).status == 0)
+            #expect(harness.session.simulator.receivedRecords("work-orders")[order]?.timesReceived == 1)
+            #expect(try database.rejections().isEmpty)
+        }
+    }
+}
