@@ -1,0 +1,87 @@
+import JSON
+import Mapping
+import Testing
+
+struct FromERPMappingTests {
+    let scope = FromERPMapping.Scope(dataAreaID: "USMF", siteID: "1")
+
+    private func map(_ entity: String, _ json: String) throws -> MappedRecord {
+        try FromERPMapping.record(entitySet: entity, row: JSONParser.parse(json), scope: scope)
+    }
+
+    @Test func aWorkOrderCombinesDatesWithTimesAndEmptyDatesBecomeNull() throws {
+        let mapped = try map("ProductionOrderHeaders", """
+            {"@odata.etag":"W/\\"x\\"","dataAreaId":"USMF","ProductionOrderNumber":"P000123","ProductionOrderName":"Bracket","ItemNumber":"D0001",
+             "ProductionOrderStatus":"StartedUp","ScheduledQuantity":120.50,"ProductionSiteId":"1",
+             "ScheduledStartDate":"2026-11-20T12:00:00Z","ScheduledStartTime":36000,"ScheduledEndDate":"2026-11-22T12:00:00Z","ScheduledEndTime":57600,
+             "DeliveryDate":"1900-01-01T12:00:00Z","DeliveryTime":0}
+            """)
+        #expect(mapped.collection == "work-orders")
+        #expect(mapped.key == "usmf/P000123")
+        #expect(mapped.inScope)
+        #expect(JSONEncoding.string(mapped.record) == #"{"key":"usmf/P000123","dataAreaId":"usmf","number":"P000123","name":"Bracket","siteId":"1","partKey":"usmf/D0001","quantityRequired":120.50,"status":"started","scheduledStartAt":"2026-11-20T10:00:00Z","scheduledEndAt":"2026-11-22T16:00:00Z","dueAt":null}"#)
+    }
+
+    @Test(arguments: [("Created", "created"), ("CostEstimated", "created"), ("Scheduled", "scheduled"), ("Released", "released"),
+                      ("StartedUp", "started"), ("ReportedFinished", "reported-finished"), ("Completed", "ended")])
+    func statusesMapAsTheContractSays(_ d365: String, _ machineMetrics: String) throws {
+        let mapped = try map("ProductionOrderHeaders", #"{"dataAreaId":"usmf","ProductionOrderNumber":"P1","ProductionOrderStatus":"\#(d365)","ProductionSiteId":"1"}"#)
+        #expect(mapped.record["status"]?.stringValue == machineMetrics)
+        #expect(mapped.inScope == ["Released", "StartedUp", "ReportedFinished"].contains(d365))
+    }
+
+    @Test func anOpenOrderOfAnotherSiteIsEnded() throws {
+        let mapped = try map("ProductionOrderHeaders", #"{"dataAreaId":"usmf","ProductionOrderNumber":"P1","ProductionOrderStatus":"Released","ProductionSiteId":"2"}"#)
+        #expect(mapped.record["status"]?.stringValue == "ended")
+        #expect(!mapped.inScope)
+    }
+
+    @Test func operationHoursAreComputedExactlyAndRoundedHalfToEven() throws {
+        let mapped = try map("ProductionOrderRouteOperations", """
+            {"dataAreaId":"usmf","ProductionOrderNumber":"P000123","OperationNumber":10,"OperationPriority":"Primary","OperationId":"Milling",
+             "RouteGroupId":"MILL","NextOperationNumber":0,"SetupTime":50,"ProcessTime":7,"ProcessQuantity":3,
+             "OperationsTimeToHourConversionFactor":0.01,"EstimatedOperationQuantity":120,"CostingOperationResourceId":"","IsOperationCompleted":"Yes"}
+            """)
+        #expect(mapped.key == "usmf/P000123/10/Primary")
+        #expect(mapped.record["setupHours"] == .number("0.5"))
+        // 7 × 0.01 ÷ 3 = 0.02333…: six places.
+        #expect(mapped.record["runHoursPerUnit"] == .number("0.023333"))
+        #expect(mapped.record["nextSequence"] == .null)
+        #expect(mapped.record["resourceKey"] == .null)
+        #expect(mapped.record["completed"] == .bool(true))
+        #expect(mapped.record["workOrderKey"]?.stringValue == "usmf/P000123")
+    }
+
+    @Test func aProcessQuantityOfZeroDividesByOne() throws {
+        let mapped = try map("ProductionOrderRouteOperations", """
+            {"dataAreaId":"usmf","ProductionOrderNumber":"P1","OperationNumber":20,"OperationPriority":"Secondary1","SetupTime":0,"ProcessTime":1.25,
+             "ProcessQuantity":0,"OperationsTimeToHourConversionFactor":1,"NextOperationNumber":30,"CostingOperationResourceId":"1201"}
+            """)
+        #expect(mapped.record["runHoursPerUnit"] == .number("1.25"))
+        #expect(mapped.record["nextSequence"] == .number("30"))
+        #expect(mapped.record["resourceKey"]?.stringValue == "usmf/1201")
+    }
+
+    @Test func resourcesPersonsAndPartsTakeTheContractsShapes() throws {
+        let resource = try map("OperationsResources", #"{"dataAreaId":"usmf","ResourceId":"1201","ResourceName":"CNC Mill 1","OperationsResourceType":"Machine","RouteGroupId":"MILL"}"#)
+        #expect(JSONEncoding.string(resource.record) == #"{"key":"usmf/1201","dataAreaId":"usmf","resourceId":"1201","name":"CNC Mill 1","type":"machine","routeGroupId":"MILL"}"#)
+        let person = try map("Workers", #"{"PersonnelNumber":"000123","Name":"Julia Funderburk","WorkerStatus":"Employed"}"#)
+        #expect(JSONEncoding.string(person.record) == #"{"key":"000123","personnelNumber":"000123","name":"Julia Funderburk","status":"employed"}"#)
+        #expect(person.inScope)
+        let part = try map("ReleasedProductsV2", #"{"dataAreaId":"usmf","ItemNumber":"D0001","ProductSearchName":"","SearchName":"BRACKET","InventoryUnitSymbol":"ea"}"#)
+        #expect(JSONEncoding.string(part.record) == #"{"key":"usmf/D0001","dataAreaId":"usmf","itemNumber":"D0001","name":"BRACKET","unit":"ea"}"#)
+    }
+
+    @Test func theContentHashIgnoresMemberOrderButNotContent() throws {
+        let first = try JSONParser.parse(#"{"key":"a","status":"released","quantity":1}"#)
+        let reordered = try JSONParser.parse(#"{"quantity":1,"status":"released","key":"a"}"#)
+        let changed = try JSONParser.parse(#"{"key":"a","status":"started","quantity":1}"#)
+        #expect(MappedRecord.hash(of: first) == MappedRecord.hash(of: reordered))
+        #expect(MappedRecord.hash(of: first) != MappedRecord.hash(of: changed))
+    }
+
+    @Test func aRowWithoutItsKeyIsRefusedByName() {
+        let error = #expect(throws: MappingError.self) { try map("ProductionOrderHeaders", #"{"dataAreaId":"usmf","ProductionOrderStatus":"Released"}"#) }
+        #expect(error?.description.contains("ProductionOrderNumber") == true)
+    }
+}

@@ -1,0 +1,103 @@
+import Foundation
+import JSON
+import Spool
+import Testing
+import TestSupport
+
+struct SpoolTests {
+    private func envelope(_ records: [JSONValue]) -> Envelope {
+        Envelope(schema: Envelope.inboxSchema, runID: "r000001", direction: .fromERP, kind: "ProductionOrderHeaders",
+                 createdAt: Date(timeIntervalSince1970: 1_795_000_000), metadata: ["page": 1], records: records)
+    }
+
+    @Test func anEnvelopeRoundTripsAndIsReadableByPeople() throws {
+        let original = envelope([try JSONParser.parse(#"{"b":1.50,"a":"x"}"#), try JSONParser.parse(#"{"b":2,"a":"y \"q\""}"#)])
+        let bytes = original.encoded()
+        let text = String(decoding: bytes, as: UTF8.self)
+        #expect(text.hasPrefix("{\n  \"schema\": \"d365mm.inbox/1\","))
+        #expect(text.contains("\n    {\"b\":1.50,\"a\":\"x\"},\n"), "one record per line, as written")
+        #expect(try Envelope.decode(bytes, expectedSchema: Envelope.inboxSchema) == original)
+    }
+
+    @Test func editedTruncatedOrMisplacedFilesDoNotValidate() throws {
+        let bytes = envelope([try JSONParser.parse(#"{"quantity":120}"#)]).encoded()
+        let edited = Array(String(decoding: bytes, as: UTF8.self).replacingOccurrences(of: "120", with: "121").utf8)
+        #expect(throws: EnvelopeError("the records do not match the envelope's checksum: the file was edited or damaged after it was written")) {
+            try Envelope.decode(edited, expectedSchema: Envelope.inboxSchema)
+        }
+        let cut = Array(bytes.prefix(bytes.count - 10))
+        let truncation = #expect(throws: EnvelopeError.self) { try Envelope.decode(cut, expectedSchema: Envelope.inboxSchema) }
+        #expect(truncation?.description.contains("not complete JSON") == true)
+        let misplaced = #expect(throws: EnvelopeError.self) { try Envelope.decode(bytes, expectedSchema: Envelope.outboundSchema) }
+        #expect(misplaced?.description.contains("wrong folder") == true)
+        #expect(throws: EnvelopeError.self) { try Envelope.decode([], expectedSchema: Envelope.inboxSchema) }
+    }
+
+    @Test func publishingIsAtomicAndMovesNeverOverwrite() async throws {
+        try await withTemporaryDirectory { directory in
+            let spool = Spool(root: directory + "/spool")
+            try spool.create()
+            let attributes = try FileManager.default.attributesOfItem(atPath: spool.path(.inbox))
+            #expect((attributes[.posixPermissions] as? Int) == 0o700)
+            try spool.publish(Array("one".utf8), as: "a.json", in: .inbox)
+            try spool.publish(Array("two".utf8), as: "a.json", in: .posted)
+            #expect(try FileManager.default.contentsOfDirectory(atPath: spool.path(.tmp)).isEmpty, "nothing is left in tmp/")
+            let fileAttributes = try FileManager.default.attributesOfItem(atPath: spool.path(.inbox, "a.json"))
+            #expect((fileAttributes[.posixPermissions] as? Int) == 0o600)
+            let moved = try spool.move("a.json", from: .inbox, to: .posted)
+            #expect(moved == "a.2.json")
+            #expect(try spool.read("a.json", in: .posted) == Array("two".utf8))
+            #expect(try spool.read("a.2.json", in: .posted) == Array("one".utf8))
+            let error = #expect(throws: SpoolError.self) { try spool.move("a.json", from: .inbox, to: .posted) }
+            #expect(error?.code == .vanished)
+        }
+    }
+
+    @Test func itemsAreSortedHiddenFilesAndSidecarsLeftOut() async throws {
+        try await withTemporaryDirectory { directory in
+            let spool = Spool(root: directory)
+            try spool.create()
+            for name in ["b.json", "a.json", ".hidden", "a.error.json", "a.receipt.json", "notes.txt"] {
+                try spool.publish([0x7B, 0x7D], as: name, in: .failed)
+            }
+            #expect(try spool.items(in: .failed) == ["a.json", "b.json", "notes.txt"])
+        }
+    }
+
+    @Test func failingAnItemWritesASidecarAndKeepsTheEarlierOne() async throws {
+        try await withTemporaryDirectory { directory in
+            let spool = Spool(root: directory)
+            try spool.create()
+            try spool.publish([1, 2, 3], as: "x.json", in: .outbound)
+            try spool.fail("x.json", in: .outbound, report: FailureReport(stage: "post", reason: "first", whatToDo: "fix it", runID: "r1"))
+            try spool.move("x.json", from: .failed, to: .outbound)
+            try spool.fail("x.json", in: .outbound, report: FailureReport(stage: "post", reason: "second", whatToDo: "fix it again", runID: "r2"))
+            let sidecar = try JSONParser.parse(spool.read("x.error.json", in: .failed))
+            #expect(sidecar["reason"]?.stringValue == "second")
+            #expect(sidecar["previous"]?["reason"]?.stringValue == "first")
+            #expect(try spool.items(in: .failed) == ["x.json"])
+        }
+    }
+
+    @Test func theLockIsExclusiveAndNamesItsHolder() async throws {
+        try await withTemporaryDirectory { directory in
+            let spool = Spool(root: directory)
+            try spool.create()
+            var lock: SpoolLock? = try SpoolLock.acquire(spool)
+            #expect(lock != nil)
+            #expect(SpoolLock.holder(spool)?.hasPrefix("pid \(getpid()) since ") == true)
+            // flock locks belong to the open file: a second open in the same process is refused too.
+            let error = #expect(throws: SpoolError.self) { try SpoolLock.acquire(spool) }
+            #expect(error?.code == .locked)
+            lock = nil
+            #expect(throws: Never.self) { _ = try SpoolLock.acquire(spool) }
+        }
+    }
+
+    @Test func namesFollowTheContractAndSortByAge() {
+        let name = ItemName(time: Date(timeIntervalSince1970: 1_795_283_112), runID: "r7f3a9c", direction: .fromERP, kind: "work-orders", sequence: 3)
+        #expect(name.description == "20261121T174512Z_r7f3a9c_from-erp_work-orders_0003.json")
+        #expect(ItemName(parsing: name.description) == name)
+        #expect(ItemName(parsing: "garbage.json") == nil)
+    }
+}
