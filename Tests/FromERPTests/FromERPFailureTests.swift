@@ -195,3 +195,64 @@ struct FromERPFailureTests {
         }
     }
 }
+
+/// Recovery, retries and operators acting while a run is under way.
+struct FromERPRecoveryTests {
+    let runs = FromERPRunTests()
+
+    @Test func staleTemporaryFilesOfACrashedRunAreRemoved() async throws {
+        try await runs.withConnector { (harness: ConnectorHarness) async throws in
+            #expect(try harness.run(["run", "from-erp"]).status == 0)
+            try Data("half a page".utf8).write(to: URL(fileURLWithPath: harness.spoolDirectory + "/tmp/.20261121T000000Z_rdead00_from-erp_work-orders_0001.json.123"))
+            let result = try harness.run(["run", "from-erp"])
+            #expect(result.status == 0)
+            #expect(result.standardError.contains("removed 1 unfinished temporary file"))
+            #expect((try FileManager.default.contentsOfDirectory(atPath: harness.spoolDirectory + "/tmp")).isEmpty)
+        }
+    }
+
+    @Test func aBurstOf5xxIsRetriedWithBackoff() async throws {
+        try await runs.withConnector({ $0.faults = [try! FaultRule(parsing: "service=d365,path=ProductionOrderHeaders,status=500,times=2"),
+                                                  try! FaultRule(parsing: "service=mm,path=/v1/erp/operations,status=502,times=1")] }) { (harness: ConnectorHarness) async throws in
+            let result = try harness.run(["run", "from-erp"])
+            #expect(result.status == 0, "\(result.standardError)")
+            #expect(result.standardError.contains("answered 500; trying again"))
+            #expect(result.standardError.contains("answered 502; trying again"))
+            #expect(harness.session.simulator.faultsFired() == [2, 1])
+            #expect(Set(harness.session.simulator.receivedRecords("operations").keys) == ExpectedFromERP(harness.session.simulator).operations)
+        }
+    }
+
+    @Test func aBatchAnOperatorMovesAwayMidRunIsLeftAloneAndSentWhenMovedBack() async throws {
+        try await runs.withConnector({ $0.faults = [FaultRule(service: .mm, path: "/v1/erp/", action: .hangUp, times: nil)] }) { (harness: ConnectorHarness) async throws in
+            #expect(try harness.run(["run", "from-erp"]).status == 75)
+            let target = try #require(harness.files("outbound").first { $0.contains("_work-orders_") })
+            harness.session.simulator.clearFaults()
+            harness.session.simulator.addFaults([FaultRule(service: .mm, method: "PUT", path: "/v1/erp/parts", action: .slow(seconds: 2), times: 1)])
+            let process = Process()
+            process.executableURL = URL(fileURLWithPath: D365MMBinary.path)
+            process.arguments = ["run", "from-erp"]
+            process.environment = harness.environment
+            let errors = Pipe()
+            process.standardError = errors
+            process.standardOutput = FileHandle.nullDevice
+            try process.run()
+            try await Task.sleep(for: .milliseconds(800))
+            try FileManager.default.moveItem(atPath: "\(harness.spoolDirectory)/outbound/\(target)", toPath: "\(harness.spoolDirectory)/hold/\(target)")
+            let log = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+            process.waitUntilExit()
+            // The queued operations of the held orders are rejected (their work orders are not in MachineMetrics yet), so the
+            // run needs an operator; the fresh pull of the same run sends the orders and those operations again.
+            #expect(process.terminationStatus == 2, "\(log)")
+            #expect(log.contains("outbound/\(target) was moved away before it was sent"))
+            #expect(log.contains("InvalidReference"))
+            #expect(harness.files("hold") == [target], "the operator's file is untouched")
+            let expected = ExpectedFromERP(harness.session.simulator)
+            #expect(Set(harness.session.simulator.receivedRecords("work-orders").keys) == expected.workOrders)
+            #expect(Set(harness.session.simulator.receivedRecords("operations").keys) == expected.operations)
+            try FileManager.default.moveItem(atPath: "\(harness.spoolDirectory)/hold/\(target)", toPath: "\(harness.spoolDirectory)/outbound/\(target)")
+            #expect(try harness.run(["run", "from-erp"]).status == 0)
+            #expect(harness.files("outbound").isEmpty && harness.files("posted").contains(target))
+        }
+    }
+}

@@ -13,6 +13,7 @@ extension SimulatorCore {
         let route = String(request.path.dropFirst("/_sim/".count))
         switch (request.method, route) {
         case ("GET", "summary"):
+            if request.queryValue("format") == "text" { return .text(200, summaryText()) }
             return .json(200, object: summary())
         case ("GET", let path) where path.hasPrefix("mm/"):
             let collection = String(path.dropFirst(3))
@@ -80,6 +81,23 @@ extension SimulatorCore {
                 "requests": requests,
             ]
         }
+    }
+
+    /// The summary for people: what MachineMetrics holds, D365's journals, the requests served.
+    private func summaryText() -> String {
+        let summary = summary()
+        var lines = ["MachineMetrics holds (records, and deliveries that changed them):"]
+        let collections = summary["machineMetrics"] as? [String: [String: Int]] ?? [:]
+        for collection in MachineMetricsState.collections {
+            let counts = collections[collection] ?? [:]
+            lines.append("  \(collection.padding(toLength: 14, withPad: " ", startingAt: 0)) \(counts["records"] ?? 0) records, \(counts["deliveries"] ?? 0) deliveries")
+        }
+        lines.append("  labor tickets pending for the ERP: \(summary["pendingLaborTickets"] as? Int ?? 0), acknowledgements received: \(summary["acknowledgements"] as? Int ?? 0)")
+        let d365 = summary["d365"] as? [String: Int] ?? [:]
+        lines.append("D365 holds \(d365["journalLines"] ?? 0) production journal lines, \(d365["connectorJournalLines"] ?? 0) of them written by d365mm")
+        let requests = summary["requests"] as? [String: Int] ?? [:]
+        lines.append("Requests served: Entra ID \(requests["entra"] ?? 0), D365 \(requests["d365"] ?? 0), MachineMetrics \(requests["mm"] ?? 0)")
+        return lines.joined(separator: "\n") + "\n"
     }
 
     func update(_ setName: String, key: [String: Any], set changes: [String: Any]) throws(SimulatorError) {

@@ -42,7 +42,7 @@ public struct SimulatedResponse: Sendable {
 
     /// A JSON answer from a Foundation object.
     public static func json(_ status: Int, object: Any, headers: [(name: String, value: String)] = []) -> SimulatedResponse {
-        let data = (try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])) ?? Data("{}".utf8)
+        let data = (try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys, .withoutEscapingSlashes])) ?? Data("{}".utf8)
         return json(status, Array(data), headers: headers)
     }
 
