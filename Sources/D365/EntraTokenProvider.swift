@@ -2,7 +2,6 @@ import Foundation
 import HTTP
 import JSON
 import Logging
-import Synchronization
 
 /// Client-credentials tokens from Entra ID (v2.0 endpoint), cached until shortly before they expire.
 public final class EntraTokenProvider: Sendable {
@@ -30,9 +29,7 @@ public final class EntraTokenProvider: Sendable {
     private let client: ResilientClient
     private let redactor: Redactor
     private let logger: Logger
-    private let cached = Mutex<(token: String, refreshAt: Date)?>(nil)
-    /// One token request at a time: when many requests meet an expired token together, one fetches a new one.
-    private let fetching = AsyncLimiter(limit: 1)
+    private let cache = TokenCache()
 
     public init(settings: Settings, client: ResilientClient, redactor: Redactor, logger: Logger) {
         self.settings = settings
@@ -43,19 +40,10 @@ public final class EntraTokenProvider: Sendable {
 
     /// A token that is valid for a while yet, and is not `rejected` (a token D365 just answered 401 to).
     public func token(replacing rejected: String? = nil) async throws -> String {
-        if let current = usable(besides: rejected) { return current }
-        return try await fetching.run {
-            if let current = usable(besides: rejected) { return current }
-            return try await fetch()
-        }
+        try await cache.token(replacing: rejected, fetch: fetch)
     }
 
-    private func usable(besides rejected: String?) -> String? {
-        guard let current = cached.withLock({ $0 }), current.refreshAt > Date(), current.token != rejected else { return nil }
-        return current.token
-    }
-
-    private func fetch() async throws -> String {
+    private func fetch() async throws -> (token: String, lifetime: TimeInterval) {
         let url = "\(settings.authorityHost)/\(settings.tenantID)/oauth2/v2.0/token"
         let form = [("grant_type", "client_credentials"), ("client_id", settings.clientID), ("client_secret", settings.clientSecret),
                     ("scope", settings.environmentURL + "/.default")]
@@ -69,11 +57,8 @@ public final class EntraTokenProvider: Sendable {
         }
         redactor.add(token)
         let lifetime = TimeInterval(document?["expires_in"]?.intValue ?? 3599)
-        // Refresh ahead of expiry: five minutes early, or a tenth of the lifetime for short-lived tokens.
-        let refreshAt = Date().addingTimeInterval(lifetime - min(300, lifetime / 10))
-        cached.withLock { $0 = (token, refreshAt) }
         logger.debug("got an Entra ID token for \(settings.environmentURL), valid \(Int(lifetime)) s")
-        return token
+        return (token, lifetime)
     }
 
     private func entraError(_ response: HTTPResponse, _ document: JSONValue?) -> D365Error {

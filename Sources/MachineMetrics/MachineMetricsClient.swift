@@ -2,7 +2,6 @@ import Foundation
 import HTTP
 import JSON
 import Logging
-import Synchronization
 
 /// The MachineMetrics ERP mapping service, exactly as `contracts/machinemetrics-api.md` describes it: every call to
 /// it is in this type, so that matching the real service later is a change here alone.
@@ -48,8 +47,7 @@ public final class MachineMetricsClient: Sendable {
     private let client: ResilientClient
     private let redactor: Redactor
     private let logger: Logger
-    private let cached = Mutex<(token: String, refreshAt: Date)?>(nil)
-    private let fetching = AsyncLimiter(limit: 1)
+    private let cache = TokenCache()
 
     public init(settings: Settings, client: ResilientClient, redactor: Redactor, logger: Logger) {
         self.settings = settings
@@ -64,19 +62,10 @@ public final class MachineMetricsClient: Sendable {
 
     /// An access token valid for a while yet, and not `rejected` (one the service just answered 401 to).
     public func accessToken(replacing rejected: String? = nil) async throws -> String {
-        if let current = usable(besides: rejected) { return current }
-        return try await fetching.run {
-            if let current = usable(besides: rejected) { return current }
-            return try await fetchAccessToken()
-        }
+        try await cache.token(replacing: rejected, fetch: fetchAccessToken)
     }
 
-    private func usable(besides rejected: String?) -> String? {
-        guard let current = cached.withLock({ $0 }), current.refreshAt > Date(), current.token != rejected else { return nil }
-        return current.token
-    }
-
-    private func fetchAccessToken() async throws -> String {
+    private func fetchAccessToken() async throws -> (token: String, lifetime: TimeInterval) {
         let request = HTTPRequest.json(method: "POST", url: settings.authServiceURL + "/v1/token",
                                        body: JSONEncoding.bytes(.object(["token": .string(settings.serviceToken)])))
         let response = try await client.send(request, timeout: settings.timeout, policy: policy, logger: logger)
@@ -89,9 +78,7 @@ public final class MachineMetricsClient: Sendable {
                           "The MachineMetrics authentication service answered HTTP \(response.status) at \(settings.authServiceURL)/v1/token.", response)
         }
         redactor.add(token)
-        let lifetime = TimeInterval(document?["expiresIn"]?.intValue ?? 900)
-        cached.withLock { $0 = (token, Date().addingTimeInterval(lifetime - min(60, lifetime / 10))) }
-        return token
+        return (token, TimeInterval(document?["expiresIn"]?.intValue ?? 900))
     }
 
     // MARK: §2 Upserting ERP records

@@ -31,33 +31,16 @@ public struct ItemName: Sendable, Equatable, CustomStringConvertible {
     }
 
     /// `20261121T174512Z`.
-    public static func timestamp(_ date: Date) -> String {
-        let seconds = Int(date.timeIntervalSince1970)
-        let days = seconds / 86_400
-        let (year, month, day) = civil(days)
-        let rest = seconds % 86_400
-        return String(year) + String(month).leftPadded(2) + String(day).leftPadded(2) + "T" + String(rest / 3600).leftPadded(2)
-            + String(rest / 60 % 60).leftPadded(2) + String(rest % 60).leftPadded(2) + "Z"
-    }
+    public static func timestamp(_ date: Date) -> String { formatter().string(from: date) }
 
-    static func parseTimestamp(_ text: String) -> Date? {
+    static func parseTimestamp(_ text: String) -> Date? { formatter().date(from: text) }
+
+    private static func formatter() -> DateFormatter {
         let formatter = DateFormatter()
         formatter.locale = Locale(identifier: "en_US_POSIX")
         formatter.timeZone = TimeZone(identifier: "UTC")
         formatter.dateFormat = "yyyyMMdd'T'HHmmss'Z'"
-        return formatter.date(from: text)
-    }
-
-    private static func civil(_ days: Int) -> (Int, Int, Int) {
-        let z = days + 719_468
-        let era = (z >= 0 ? z : z - 146_096) / 146_097
-        let dayOfEra = z - era * 146_097
-        let yearOfEra = (dayOfEra - dayOfEra / 1460 + dayOfEra / 36_524 - dayOfEra / 146_096) / 365
-        let dayOfYear = dayOfEra - (365 * yearOfEra + yearOfEra / 4 - yearOfEra / 100)
-        let monthPrime = (5 * dayOfYear + 2) / 153
-        let day = dayOfYear - (153 * monthPrime + 2) / 5 + 1
-        let month = monthPrime < 10 ? monthPrime + 3 : monthPrime - 9
-        return (yearOfEra + era * 400 + (month <= 2 ? 1 : 0), month, day)
+        return formatter
     }
 }
 

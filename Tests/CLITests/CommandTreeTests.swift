@@ -3,8 +3,8 @@ import Testing
 import TestSupport
 
 struct CommandTreeTests {
-    @Test func helpListsEveryCommandOfTheContractAndTheExitStatuses() throws {
-        let result = try D365MMBinary.run(["--help"])
+    @Test func helpListsEveryCommandOfTheContractAndTheExitStatuses() async throws {
+        let result = try await D365MMBinary.run(["--help"])
         #expect(result.status == 0)
         for command in ["run", "status", "config", "doctor", "bundle", "simulate"] {
             #expect(result.standardOutput.contains("  \(command)"), "\(command) is missing from --help")
@@ -14,26 +14,26 @@ struct CommandTreeTests {
                      "77 authentication or permission refused", "78 configuration error"] {
             #expect(words.contains(code), "exit status \(code) is not explained")
         }
-        let run = try D365MMBinary.run(["run", "--help"])
+        let run = try await D365MMBinary.run(["run", "--help"])
         #expect(run.standardOutput.contains("from-erp") && run.standardOutput.contains("to-erp"))
     }
 
-    @Test func versionPrintsTheVersion() throws {
-        let result = try D365MMBinary.run(["--version"])
+    @Test func versionPrintsTheVersion() async throws {
+        let result = try await D365MMBinary.run(["--version"])
         #expect(result.status == 0)
         #expect(result.standardOutput.trimmingCharacters(in: .whitespacesAndNewlines).range(of: #"^\d+\.\d+\.\d+$"#, options: .regularExpression) != nil)
     }
 
     @Test(arguments: [["run", "to-erp"], ["status"], ["doctor"], ["bundle"]])
-    func commandsNotYetBuiltSaySoAndExit64(_ arguments: [String]) throws {
-        let result = try D365MMBinary.run(arguments)
+    func commandsNotYetBuiltSaySoAndExit64(_ arguments: [String]) async throws {
+        let result = try await D365MMBinary.run(arguments)
         #expect(result.status == 64)
         #expect(result.standardError.contains("d365mm \(arguments.joined(separator: " ")) is not available"))
     }
 
     @Test(arguments: [["run", "from-erp"], ["config", "check"]])
-    func withoutConfigurationEveryRequiredVariableIsNamedAndTheExitIs78(_ arguments: [String]) throws {
-        let result = try D365MMBinary.run(arguments)
+    func withoutConfigurationEveryRequiredVariableIsNamedAndTheExitIs78(_ arguments: [String]) async throws {
+        let result = try await D365MMBinary.run(arguments)
         #expect(result.status == 78)
         for variable in ["D365_ENVIRONMENT_HOST (D365 Environment Host)", "D365_TENANT_ID (D365 Tenant Id)", "D365_CLIENT_ID (D365 Client Id)",
                          "D365_CLIENT_SECRET (D365 Client Secret)", "MAPPING_SERVICE_TOKEN (Mapping Service Token)",
@@ -43,8 +43,8 @@ struct CommandTreeTests {
         }
     }
 
-    @Test func anUnknownCommandIsAUsageError() throws {
-        let result = try D365MMBinary.run(["frobnicate"])
+    @Test func anUnknownCommandIsAUsageError() async throws {
+        let result = try await D365MMBinary.run(["frobnicate"])
         #expect(result.status == 64)
     }
 }

@@ -47,8 +47,8 @@ struct SimulateCommandTests {
         }
     }
 
-    @Test func aBadFaultIsAUsageError() throws {
-        let result = try D365MMBinary.run(["simulate", "--fault", "service=d365,status=200"])
+    @Test func aBadFaultIsAUsageError() async throws {
+        let result = try await D365MMBinary.run(["simulate", "--fault", "service=d365,status=200"])
         #expect(result.status == 64)
         #expect(result.standardError.contains("status must be between 400 and 599"))
     }

@@ -26,7 +26,7 @@ struct FromERPRunTests {
 
     @Test func theFirstRunSendsEverythingInScopeAndNothingOutOfIt() async throws {
         try await withConnector { (harness: ConnectorHarness) async throws in
-            let result = try harness.run(["run", "from-erp"])
+            let result = try await harness.run(["run", "from-erp"])
             #expect(result.status == 0, "\(result.standardError)")
             let expected = ExpectedFromERP(harness.session.simulator)
             #expect(!expected.workOrders.isEmpty && !expected.operations.isEmpty)
@@ -47,9 +47,9 @@ struct FromERPRunTests {
 
     @Test func aSecondRunSendsNothingAndAChangedOrderAloneGoesAgain() async throws {
         try await withConnector { (harness: ConnectorHarness) async throws in
-            #expect(try harness.run(["run", "from-erp"]).status == 0)
+            #expect(try await harness.run(["run", "from-erp"]).status == 0)
             let puts = harness.session.simulator.requestLog.count(service: .mm, method: "PUT")
-            let again = try harness.run(["run", "from-erp"])
+            let again = try await harness.run(["run", "from-erp"])
             #expect(again.status == 0)
             #expect(harness.session.simulator.requestLog.count(service: .mm, method: "PUT") == puts, "nothing unchanged is re-sent")
             #expect(received(harness).values.allSatisfy { $0.values.allSatisfy { $0.timesReceived == 1 } })
@@ -58,7 +58,7 @@ struct FromERPRunTests {
             let number = String(order.split(separator: "/")[1])
             try harness.session.simulator.update("ProductionOrderHeaders", key: ["dataAreaId": "usmf", "ProductionOrderNumber": number],
                                                  set: ["ScheduledQuantity": 777.5, "ProductionOrderName": "Changed in D365"])
-            #expect(try harness.run(["run", "from-erp"]).status == 0)
+            #expect(try await harness.run(["run", "from-erp"]).status == 0)
             let records = received(harness)
             let changed = records.flatMap { collection, byKey in byKey.filter { $0.value.timesReceived > 1 }.map { "\(collection):\($0.key)" } }
             #expect(changed == ["work-orders:\(order)"])
@@ -70,7 +70,7 @@ struct FromERPRunTests {
 
     @Test func anOrderThatLeavesTheSetIsSentOnceWithItsNewStatus() async throws {
         try await withConnector { (harness: ConnectorHarness) async throws in
-            #expect(try harness.run(["run", "from-erp"]).status == 0)
+            #expect(try await harness.run(["run", "from-erp"]).status == 0)
             let orders = ExpectedFromERP(harness.session.simulator).workOrders.sorted()
             let (ended, moved) = (String(orders[0].split(separator: "/")[1]), String(orders[1].split(separator: "/")[1]))
             try harness.session.simulator.update("ProductionOrderHeaders", key: ["dataAreaId": "usmf", "ProductionOrderNumber": ended], set: ["ProductionOrderStatus": "Completed"])
@@ -78,8 +78,8 @@ struct FromERPRunTests {
             let workers = harness.session.simulator.table("Workers")
             let worker = try #require((0..<workers.count).first { workers.value(row: $0, "WorkerStatus") == .member(1) }.map { workers.string(row: $0, "PersonnelNumber") })
             try harness.session.simulator.update("Workers", key: ["PersonnelNumber": worker], set: ["WorkerStatus": "Terminated"])
-            #expect(try harness.run(["run", "from-erp"]).status == 0)
-            #expect(try harness.run(["run", "from-erp"]).status == 0)
+            #expect(try await harness.run(["run", "from-erp"]).status == 0)
+            #expect(try await harness.run(["run", "from-erp"]).status == 0)
             let workOrders = harness.session.simulator.receivedRecords("work-orders")
             #expect(workOrders["usmf/\(ended)"]?.timesReceived == 2)
             #expect(workOrders["usmf/\(ended)"]?.object["status"] as? String == "ended")
@@ -94,8 +94,8 @@ struct FromERPRunTests {
 
     @Test func fullResendsEverything() async throws {
         try await withConnector { (harness: ConnectorHarness) async throws in
-            #expect(try harness.run(["run", "from-erp"]).status == 0)
-            #expect(try harness.run(["run", "from-erp", "--full"]).status == 0)
+            #expect(try await harness.run(["run", "from-erp"]).status == 0)
+            #expect(try await harness.run(["run", "from-erp", "--full"]).status == 0)
             #expect(received(harness).values.allSatisfy { $0.values.allSatisfy { $0.timesReceived == 2 } })
         }
     }
@@ -104,14 +104,14 @@ struct FromERPRunTests {
         try await withConnector { (harness: ConnectorHarness) async throws in
             let order = try #require(ExpectedFromERP(harness.session.simulator).workOrders.sorted().first)
             harness.session.simulator.rejectRecords([order: "part not known yet"])
-            let first = try harness.run(["run", "from-erp"])
+            let first = try await harness.run(["run", "from-erp"])
             #expect(first.status == 2, "rejected records need an operator")
             #expect(first.standardError.contains(order) && first.standardError.contains("part not known yet"))
             #expect(harness.session.simulator.receivedRecords("work-orders")[order] == nil)
             let database = try StateDatabase(path: harness.spoolDirectory + "/state.sqlite")
             #expect(try database.rejections().map(\.key).contains(order))
             harness.session.simulator.rejectRecords([:])
-            #expect(try harness.run(["run", "from-erp"]).status == 0)
+            #expect(try await harness.run(["run", "from-erp"]).status == 0)
             #expect(harness.session.simulator.receivedRecords("work-orders")[order]?.timesReceived == 1)
             #expect(try database.rejections().isEmpty)
         }

@@ -41,14 +41,14 @@ struct FaultTests {
     }
 
     @Test func aSlowAnswerArrivesLateAndATimeoutCutsItOff() async throws {
-        try await withSimulator({ $0.faults = [FaultRule(service: .d365, path: "Workers", action: .slow(seconds: 0.6), times: nil)] }) { session in
+        try await withSimulator({ $0.faults = [FaultRule(service: .d365, path: "Workers", action: .slow(seconds: 3), times: nil)] }) { session in
             let token = try await session.d365Token()
             let clock = ContinuousClock()
             let started = clock.now
             #expect(try await session.odata("Workers", token: token).status == 200)
-            #expect(clock.now - started >= .milliseconds(600))
+            #expect(clock.now - started >= .seconds(3))
             let error = await #expect(throws: HTTPTransportError.self) {
-                try await session.send(HTTPRequest(url: session.odataURL("Workers"), headers: [("Authorization", "Bearer \(token)")]), timeout: .milliseconds(200))
+                try await session.send(HTTPRequest(url: session.odataURL("Workers"), headers: [("Authorization", "Bearer \(token)")]), timeout: .milliseconds(500))
             }
             #expect(error?.kind == .timedOut)
         }

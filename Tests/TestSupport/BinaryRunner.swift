@@ -8,6 +8,9 @@ public struct CommandResult: Sendable {
 }
 
 /// Runs the built `d365mm` binary: the same program an operator runs.
+///
+/// Waiting for the process happens on a thread of its own, never on the test's task: blocking the few threads of
+/// Swift's cooperative pool would stall every other test running in parallel.
 public enum D365MMBinary {
     /// The binary beside the test bundle in the build folder.
     public static var path: String {
@@ -21,23 +24,50 @@ public enum D365MMBinary {
             .appendingPathComponent(".build/debug/d365mm").path
     }
 
-    /// Runs `d365mm arguments…` with exactly `environment` (plus PATH) and waits for it.
-    public static func run(_ arguments: [String], environment: [String: String] = [:], input: String? = nil) throws -> CommandResult {
+    /// A started `d365mm` process.
+    public final class Running: @unchecked Sendable {
+        // The process is only touched by `wait()`, once, on a thread of its own.
+        private let process: Process
+        private let output: Pipe
+        private let errors: Pipe
+
+        init(process: Process, output: Pipe, errors: Pipe) {
+            self.process = process
+            self.output = output
+            self.errors = errors
+        }
+
+        /// Waits for the process to end and returns what it printed.
+        public func wait() async -> CommandResult {
+            await withCheckedContinuation { continuation in
+                Thread.detachNewThread { [self] in
+                    let outputData = output.fileHandleForReading.readDataToEndOfFile()
+                    let errorData = errors.fileHandleForReading.readDataToEndOfFile()
+                    process.waitUntilExit()
+                    continuation.resume(returning: CommandResult(
+                        status: process.terminationStatus, standardOutput: String(decoding: outputData, as: UTF8.self),
+                        standardError: String(decoding: errorData, as: UTF8.self)))
+                }
+            }
+        }
+    }
+
+    /// Starts `d365mm arguments…` with exactly `environment` (plus PATH).
+    public static func start(_ arguments: [String], environment: [String: String] = [:]) throws -> Running {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: path)
         process.arguments = arguments
         process.environment = environment.merging(["PATH": "/usr/bin:/bin"]) { current, _ in current }
-        let output = Pipe(), error = Pipe(), standardInput = Pipe()
+        let output = Pipe(), errors = Pipe()
         process.standardOutput = output
-        process.standardError = error
-        process.standardInput = standardInput
+        process.standardError = errors
+        process.standardInput = FileHandle.nullDevice
         try process.run()
-        if let input { standardInput.fileHandleForWriting.write(Data(input.utf8)) }
-        try standardInput.fileHandleForWriting.close()
-        let outputData = output.fileHandleForReading.readDataToEndOfFile()
-        let errorData = error.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return CommandResult(status: process.terminationStatus, standardOutput: String(decoding: outputData, as: UTF8.self),
-                             standardError: String(decoding: errorData, as: UTF8.self))
+        return Running(process: process, output: output, errors: errors)
+    }
+
+    /// Runs `d365mm arguments…` with exactly `environment` (plus PATH) and waits for it.
+    public static func run(_ arguments: [String], environment: [String: String] = [:]) async throws -> CommandResult {
+        await (try start(arguments, environment: environment)).wait()
     }
 }

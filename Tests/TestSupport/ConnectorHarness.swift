@@ -19,10 +19,15 @@ public struct ConnectorHarness: Sendable {
     }
 
     /// Runs `d365mm arguments…` with this instance's environment; every output is kept for the secret checks.
-    public func run(_ arguments: [String], changing changes: [String: String?] = [:]) throws -> CommandResult {
+    public func run(_ arguments: [String], changing changes: [String: String?] = [:]) async throws -> CommandResult {
+        try await D365MMBinary.run(arguments, environment: environment(changing: changes))
+    }
+
+    /// This instance's environment with `changes` applied (`nil` removes a variable).
+    public func environment(changing changes: [String: String?] = [:]) -> [String: String] {
         var environment = self.environment
         for (key, value) in changes { environment[key] = value }
-        return try D365MMBinary.run(arguments, environment: environment)
+        return environment
     }
 
     /// The names in a spool folder (hidden files left out).

@@ -56,7 +56,7 @@ extension D365MMCommand {
         var envFile: String?
 
         func run() async throws {
-            var options: SimulatorOptions
+            let options: SimulatorOptions
             do {
                 options = try simulatorOptions()
             } catch let error as SimulatorError {
@@ -71,7 +71,6 @@ extension D365MMCommand {
             FileHandle.standardOutput.write(Data(lines.utf8))
             let tables = ["ProductionOrderHeaders", "ProductionOrderRouteOperations", "Workers"].map { "\(simulator.table($0).count) \($0)" }
             printError("d365mm simulate: serving on \(simulator.baseURL) (\(tables.joined(separator: ", ")), \(simulator.laborTickets().count) labor tickets); stop with Ctrl-C")
-            options = simulator.options
             await Self.waitForTerminationSignal()
             await simulator.shutdown()
             printError("d365mm simulate: stopped")

@@ -7,6 +7,7 @@ import Logging
 import MachineMetrics
 import Spool
 import StateStore
+import Sync
 
 /// What a run holds for its duration: the spool and its lock, the state database and the remote clients.
 struct RunResources {
@@ -80,5 +81,3 @@ enum TerminalProgress {
         }
     }
 }
-
-import Sync

@@ -197,7 +197,7 @@ struct WildcardPattern {
                 cursor = found + piece.count
             }
         }
-        return anchoredEnd && parts.count == 1 ? cursor == text.count : true
+        return true
     }
 
     private static func find(_ piece: [UInt8], in text: [UInt8], from start: Int) -> Int? {
