@@ -1,0 +1,170 @@
+import Foundation
+import HTTP
+import JSON
+import Logging
+
+/// Writes production journal lines with OData `$batch`: one changeset per journal, so that each journal is all or
+/// nothing, and every part's status read (the batch answers 200 whatever its parts did).
+public struct JournalWriter: Sendable {
+    /// One journal to create: its lines, each a body for `entitySet`, written in one changeset.
+    public struct Journal: Sendable {
+        public let entitySet: String
+        public let lines: [JSONObject]
+
+        public init(entitySet: String, lines: [JSONObject]) {
+            self.entitySet = entitySet
+            self.lines = lines
+        }
+    }
+
+    /// What D365 did with one journal.
+    public enum Outcome: Sendable, Equatable {
+        /// Created: the journal number and each line's number, in order.
+        case created(journalNumber: String, lineNumbers: [Decimal])
+        /// Refused for good (F&O's validation, `AxODataWriteException`): the Infolog text.
+        case refused(status: Int, message: String)
+        /// Refused for now (a 5xx other than a validation failure, throttling inside the batch).
+        case failedTemporarily(status: Int, message: String)
+    }
+
+    /// D365 may or may not have committed the batch (no complete answer came): only reading D365 can tell.
+    public struct OutcomeUnknown: CategorizedError, Sendable {
+        public let reason: String
+        public var category: FailureCategory { .temporary }
+        public var description: String {
+            "no complete answer to the journal batch (\(reason)); D365 may have written it: the next run's reconciliation reads D365 before writing anything again"
+        }
+    }
+
+    private let environmentURL: String
+    private let tokens: EntraTokenProvider
+    private let client: ResilientClient
+    private let timeout: Duration
+    private let logger: Logger
+
+    public init(environmentURL: String, tokens: EntraTokenProvider, client: ResilientClient, timeout: Duration = .seconds(120), logger: Logger) {
+        self.environmentURL = environmentURL
+        self.tokens = tokens
+        self.client = client
+        self.timeout = timeout
+        self.logger = logger
+    }
+
+    /// Writes `journals` in one `$batch`; returns an outcome per journal, in order.
+    public func write(_ journals: [Journal]) async throws -> [Outcome] {
+        guard !journals.isEmpty else { return [] }
+        let boundary = "batch_\(UUID().uuidString.lowercased())"
+        let body = Self.batchBody(journals, boundary: boundary)
+        var rejected: String?
+        while true {
+            let token = try await tokens.token(replacing: rejected)
+            let request = HTTPRequest(method: "POST", url: "\(environmentURL)/data/$batch", headers: [
+                ("Authorization", "Bearer \(token)"), ("Content-Type", "multipart/mixed; boundary=\(boundary)"),
+                ("Accept", "multipart/mixed"), ("OData-Version", "4.0"), ("OData-MaxVersion", "4.0"),
+            ], body: body)
+            // A write is never re-sent once it may have reached D365: only throttling (not processed) is waited out.
+            let response: HTTPResponse
+            do {
+                response = try await client.send(request, timeout: timeout, policy: RetryPolicy(maximumRetries: 0, mayRepeat: false), logger: logger) { answer in
+                    answer.status == 429 ? .retryAfter(RetryAfter.seconds(answer.header("Retry-After"))) : .done
+                }
+            } catch let error as HTTPTransportError where error.kind != .connectionFailed {
+                throw OutcomeUnknown(reason: error.description)
+            }
+            switch response.status {
+            case 200:
+                guard let outcomes = Self.outcomes(response, count: journals.count) else {
+                    throw OutcomeUnknown(reason: "the batch answer could not be read")
+                }
+                // A missing privilege refuses every journal alike: it is the run's problem, not the tickets'.
+                for (index, outcome) in outcomes.enumerated() {
+                    if case .refused(let status, let message) = outcome, status == 401 || status == 403 {
+                        throw D365Error.forbidden(entity: journals[index].entitySet, write: true, detail: message)
+                    }
+                }
+                return outcomes
+            case 401 where rejected == nil:
+                rejected = token
+            case 401:
+                throw D365Error.unauthorized(environment: environmentURL)
+            case 403:
+                throw D365Error.forbidden(entity: journals[0].entitySet, write: true, detail: ODataClient.innerMessage(response.body))
+            case 503:
+                throw D365Error(category: .temporary, message: "D365 is unavailable (503) for the journal batch; nothing was written; the next run tries again.",
+                                status: 503, detail: ODataClient.innerMessage(response.body))
+            case 500..<600:
+                throw OutcomeUnknown(reason: "HTTP \(response.status) for the whole batch")
+            default:
+                throw D365Error(category: .unexpected, message: "D365 refused the journal batch (HTTP \(response.status)).",
+                                status: response.status, detail: ODataClient.innerMessage(response.body))
+            }
+        }
+    }
+
+    /// `POST /data/{EntitySet}/Microsoft.Dynamics.DataEntities.{action}` with `{"dataAreaId", "JournalNumber"}`.
+    /// Returns `nil` when posted, else the reason D365 gives.
+    public func post(journalNumber: String, dataAreaID: String, entitySet: String, action: String) async throws -> String? {
+        let url = "\(environmentURL)/data/\(entitySet)/Microsoft.Dynamics.DataEntities.\(action)"
+        let body = JSONEncoding.bytes(.object(["dataAreaId": .string(dataAreaID), "JournalNumber": .string(journalNumber)]))
+        var rejected: String?
+        while true {
+            let token = try await tokens.token(replacing: rejected)
+            let request = HTTPRequest.json(method: "POST", url: url, headers: [("Authorization", "Bearer \(token)"), ("OData-Version", "4.0")], body: body)
+            let response = try await client.send(request, timeout: timeout, policy: RetryPolicy(maximumRetries: 2, mayRepeat: true), logger: logger)
+            switch response.status {
+            case 200..<300: return nil
+            case 401 where rejected == nil: rejected = token
+            case 401: throw D365Error.unauthorized(environment: environmentURL)
+            case 403: throw D365Error.forbidden(entity: entitySet, write: true, detail: ODataClient.innerMessage(response.body))
+            default: return ODataClient.innerMessage(response.body) ?? "HTTP \(response.status)"
+            }
+        }
+    }
+
+    static func batchBody(_ journals: [Journal], boundary: String) -> [UInt8] {
+        var text = ""
+        var contentID = 0
+        for (index, journal) in journals.enumerated() {
+            let changeset = "changeset_\(index + 1)_\(boundary.suffix(12))"
+            text += "--\(boundary)\r\nContent-Type: multipart/mixed; boundary=\(changeset)\r\n\r\n"
+            for line in journal.lines {
+                contentID += 1
+                text += "--\(changeset)\r\nContent-Type: application/http\r\nContent-Transfer-Encoding: binary\r\nContent-ID: \(contentID)\r\n\r\n"
+                text += "POST \(journal.entitySet) HTTP/1.1\r\nContent-Type: application/json; charset=utf-8\r\nAccept: application/json\r\n\r\n"
+                text += JSONEncoding.string(.object(line)) + "\r\n"
+            }
+            text += "--\(changeset)--\r\n"
+        }
+        text += "--\(boundary)--\r\n"
+        return Array(text.utf8)
+    }
+
+    /// Each changeset's outcome; `nil` when the answer does not have one part per journal.
+    static func outcomes(_ response: HTTPResponse, count: Int) -> [Outcome]? {
+        guard let boundary = MultipartMixed.boundary(of: response.header("Content-Type")) else { return nil }
+        let parts = MultipartMixed.parts(of: response.body, boundary: boundary)
+        guard parts.count == count else { return nil }
+        var outcomes: [Outcome] = []
+        for part in parts {
+            if let inner = MultipartMixed.boundary(of: part.header("Content-Type")) {
+                var numbers: [Decimal] = []
+                var journal = ""
+                for line in MultipartMixed.parts(of: part.content, boundary: inner) {
+                    guard let answer = MultipartMixed.response(in: line.content), answer.status == 201,
+                          let created = try? JSONParser.parse(answer.body), let number = created["JournalNumber"]?.stringValue,
+                          let lineNumber = created["JournalLineNumber"]?.decimalValue else { return nil }
+                    journal = number
+                    numbers.append(lineNumber)
+                }
+                outcomes.append(.created(journalNumber: journal, lineNumbers: numbers))
+            } else {
+                guard let answer = MultipartMixed.response(in: part.content) else { return nil }
+                let message = ODataClient.innerMessage(answer.body) ?? "HTTP \(answer.status)"
+                let validation = String(decoding: answer.body, as: UTF8.self).contains("AxODataWriteException")
+                outcomes.append(validation || (400..<500).contains(answer.status) ? .refused(status: answer.status, message: message)
+                                                                                  : .failedTemporarily(status: answer.status, message: message))
+            }
+        }
+        return outcomes
+    }
+}

@@ -1,0 +1,107 @@
+import D365
+import Foundation
+import HTTP
+import JSON
+import Logging
+import Simulator
+import Testing
+import TestSupport
+
+/// Journal writes through `$batch`, against the simulator on loopback.
+struct JournalWriterTests {
+    private func writer(_ session: SimulatorSession) -> JournalWriter {
+        let logger = Logger(label: "test")
+        let client = ResilientClient(transport: session.client, budget: WaitBudget(seconds: 5))
+        let tokens = EntraTokenProvider(
+            settings: .init(authorityHost: session.setting("AZURE_AUTHORITY_HOST"), tenantID: session.setting("D365_TENANT_ID"),
+                            clientID: session.setting("D365_CLIENT_ID"), clientSecret: session.setting("D365_CLIENT_SECRET"),
+                            environmentURL: session.setting("D365_ENVIRONMENT_HOST")),
+            client: client, redactor: Redactor(), logger: logger)
+        return JournalWriter(environmentURL: session.setting("D365_ENVIRONMENT_HOST"), tokens: tokens, client: client, logger: logger)
+    }
+
+    /// A line for an operation of a started usmf order.
+    private func line(_ session: SimulatorSession, marker: String) throws -> JSONObject {
+        let operations = session.simulator.table("ProductionOrderRouteOperations")
+        let orders = session.simulator.table("ProductionOrderHeaders")
+        let row = try #require((0..<operations.count).first { row in
+            guard operations.string(row: row, "dataAreaId") == "usmf", operations.value(row: row, "OperationPriority") == .member(0),
+                  let order = orders.row(key: [.string("usmf"), operations.value(row: row, "ProductionOrderNumber")]) else { return false }
+            return orders.value(row: order, "ProductionOrderStatus") == .member(EnumTypes.prodStatus.index(of: "StartedUp")!)
+        })
+        guard case .integer(let operation) = operations.value(row: row, "OperationNumber") else { throw HarnessError("no operation number") }
+        return JSONObject([
+            ("dataAreaId", "usmf"), ("ProductionOrderNumber", .string(operations.string(row: row, "ProductionOrderNumber"))),
+            ("RouteOperationNumber", .number(Int(operation))), ("RouteOperationPriority", "Primary"), ("RegisteredHours", .number("1.666667")),
+            ("ReportedGoodInventoryQuantity", 40), ("ReportedErrorInventoryQuantity", .number("2.5")), ("ConsumptionDate", "2026-11-21T12:00:00Z"),
+            ("JournalDescription", .string(marker)),
+        ])
+    }
+
+    private func lines(_ session: SimulatorSession, marked marker: String) -> [Int] {
+        let table = session.simulator.table("RouteCardProductionJournalEntries")
+        return (0..<table.count).filter { table.string(row: $0, "JournalDescription") == marker }
+    }
+
+    @Test func eachJournalIsItsOwnChangesetAndEveryOutcomeIsRead() async throws {
+        try await withSimulator { session in
+            var broken = try line(session, marker: "MM-LT bad r1")
+            broken["ProductionOrderNumber"] = "P999999"
+            let outcomes = try await writer(session).write([
+                .init(entitySet: "RouteCardProductionJournalEntries", lines: [try line(session, marker: "MM-LT a r1")]),
+                .init(entitySet: "RouteCardProductionJournalEntries", lines: [broken]),
+                .init(entitySet: "RouteCardProductionJournalEntries", lines: [try line(session, marker: "MM-LT b r1")]),
+            ])
+            #expect(outcomes.count == 3)
+            guard case .created(let first, let numbers) = outcomes[0], case .refused(let status, let message) = outcomes[1],
+                  case .created(let third, _) = outcomes[2] else {
+                Issue.record("unexpected outcomes \(outcomes)")
+                return
+            }
+            #expect(first.hasPrefix("JN-") && third.hasPrefix("JN-") && first != third)
+            #expect(numbers == [1])
+            #expect(status == 500 && message.contains("Production order P999999 does not exist"))
+            #expect(lines(session, marked: "MM-LT a r1").count == 1 && lines(session, marked: "MM-LT b r1").count == 1)
+            #expect(lines(session, marked: "MM-LT bad r1").isEmpty)
+            let journals = session.simulator.table("RouteCardProductionJournalEntries")
+            let row = try #require(lines(session, marked: "MM-LT a r1").first)
+            #expect(journals.value(row: row, "RegisteredHours") == .decimal(1_666_667), "decimals arrive exact")
+        }
+    }
+
+    @Test func aLostAnswerIsReportedAsUnknownAndIsNeverSentAgain() async throws {
+        try await withSimulator { session in
+            session.simulator.addFaults([FaultRule(service: .d365, method: "POST", path: "$batch", action: .loseAnswer)])
+            let writes = [JournalWriter.Journal(entitySet: "RouteCardProductionJournalEntries", lines: [try line(session, marker: "MM-LT lost r1")])]
+            await #expect(throws: JournalWriter.OutcomeUnknown.self) { try await writer(session).write(writes) }
+            #expect(lines(session, marked: "MM-LT lost r1").count == 1, "D365 committed it once, and the writer did not send it again")
+            #expect(session.simulator.requestLog.count(service: .d365, method: "POST", path: "$batch") == 1)
+        }
+    }
+
+    @Test func throttlingBeforeProcessingIsWaitedOut() async throws {
+        try await withSimulator({ $0.faults = [try! FaultRule(parsing: "service=d365,path=$batch,status=429,retry-after=1,times=1")] }) { session in
+            let outcomes = try await writer(session).write([.init(entitySet: "RouteCardProductionJournalEntries", lines: [try line(session, marker: "MM-LT t r1")])])
+            guard case .created? = outcomes.first else { Issue.record("\(outcomes)"); return }
+            #expect(lines(session, marked: "MM-LT t r1").count == 1)
+        }
+    }
+
+    @Test func postingPostsAndAMissingMaintainPrivilegeIsNamed() async throws {
+        try await withSimulator { session in
+            let outcomes = try await writer(session).write([.init(entitySet: "RouteCardProductionJournalEntries", lines: [try line(session, marker: "MM-LT p r1")])])
+            guard case .created(let journal, _)? = outcomes.first else { Issue.record("\(outcomes)"); return }
+            #expect(try await writer(session).post(journalNumber: journal, dataAreaID: "usmf", entitySet: "RouteCardProductionJournalEntries", action: "PostJournal") == nil)
+            let row = try #require(lines(session, marked: "MM-LT p r1").first)
+            #expect(session.simulator.table("RouteCardProductionJournalEntries").value(row: row, "IsPosted") == .member(1))
+            let again = try await writer(session).post(journalNumber: journal, dataAreaID: "usmf", entitySet: "RouteCardProductionJournalEntries", action: "PostJournal")
+            #expect(again?.contains("already been posted") == true)
+
+            session.simulator.setMissingPrivileges(["ProdRouteCardJournalEntryEntityMaintain"])
+            let error = await #expect(throws: D365Error.self) {
+                try await writer(session).write([.init(entitySet: "RouteCardProductionJournalEntries", lines: [try line(session, marker: "MM-LT f r1")])])
+            }
+            #expect(error?.description.contains("ProdRouteCardJournalEntryEntityMaintain") == true)
+        }
+    }
+}
