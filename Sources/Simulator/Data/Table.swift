@@ -84,6 +84,25 @@ public struct Table: Sendable {
         return count - 1
     }
 
+    /// Removes the rows from `count` on, newest first: the undo of appends, for changesets that fail.
+    mutating func truncate(to newCount: Int) {
+        guard newCount < count else { return }
+        for row in stride(from: count - 1, through: newCount, by: -1) {
+            keyIndex[Self.keyText(definition.keyIndexes.map { value(row: row, field: $0) })] = nil
+        }
+        for index in columns.indices {
+            switch columns[index] {
+            case .strings(var values): columns[index] = .members([]); values.removeLast(count - newCount); columns[index] = .strings(values)
+            case .integers(var values): columns[index] = .members([]); values.removeLast(count - newCount); columns[index] = .integers(values)
+            case .decimals(var values): columns[index] = .members([]); values.removeLast(count - newCount); columns[index] = .decimals(values)
+            case .dates(var values): columns[index] = .members([]); values.removeLast(count - newCount); columns[index] = .dates(values)
+            case .members(var values): columns[index] = .strings([]); values.removeLast(count - newCount); columns[index] = .members(values)
+            }
+        }
+        count = newCount
+        version += 1
+    }
+
     /// Replaces field `field` of row `row`.
     mutating func set(row: Int, field: Int, to value: Value) {
         let isKey = definition.keyIndexes.contains(field)

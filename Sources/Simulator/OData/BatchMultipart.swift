@@ -204,27 +204,29 @@ extension SimulatorCore {
 
     private func applyChangeset(_ operations: [BatchMultipart.Operation]) -> BatchMultipart.Reply {
         store.withLock { store in
-            var tables = store.tables
-            var sequences = store.journalSequence
+            // Applied in place and undone on failure: journal lines are only ever appended in a changeset.
+            let counts = store.tables.mapValues(\.count)
+            let sequences = store.journalSequence
+            let missing = store.missingPrivileges
             var answers: [BatchMultipart.Answer] = []
             for operation in operations {
                 let (resource, _) = Self.resource(of: operation.url)
                 let setName = String(resource.prefix { $0 != "(" && $0 != "/" })
                 let response: SimulatedResponse
                 if operation.method == "POST", let entity = Entities.named(setName), resource == setName {
-                    response = createJournalLine(entity: entity, body: operation.body, tables: &tables, journalSequence: &sequences,
-                                                 missingPrivileges: store.missingPrivileges)
+                    response = createJournalLine(entity: entity, body: operation.body, tables: &store.tables, journalSequence: &store.journalSequence,
+                                                 missingPrivileges: missing)
                 } else {
                     response = ODataErrorBody.response(400, message: "Only POST to a journal entity set is supported in a changeset by the simulator; got \(operation.method) \(operation.url).")
                 }
                 guard (200..<300).contains(response.status) else {
                     // The whole changeset is rolled back and answered by the failing request alone.
+                    for (name, count) in counts where store.tables[name]!.count > count { store.tables[name]!.truncate(to: count) }
+                    store.journalSequence = sequences
                     return .single(.init(contentID: operation.contentID, response: response))
                 }
                 answers.append(.init(contentID: operation.contentID, response: response))
             }
-            store.tables = tables
-            store.journalSequence = sequences
             return .changeset(answers)
         }
     }

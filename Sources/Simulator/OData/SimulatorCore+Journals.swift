@@ -4,19 +4,12 @@ import Foundation
 extension SimulatorCore {
     func createJournalLine(entity: EntityDefinition, body: [UInt8]) -> SimulatedResponse {
         store.withLock { store in
-            var tables = store.tables
-            var sequences = store.journalSequence
-            let response = createJournalLine(entity: entity, body: body, tables: &tables, journalSequence: &sequences,
-                                             missingPrivileges: store.missingPrivileges)
-            if (200..<300).contains(response.status) {
-                store.tables = tables
-                store.journalSequence = sequences
-            }
-            return response
+            let missing = store.missingPrivileges
+            return createJournalLine(entity: entity, body: body, tables: &store.tables, journalSequence: &store.journalSequence, missingPrivileges: missing)
         }
     }
 
-    /// Validates and appends one line; on failure `tables` is left as it was.
+    /// Validates and appends one line; on failure `tables` and `journalSequence` are left as they were.
     func createJournalLine(entity: EntityDefinition, body: [UInt8], tables: inout [String: Table], journalSequence: inout [String: Int],
                            missingPrivileges: Set<String>) -> SimulatedResponse {
         guard let privilege = entity.maintainPrivilege else {
@@ -99,12 +92,10 @@ extension SimulatorCore {
         values["PostedUserId"] = .string("")
         values["VoucherNumber"] = .string("")
 
-        var table = tables[entity.setName]!
+        let table = tables[entity.setName]!
         var journal = Self.text(values["JournalNumber"])
-        if journal.isEmpty {
-            journalSequence[company, default: 0] += 1
-            journal = "JN-" + Digits.padded(journalSequence[company]!, 6)
-            values["JournalNumber"] = .string(journal)
+        let opensJournal = journal.isEmpty
+        if opensJournal {
             values["JournalLineNumber"] = .decimal(whole: 1)
             if values["JournalName"] == nil { values["JournalName"] = .string(entity.setName.hasPrefix("Job") ? "JobCard" : "Route") }
         } else {
@@ -124,10 +115,16 @@ extension SimulatorCore {
             }
         }
         guard infolog.isEmpty else { return ODataErrorBody.writeFailed(entity: entity, infolog: infolog) }
-        let row = table.append(values)
-        tables[entity.setName] = table
+        if opensJournal {
+            journalSequence[company, default: 0] += 1
+            journal = "JN-" + Digits.padded(journalSequence[company]!, 6)
+            values["JournalNumber"] = .string(journal)
+        }
+        // Appended in place: a copy of the table here would copy every column on every write.
+        let row = tables[entity.setName]!.append(values)
+        let written = tables[entity.setName]!
         let location = "\(base)/data/\(entity.setName)(dataAreaId='\(company)',JournalNumber='\(journal)',JournalLineNumber=\(DecimalText.string(Self.decimal(values["JournalLineNumber"]))))"
-        return .json(201, PageWriter(baseURL: base, table: table).single(row: row),
+        return .json(201, PageWriter(baseURL: base, table: written).single(row: row),
                      headers: [("Location", location), ("OData-EntityId", location), ("OData-Version", "4.0")])
     }
 
