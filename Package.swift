@@ -82,6 +82,7 @@ let package = Package(
         .testTarget(name: "ConnectorConfigurationTests", dependencies: ["ConnectorConfiguration"]),
         .testTarget(name: "SpoolTests", dependencies: ["Spool", "JSON", "TestSupport"]),
         .testTarget(name: "MappingTests", dependencies: ["Mapping", "JSON"]),
+        .testTarget(name: "ToERPTests", dependencies: ["d365mm", "Simulator", "StateStore", "TestSupport"]),
         .testTarget(name: "D365Tests", dependencies: ["D365", "HTTP", "JSON", "Simulator", "TestSupport", .product(name: "Logging", package: "swift-log")]),
         .testTarget(name: "FromERPTests", dependencies: ["d365mm", "Simulator", "StateStore", "Spool", "JSON", "TestSupport"]),
     ]

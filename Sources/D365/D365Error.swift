@@ -10,6 +10,13 @@ public struct D365Error: CategorizedError, Sendable {
     /// F&O's own text (`innererror.message`), when it sent one.
     public let detail: String?
 
+    public init(category: FailureCategory, message: String, status: Int?, detail: String?) {
+        self.category = category
+        self.message = message
+        self.status = status
+        self.detail = detail
+    }
+
     public var description: String {
         var text = message
         if let detail, !detail.isEmpty { text += " D365 says: \(detail)" }

@@ -65,14 +65,28 @@ public enum ToERPMapping {
     /// fits). The marker itself is never cut.
     public static func journalDescription(ticketID: String, revision: Int, undo: Bool = false, personnelNumber: String?) -> String {
         let suffix = "r\(revision)\(undo ? "-undo" : "")"
-        var marker = "MM-LT \(ticketID) \(suffix)"
-        if marker.count > descriptionLength {
-            marker = "MM-LT #\(SHA256Hex.digest(ticketID).prefix(16)) \(suffix)"
-        }
+        let marker = "MM-LT \(markerID(ticketID: ticketID, suffix: suffix)) \(suffix)"
         if let personnelNumber, !personnelNumber.isEmpty, marker.count + 1 + personnelNumber.count <= descriptionLength {
             return marker + " " + personnelNumber
         }
         return marker
+    }
+
+    /// How the marker names a ticket: its id, or `#` and 16 hex digits of the id's SHA-256 when the id would make the
+    /// marker longer than the field.
+    public static func markerID(ticketID: String, suffix: String = "r1") -> String {
+        "MM-LT \(ticketID) \(suffix)".count > descriptionLength ? "#" + SHA256Hex.digest(ticketID).prefix(16) : ticketID
+    }
+
+    /// The marker id, revision and reversal flag of a journal description this connector wrote; `nil` for any other.
+    public static func parseMarker(_ description: String) -> (markerID: String, revision: Int, undo: Bool)? {
+        let words = description.split(separator: " ", omittingEmptySubsequences: true)
+        guard words.count >= 3, words[0] == "MM-LT", words[2].hasPrefix("r") else { return nil }
+        var revisionText = words[2].dropFirst()
+        let undo = revisionText.hasSuffix("-undo")
+        if undo { revisionText = revisionText.dropLast(5) }
+        guard let revision = Int(revisionText), revision > 0 else { return nil }
+        return (String(words[1]), revision, undo)
     }
 
     /// The hours between start and end, rounded half to even to six places.

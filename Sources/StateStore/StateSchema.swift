@@ -19,6 +19,18 @@ enum StateSchema {
             batch_id TEXT NOT NULL, run_id TEXT NOT NULL, at REAL NOT NULL, PRIMARY KEY (collection, key)
         ) WITHOUT ROWID;
         """,
+        """
+        CREATE TABLE ticket_writes (
+            marker_id TEXT NOT NULL, revision INTEGER NOT NULL, entity_set TEXT NOT NULL, journal_number TEXT NOT NULL,
+            line_number TEXT NOT NULL, source TEXT NOT NULL, written_at REAL NOT NULL,
+            acknowledged INTEGER NOT NULL DEFAULT 0, posted INTEGER NOT NULL DEFAULT 0, posting_error TEXT,
+            PRIMARY KEY (marker_id, revision)
+        ) WITHOUT ROWID;
+        CREATE TABLE ticket_failures (
+            marker_id TEXT NOT NULL, revision INTEGER NOT NULL, ticket_id TEXT NOT NULL, message TEXT NOT NULL,
+            acknowledged INTEGER NOT NULL DEFAULT 0, at REAL NOT NULL, PRIMARY KEY (marker_id, revision)
+        ) WITHOUT ROWID;
+        """,
     ]
 
     static func migrate(_ connection: Connection) throws {

@@ -56,14 +56,49 @@ extension D365MMCommand.Run {
         }
     }
 
-    struct ToERP: PendingCommand {
+    struct ToERP: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             commandName: "to-erp",
-            abstract: "Write labor tickets from MachineMetrics to D365 as route or job card journals."
+            abstract: "Write labor tickets from MachineMetrics to D365 as route or job card journals.",
+            discussion: """
+                Only when WRITE_LTS_TO_D365 is true. First the reconciliation sweep reads back from D365 the journals that carry \
+                this connector's markers (MM-LT <ticket> r<revision>) within D365_RECONCILIATION_WINDOW, so that nothing D365 \
+                already has is written again. Then pending tickets are pulled, checked against D365 (order, operation, resource, \
+                employed worker), written one journal per ticket revision with $batch, acknowledged to MachineMetrics, and posted \
+                when D365_JOURNAL_POSTING_MODE is action. Tickets that cannot be written go to failed/ and are acknowledged \
+                failed with the reason. In this version a higher revision of a ticket already written is left pending (no \
+                correcting journals yet), and IMPORT_LTS_TO_MM is not carried out.
+                """
         )
-        static let pendingName = "run to-erp"
 
         @OptionGroup var options: ConfigurationOptions
+
+        func run() async throws {
+            let environment = try CommandEnvironment.load(configFile: options.config, label: "d365mm.to-erp")
+            let configuration = environment.configuration
+            guard configuration.writeLaborToD365 || configuration.importLaborToMachineMetrics else {
+                print("WRITE_LTS_TO_D365 (Write LTs to D365) and IMPORT_LTS_TO_MM (Import LTs to MM) are both false: run to-erp has nothing to do.")
+                return
+            }
+            let runID = RunIdentifier.make()
+            var logger = environment.logger
+            logger[metadataKey: "run"] = "\(runID)"
+            if configuration.importLaborToMachineMetrics {
+                logger.warning("IMPORT_LTS_TO_MM is true, but importing D365 labor into MachineMetrics is not available in this version of d365mm")
+            }
+            guard configuration.writeLaborToD365 else { return }
+            let report = try await withRunResources(environment, logger: logger, direction: .toERP) { resources in
+                let run = ToERPRun(
+                    options: .init(dataAreaID: configuration.dataAreaID, journalKind: configuration.journalKind.rawValue,
+                                   postingMode: configuration.postingMode.rawValue, postingAction: configuration.postingAction,
+                                   reconciliationWindow: configuration.reconciliationWindow),
+                    spool: resources.spool, database: resources.database, odata: resources.odata, writer: resources.journals,
+                    machineMetrics: resources.machineMetrics, runID: runID, logger: logger)
+                return await run.run()
+            }
+            logger.log(level: report.exitCode == 0 ? .info : .warning, "run to-erp finished: \(report.outcome.rawValue) (exit \(report.exitCode)); \(RunSummaryText.counts(report))")
+            if report.exitCode != 0 { throw ExitCode(report.exitCode) }
+        }
     }
 }
 

@@ -14,6 +14,7 @@ struct RunResources {
     let spool: Spool
     let database: StateDatabase
     let odata: ODataClient
+    let journals: JournalWriter
     let machineMetrics: MachineMetricsClient
 }
 
@@ -59,7 +60,8 @@ func withRunResources<T>(_ environment: CommandEnvironment, logger: Logger, dire
         client: resilient, redactor: environment.redactor, logger: logger)
     defer { withExtendedLifetime(lock) {} }
     do {
-        let result = try await body(RunResources(spool: spool, database: database, odata: odata, machineMetrics: machineMetrics))
+        let journals = JournalWriter(environmentURL: configuration.environmentURL, tokens: tokens, client: resilient, logger: logger)
+        let result = try await body(RunResources(spool: spool, database: database, odata: odata, journals: journals, machineMetrics: machineMetrics))
         await http.shutdown()
         return result
     } catch {

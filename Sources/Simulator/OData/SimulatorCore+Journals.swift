@@ -191,15 +191,17 @@ extension SimulatorCore {
 
     /// A JSON value from a request body as a stored value of `type`; `nil` when it does not fit.
     static func convert(_ raw: Any, to type: FieldType) -> Value? {
+        // On Linux a JSON 0 or 1 also casts to Bool; only a real JSON true or false is a Bool.
+        let isBoolean = Swift.type(of: raw) == Bool.self
         switch type {
         case .string:
             return (raw as? String).map(Value.string)
         case .int32, .int64:
-            if let number = raw as? NSNumber, !(raw is Bool), number.doubleValue == number.doubleValue.rounded() { return .integer(number.int64Value) }
+            if let number = raw as? NSNumber, !isBoolean, number.doubleValue == number.doubleValue.rounded() { return .integer(number.int64Value) }
             return nil
         case .decimal:
             if let text = raw as? String { return Value.decimal(text) }
-            if let number = raw as? NSNumber, !(raw is Bool) { return .decimal(DecimalText.fromDouble(number.doubleValue)) }
+            if let number = raw as? NSNumber, !isBoolean { return .decimal(DecimalText.fromDouble(number.doubleValue)) }
             return nil
         case .dateTime:
             return (raw as? String).flatMap(DecimalText.parseDate).map(Value.dateTime)

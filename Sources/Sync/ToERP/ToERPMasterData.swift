@@ -1,0 +1,98 @@
+import D365
+import Foundation
+import JSON
+import Mapping
+
+/// What D365 itself says, at write time, about the orders, operations, workers and resources labor tickets name:
+/// a ticket heals as soon as D365 has the missing data.
+struct ToERPMasterData {
+    struct Operation {
+        let resourceID: String
+        let setupJobID: String
+        let processJobID: String
+    }
+
+    var orderStatus: [String: String] = [:]
+    var operations: [String: Operation] = [:]
+    var employedWorkers = Set<String>()
+    var resources = Set<String>()
+
+    static func operationKey(order: String, sequence: Int, priority: String) -> String { "\(order.lowercased())/\(sequence)/\(priority)" }
+
+    /// Reads what `tickets` refer to, in chunks of keys.
+    static func load(for tickets: [LaborTicket], dataAreaID: String, odata: ODataClient) async throws -> ToERPMasterData {
+        var data = ToERPMasterData()
+        let orders = Array(Set(tickets.map(\.workOrderNumber))).sorted()
+        let workers = Array(Set(tickets.compactMap(\.personnelNumber))).sorted()
+        for chunk in chunks(orders) {
+            let orderFilter = ODataFilter.anyOf(chunk.map { ODataFilter.equals("ProductionOrderNumber", $0) })
+            try await odata.readAll(ODataQuery(entitySet: "ProductionOrderHeaders", filter: ODataFilter.allOf([ODataFilter.equals("dataAreaId", dataAreaID), orderFilter]),
+                                               select: ["ProductionOrderNumber", "ProductionOrderStatus"])) { page in
+                for row in page.rows {
+                    if let number = row["ProductionOrderNumber"]?.stringValue { data.orderStatus[number.lowercased()] = row["ProductionOrderStatus"]?.stringValue ?? "" }
+                }
+            }
+            try await odata.readAll(ODataQuery(entitySet: "ProductionOrderRouteOperations", filter: ODataFilter.allOf([ODataFilter.equals("dataAreaId", dataAreaID), orderFilter]),
+                                               select: ["ProductionOrderNumber", "OperationNumber", "OperationPriority", "CostingOperationResourceId",
+                                                        "SetupProductionJobId", "ProcessProductionJobId"])) { page in
+                for row in page.rows {
+                    guard let order = row["ProductionOrderNumber"]?.stringValue, let sequence = row["OperationNumber"]?.intValue,
+                          let priority = row["OperationPriority"]?.stringValue else { continue }
+                    data.operations[operationKey(order: order, sequence: sequence, priority: priority)] = Operation(
+                        resourceID: row["CostingOperationResourceId"]?.stringValue ?? "", setupJobID: row["SetupProductionJobId"]?.stringValue ?? "",
+                        processJobID: row["ProcessProductionJobId"]?.stringValue ?? "")
+                }
+            }
+        }
+        for chunk in chunks(workers) {
+            let filter = ODataFilter.allOf([ODataFilter.equals("WorkerStatus", enumType: "HcmWorkerStatus", member: "Employed"),
+                                            ODataFilter.anyOf(chunk.map { ODataFilter.equals("PersonnelNumber", $0) })])
+            try await odata.readAll(ODataQuery(entitySet: "Workers", filter: filter, select: ["PersonnelNumber"])) { page in
+                data.employedWorkers.formUnion(page.rows.compactMap { $0["PersonnelNumber"]?.stringValue })
+            }
+        }
+        try await odata.readAll(ODataQuery(entitySet: "OperationsResources", filter: ODataFilter.equals("dataAreaId", dataAreaID), select: ["ResourceId"])) { page in
+            data.resources.formUnion(page.rows.compactMap { $0["ResourceId"]?.stringValue?.lowercased() })
+        }
+        return data
+    }
+
+    /// Why `ticket` cannot be written, in words MachineMetrics' ERP error log shows; `nil` when it can.
+    func problem(with ticket: LaborTicket, dataAreaID: String, journalKind: String) -> String? {
+        guard ticket.dataAreaID.lowercased() == dataAreaID.lowercased() else {
+            return "ticket belongs to legal entity \(ticket.dataAreaID), not \(dataAreaID) which this connector writes to"
+        }
+        guard let personnel = ticket.personnelNumber, !personnel.isEmpty else { return "ticket has no operator (personnel number)" }
+        guard employedWorkers.contains(personnel) else { return "operator \(personnel) is not an employed worker in D365" }
+        guard let status = orderStatus[ticket.workOrderNumber.lowercased()] else {
+            return "production order \(ticket.workOrderNumber) not found in D365 (\(dataAreaID))"
+        }
+        guard ["Released", "StartedUp", "ReportedFinished"].contains(status) else {
+            return "production order \(ticket.workOrderNumber) is \(status == "Completed" ? "ended" : status) in D365; labor cannot be written to it"
+        }
+        guard let operation = operations[Self.operationKey(order: ticket.workOrderNumber, sequence: ticket.operationSequence, priority: ticket.operationPriority)] else {
+            return "operation \(ticket.operationSequence) (\(ticket.operationPriority)) not found on \(ticket.workOrderNumber)"
+        }
+        let resource = ticket.resourceID ?? operation.resourceID
+        guard !resource.isEmpty else { return "no resource: the ticket names none and operation \(ticket.operationSequence) of \(ticket.workOrderNumber) has no costing resource" }
+        guard resources.contains(resource.lowercased()) else { return "resource \(resource) not found in D365 (\(dataAreaID))" }
+        if journalKind == "job" && jobID(for: ticket) == nil {
+            return "operation \(ticket.operationSequence) of \(ticket.workOrderNumber) has no \(ticket.kind == "setup" ? "Setup" : "Process") job (has job scheduling run for the order?)"
+        }
+        return nil
+    }
+
+    func resourceID(for ticket: LaborTicket) -> String {
+        ticket.resourceID ?? operations[Self.operationKey(order: ticket.workOrderNumber, sequence: ticket.operationSequence, priority: ticket.operationPriority)]?.resourceID ?? ""
+    }
+
+    func jobID(for ticket: LaborTicket) -> String? {
+        guard let operation = operations[Self.operationKey(order: ticket.workOrderNumber, sequence: ticket.operationSequence, priority: ticket.operationPriority)] else { return nil }
+        let job = ticket.kind == "setup" ? operation.setupJobID : operation.processJobID
+        return job.isEmpty ? nil : job
+    }
+
+    static func chunks(_ values: [String]) -> [[String]] {
+        stride(from: 0, to: values.count, by: 25).map { Array(values[$0..<min(values.count, $0 + 25)]) }
+    }
+}
