@@ -9,6 +9,8 @@ extension StateDatabase {
     public struct TicketWrite: Sendable, Equatable {
         public let markerID: String
         public let revision: Int
+        /// The ticket's id; unknown for a write reconciliation found under a hashed marker until a pull shows the ticket.
+        public let ticketID: String?
         public let entitySet: String
         public let journalNumber: String
         public let lineNumber: String
@@ -17,10 +19,11 @@ extension StateDatabase {
         public let acknowledged: Bool
         public let posted: Bool
 
-        public init(markerID: String, revision: Int, entitySet: String, journalNumber: String, lineNumber: String, source: String,
+        public init(markerID: String, revision: Int, ticketID: String?, entitySet: String, journalNumber: String, lineNumber: String, source: String,
                     acknowledged: Bool = false, posted: Bool = false) {
             self.markerID = markerID
             self.revision = revision
+            self.ticketID = ticketID
             self.entitySet = entitySet
             self.journalNumber = journalNumber
             self.lineNumber = lineNumber
@@ -34,9 +37,9 @@ extension StateDatabase {
     @discardableResult
     public func recordTicketWrite(_ write: TicketWrite, at date: Date) throws -> Bool {
         try connection.run("""
-            INSERT OR IGNORE INTO ticket_writes (marker_id, revision, entity_set, journal_number, line_number, source, written_at, posted)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?)
-            """, [.text(write.markerID), .integer(Int64(write.revision)), .text(write.entitySet), .text(write.journalNumber),
+            INSERT OR IGNORE INTO ticket_writes (marker_id, revision, ticket_id, entity_set, journal_number, line_number, source, written_at, posted)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+            """, [.text(write.markerID), .integer(Int64(write.revision)), SQLiteValue(write.ticketID), .text(write.entitySet), .text(write.journalNumber),
                   .text(write.lineNumber), .text(write.source), .real(date.timeIntervalSince1970), .integer(write.posted ? 1 : 0)])
         return connection.changes > 0
     }
@@ -60,6 +63,12 @@ extension StateDatabase {
         try ticketWrites(where: "posted = 0", [])
     }
 
+    /// Remembers the ticket id behind a marker, once a pull shows it.
+    public func recordTicketID(_ ticketID: String, markerID: String, revision: Int) throws {
+        try connection.run("UPDATE ticket_writes SET ticket_id = ? WHERE marker_id = ? AND revision = ? AND ticket_id IS NULL",
+                           [.text(ticketID), .text(markerID), .integer(Int64(revision))])
+    }
+
     public func markAcknowledged(markerID: String, revision: Int) throws {
         try connection.run("UPDATE ticket_writes SET acknowledged = 1 WHERE marker_id = ? AND revision = ?", [.text(markerID), .integer(Int64(revision))])
     }
@@ -72,11 +81,12 @@ extension StateDatabase {
 
     private func ticketWrites(where condition: String, _ arguments: [SQLiteValue]) throws -> [TicketWrite] {
         try connection.query("""
-            SELECT marker_id, revision, entity_set, journal_number, line_number, source, acknowledged, posted FROM ticket_writes
+            SELECT marker_id, revision, ticket_id, entity_set, journal_number, line_number, source, acknowledged, posted FROM ticket_writes
             WHERE \(condition) ORDER BY marker_id, revision
             """, arguments).map { row in
-            TicketWrite(markerID: row[0].text ?? "", revision: Int(row[1].integer ?? 0), entitySet: row[2].text ?? "", journalNumber: row[3].text ?? "",
-                        lineNumber: row[4].text ?? "", source: row[5].text ?? "", acknowledged: row[6].integer == 1, posted: row[7].integer == 1)
+            TicketWrite(markerID: row[0].text ?? "", revision: Int(row[1].integer ?? 0), ticketID: row[2].text, entitySet: row[3].text ?? "",
+                        journalNumber: row[4].text ?? "", lineNumber: row[5].text ?? "", source: row[6].text ?? "", acknowledged: row[7].integer == 1,
+                        posted: row[8].integer == 1)
         }
     }
 

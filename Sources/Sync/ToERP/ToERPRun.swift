@@ -97,7 +97,9 @@ public final class ToERPRun {
             for row in page.rows {
                 guard let description = row["JournalDescription"]?.stringValue, let marker = ToERPMapping.parseMarker(description), !marker.undo,
                       let journal = row["JournalNumber"]?.stringValue, let line = row["JournalLineNumber"]?.decimalValue else { continue }
-                found.append(.init(markerID: marker.markerID, revision: marker.revision, entitySet: options.entitySet, journalNumber: journal,
+                // A plain marker names the ticket; a hashed one is matched to its ticket when a pull shows it.
+                found.append(.init(markerID: marker.markerID, revision: marker.revision, ticketID: marker.markerID.hasPrefix("#") ? nil : marker.markerID,
+                                   entitySet: options.entitySet, journalNumber: journal,
                                    lineNumber: JSONNumberText.format(line), source: "reconciliation", posted: row["IsPosted"]?.stringValue == "Yes"))
             }
         }
@@ -152,6 +154,7 @@ public final class ToERPRun {
         for ticket in tickets {
             let markerID = ToERPMapping.markerID(ticketID: ticket.id, suffix: "r\(ticket.revision)")
             if try database.ticketWrite(markerID: markerID, revision: ticket.revision) != nil {
+                try database.recordTicketID(ticket.id, markerID: markerID, revision: ticket.revision)
                 continue  // in D365 already; only its acknowledgement may be missing
             }
             if try database.ticketWrites(markerID: markerID).contains(where: { $0.revision < ticket.revision }) {
@@ -233,7 +236,7 @@ public final class ToERPRun {
                 let markerID = entry["markerId"]!.stringValue!, revision = entry["revision"]!.intValue!, ticketID = entry["ticketId"]?.stringValue ?? markerID
                 switch outcome {
                 case .created(let journal, let lines):
-                    try database.recordTicketWrite(.init(markerID: markerID, revision: revision, entitySet: options.entitySet, journalNumber: journal,
+                    try database.recordTicketWrite(.init(markerID: markerID, revision: revision, ticketID: ticketID, entitySet: options.entitySet, journalNumber: journal,
                                                          lineNumber: JSONNumberText.format(lines.first ?? 1), source: "run"), at: Date())
                     try database.forgetTicketFailure(markerID: markerID, revision: revision)
                     report.add("journals written")
@@ -255,10 +258,11 @@ public final class ToERPRun {
     private func acknowledge(_ report: inout RunReport) async throws {
         let writes = try database.unacknowledgedTicketWrites()
         let failures = try database.unacknowledgedTicketFailures()
-        guard !writes.isEmpty || !failures.isEmpty else { return }
+        guard writes.contains(where: { $0.ticketID != nil }) || !failures.isEmpty else { return }
         var acknowledgements: [MachineMetricsClient.Acknowledgement] = []
-        for write in writes {
-            guard let ticketID = try ticketID(for: write.markerID) else { continue }
+        let known = writes.filter { $0.ticketID != nil }
+        for write in known {
+            guard let ticketID = write.ticketID else { continue }
             let reference = ToERPMapping.erpReference(dataAreaID: options.dataAreaID, journalNumber: write.journalNumber, lineNumber: Decimal(string: write.lineNumber) ?? 1)
             acknowledgements.append(.init(id: ticketID, revision: write.revision, status: .exported, detail: reference))
         }
@@ -266,15 +270,10 @@ public final class ToERPRun {
         for chunk in stride(from: 0, to: acknowledgements.count, by: 500).map({ Array(acknowledgements[$0..<min(acknowledgements.count, $0 + 500)]) }) {
             try await machineMetrics.acknowledge(chunk)
         }
-        for write in writes where try ticketID(for: write.markerID) != nil { try database.markAcknowledged(markerID: write.markerID, revision: write.revision) }
+        for write in known { try database.markAcknowledged(markerID: write.markerID, revision: write.revision) }
         for failure in failures { try database.markFailureAcknowledged(markerID: failure.markerID, revision: failure.revision) }
         report.add("tickets acknowledged exported", acknowledgements.filter { $0.status == .exported }.count)
         report.add("tickets acknowledged failed", failures.count)
-    }
-
-    /// The ticket id behind a marker id (the id itself, unless the marker holds a hash of it and no pull has shown the id yet).
-    private func ticketID(for markerID: String) throws -> String? {
-        markerID.hasPrefix("#") ? nil : markerID
     }
 
     private func post(_ report: inout RunReport) async throws {
