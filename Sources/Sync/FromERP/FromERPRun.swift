@@ -51,14 +51,10 @@ public final class FromERPRun {
 
     /// Runs every stage; never throws: how it ended is in the report.
     public func run() async -> RunReport {
-        var report = RunReport(runID: runID, direction: .fromERP, startedAt: Date())
         let transformer = FromERPTransformer(spool: spool, writer: writer, database: database, scope: options.scope, full: options.full, logger: logger)
         let poster = FromERPPoster(spool: spool, database: database, machineMetrics: machineMetrics, runID: runID, logger: logger, progress: progress)
-        do {
-            try database.beginRun(id: runID, direction: Direction.fromERP.rawValue, at: report.startedAt)
-            let stale = try spool.purgeTemporaryFiles()
-            if !stale.isEmpty { logger.notice("removed \(stale.count) unfinished temporary file(s) a crashed run left in tmp/") }
-
+        let bookkeeping = RunBookkeeping(runID: runID, direction: .fromERP, spool: spool, database: database, logger: logger)
+        return await bookkeeping.perform { report in
             let leftovers = try spool.items(in: .inbox).count + spool.items(in: .outbound).count
             if leftovers > 0 { logger.info("\(leftovers) file(s) wait in inbox/ and outbound/ from earlier runs or an operator; they go first") }
             try transformer.transformInbox(&report)
@@ -78,19 +74,7 @@ public final class FromERPRun {
 
             try transformer.transformInbox(&report)
             try await poster.postOutbound(&report)
-        } catch {
-            report.stop(error)
-            logger.error("the run stopped: \(error)")
         }
-        report.endedAt = Date()
-        do {
-            try database.finishRun(id: runID, outcome: report.outcome.rawValue, exitCode: Int(report.exitCode),
-                                   summary: JSONEncoding.string(report.json), at: report.endedAt!)
-        } catch {
-            logger.error("could not record the run's outcome in \(spool.databasePath): \(error)")
-            if report.outcome == .success || report.outcome == .partial { report.stop(error) }
-        }
-        return report
     }
 
     /// Reads again the work orders and workers that were in the synchronised set but not in this complete pull,

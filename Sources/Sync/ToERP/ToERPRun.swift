@@ -60,11 +60,8 @@ public final class ToERPRun {
     }
 
     public func run() async -> RunReport {
-        var report = RunReport(runID: runID, direction: .toERP, startedAt: Date())
-        do {
-            try database.beginRun(id: runID, direction: Direction.toERP.rawValue, at: report.startedAt)
-            let stale = try spool.purgeTemporaryFiles()
-            if !stale.isEmpty { logger.notice("removed \(stale.count) unfinished temporary file(s) a crashed run left in tmp/") }
+        let bookkeeping = RunBookkeeping(runID: runID, direction: .toERP, spool: spool, database: database, logger: logger)
+        return await bookkeeping.perform { report in
             try await reconcile(&report)
             try await writeOutbound(&report)
             try await acknowledge(&report)
@@ -73,13 +70,7 @@ public final class ToERPRun {
             try await writeOutbound(&report)
             try await acknowledge(&report)
             if options.postingMode == "action" { try await post(&report) }
-        } catch {
-            report.stop(error)
-            logger.error("the run stopped: \(error)")
         }
-        report.endedAt = Date()
-        try? database.finishRun(id: runID, outcome: report.outcome.rawValue, exitCode: Int(report.exitCode), summary: JSONEncoding.string(report.json), at: report.endedAt!)
-        return report
     }
 
     // MARK: Reconcile
