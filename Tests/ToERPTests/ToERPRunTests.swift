@@ -110,4 +110,27 @@ struct ToERPRunTests {
             #expect(lines["\(ticket.id) r2"] == nil)
         }
     }
+
+    @Test func jobJournalsCarryTheRouteJobOfTheTicketsKind() async throws {
+        try await withConnector(extra: ["WRITE_LTS_TO_D365": "true", "JOB_OR_OPERATION_JOURNALS": "job"]) { (harness: ConnectorHarness) async throws in
+            let result = try await harness.run(["run", "to-erp"])
+            #expect(result.status == 2, "\(result.standardError)")
+            #expect(result.standardError.contains("job (has job scheduling run for the order?)"), "orders without route jobs are named")
+            #expect(linesByMarker(harness).isEmpty, "nothing goes to route card journals")
+            let lines = linesByMarker(harness, entitySet: "JobCardProductionJournalEntries")
+            #expect(!lines.isEmpty && lines.values.allSatisfy { $0 == 1 })
+            let journals = harness.session.simulator.table("JobCardProductionJournalEntries")
+            let jobs = harness.session.simulator.table("ProductionOrderRouteJobs")
+            let tickets = Dictionary(uniqueKeysWithValues: harness.session.simulator.laborTickets().map { ($0.id, $0) })
+            for row in 0..<journals.count {
+                let words = journals.string(row: row, "JournalDescription").split(separator: " ")
+                guard words.count >= 3, words[0] == "MM-LT", let ticket = tickets[String(words[1])] else { continue }
+                let jobRow = try #require(jobs.row(key: [.string("usmf"), journals.value(row: row, "ProductionJobId")]))
+                let type = jobs.value(row: jobRow, "RouteJobType")
+                #expect(type == .member(EnumTypes.routeJobType.index(of: ticket.kind == "setup" ? "Setup" : "Process")!))
+                #expect(jobs.string(row: jobRow, "ProductionOrderNumber") == ticket.workOrderNumber)
+                #expect(jobs.value(row: jobRow, "OperationNumber") == .integer(Int64(ticket.operationSequence)))
+            }
+        }
+    }
 }

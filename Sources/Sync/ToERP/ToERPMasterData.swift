@@ -6,21 +6,18 @@ import Mapping
 /// What D365 itself says, at write time, about the orders, operations, workers and resources labor tickets name:
 /// a ticket heals as soon as D365 has the missing data.
 struct ToERPMasterData {
-    struct Operation {
-        let resourceID: String
-        let setupJobID: String
-        let processJobID: String
-    }
-
     var orderStatus: [String: String] = [:]
-    var operations: [String: Operation] = [:]
+    /// The costing resource of each operation.
+    var operations: [String: String] = [:]
+    /// Route jobs by operation and job type (`Setup`, `Process`), for job journals.
+    var jobs: [String: String] = [:]
     var employedWorkers = Set<String>()
     var resources = Set<String>()
 
     static func operationKey(order: String, sequence: Int, priority: String) -> String { "\(order.lowercased())/\(sequence)/\(priority)" }
 
     /// Reads what `tickets` refer to, in chunks of keys.
-    static func load(for tickets: [LaborTicket], dataAreaID: String, odata: ODataClient) async throws -> ToERPMasterData {
+    static func load(for tickets: [LaborTicket], dataAreaID: String, withJobs: Bool, odata: ODataClient) async throws -> ToERPMasterData {
         var data = ToERPMasterData()
         let orders = Array(Set(tickets.map(\.workOrderNumber))).sorted()
         let workers = Array(Set(tickets.compactMap(\.personnelNumber))).sorted()
@@ -33,14 +30,23 @@ struct ToERPMasterData {
                 }
             }
             try await odata.readAll(ODataQuery(entitySet: "ProductionOrderRouteOperations", filter: ODataFilter.allOf([ODataFilter.equals("dataAreaId", dataAreaID), orderFilter]),
-                                               select: ["ProductionOrderNumber", "OperationNumber", "OperationPriority", "CostingOperationResourceId",
-                                                        "SetupProductionJobId", "ProcessProductionJobId"])) { page in
+                                               select: ["ProductionOrderNumber", "OperationNumber", "OperationPriority", "CostingOperationResourceId"])) { page in
                 for row in page.rows {
                     guard let order = row["ProductionOrderNumber"]?.stringValue, let sequence = row["OperationNumber"]?.intValue,
                           let priority = row["OperationPriority"]?.stringValue else { continue }
-                    data.operations[operationKey(order: order, sequence: sequence, priority: priority)] = Operation(
-                        resourceID: row["CostingOperationResourceId"]?.stringValue ?? "", setupJobID: row["SetupProductionJobId"]?.stringValue ?? "",
-                        processJobID: row["ProcessProductionJobId"]?.stringValue ?? "")
+                    data.operations[operationKey(order: order, sequence: sequence, priority: priority)] = row["CostingOperationResourceId"]?.stringValue ?? ""
+                }
+            }
+            guard withJobs else { continue }
+            let jobTypes = ODataFilter.anyOf(["Setup", "Process"].map { ODataFilter.equals("RouteJobType", enumType: "RouteJobType", member: $0) })
+            try await odata.readAll(ODataQuery(entitySet: "ProductionOrderRouteJobs",
+                                               filter: ODataFilter.allOf([ODataFilter.equals("dataAreaId", dataAreaID), orderFilter, jobTypes]),
+                                               select: ["JobId", "ProductionOrderNumber", "OperationNumber", "OperationPriority", "RouteJobType"])) { page in
+                for row in page.rows {
+                    guard let job = row["JobId"]?.stringValue, let order = row["ProductionOrderNumber"]?.stringValue,
+                          let sequence = row["OperationNumber"]?.intValue, let priority = row["OperationPriority"]?.stringValue,
+                          let type = row["RouteJobType"]?.stringValue else { continue }
+                    data.jobs[operationKey(order: order, sequence: sequence, priority: priority) + "/" + type] = job
                 }
             }
         }
@@ -70,10 +76,10 @@ struct ToERPMasterData {
         guard ["Released", "StartedUp", "ReportedFinished"].contains(status) else {
             return "production order \(ticket.workOrderNumber) is \(status == "Completed" ? "ended" : status) in D365; labor cannot be written to it"
         }
-        guard let operation = operations[Self.operationKey(order: ticket.workOrderNumber, sequence: ticket.operationSequence, priority: ticket.operationPriority)] else {
+        guard let operationResource = operations[Self.operationKey(order: ticket.workOrderNumber, sequence: ticket.operationSequence, priority: ticket.operationPriority)] else {
             return "operation \(ticket.operationSequence) (\(ticket.operationPriority)) not found on \(ticket.workOrderNumber)"
         }
-        let resource = ticket.resourceID ?? operation.resourceID
+        let resource = ticket.resourceID ?? operationResource
         guard !resource.isEmpty else { return "no resource: the ticket names none and operation \(ticket.operationSequence) of \(ticket.workOrderNumber) has no costing resource" }
         guard resources.contains(resource.lowercased()) else { return "resource \(resource) not found in D365 (\(dataAreaID))" }
         if journalKind == "job" && jobID(for: ticket) == nil {
@@ -83,13 +89,13 @@ struct ToERPMasterData {
     }
 
     func resourceID(for ticket: LaborTicket) -> String {
-        ticket.resourceID ?? operations[Self.operationKey(order: ticket.workOrderNumber, sequence: ticket.operationSequence, priority: ticket.operationPriority)]?.resourceID ?? ""
+        ticket.resourceID ?? operations[Self.operationKey(order: ticket.workOrderNumber, sequence: ticket.operationSequence, priority: ticket.operationPriority)] ?? ""
     }
 
+    /// The route job of the ticket's operation and kind: `Setup` for setup labor, `Process` for production.
     func jobID(for ticket: LaborTicket) -> String? {
-        guard let operation = operations[Self.operationKey(order: ticket.workOrderNumber, sequence: ticket.operationSequence, priority: ticket.operationPriority)] else { return nil }
-        let job = ticket.kind == "setup" ? operation.setupJobID : operation.processJobID
-        return job.isEmpty ? nil : job
+        jobs[Self.operationKey(order: ticket.workOrderNumber, sequence: ticket.operationSequence, priority: ticket.operationPriority)
+             + (ticket.kind == "setup" ? "/Setup" : "/Process")]
     }
 
     static func chunks(_ values: [String]) -> [[String]] {

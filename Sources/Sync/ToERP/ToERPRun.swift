@@ -157,7 +157,7 @@ public final class ToERPRun {
             pending.append(ticket)
         }
         guard !pending.isEmpty else { return }
-        let master = try await ToERPMasterData.load(for: pending, dataAreaID: options.dataAreaID, odata: odata)
+        let master = try await ToERPMasterData.load(for: pending, dataAreaID: options.dataAreaID, withJobs: options.journalKind == "job", odata: odata)
         var entries: [JSONValue] = []
         for ticket in pending {
             let markerID = ToERPMapping.markerID(ticketID: ticket.id, suffix: "r\(ticket.revision)")
