@@ -5,6 +5,26 @@ import Foundation
 /// Tickets are identified by their marker id: the ticket id, or `#` and 16 hex digits of its SHA-256 when the id is
 /// too long for the journal description, exactly as the marker in D365 carries it.
 extension StateDatabase {
+    /// What one journal line put in D365 for a ticket: where, and how much (the line's own amounts, which for a
+    /// correcting line are the differences).
+    public struct WrittenAmounts: Sendable, Equatable {
+        public let orderNumber: String
+        public let operation: Int
+        public let priority: String
+        public let hours: Decimal
+        public let good: Decimal
+        public let bad: Decimal
+
+        public init(orderNumber: String, operation: Int, priority: String, hours: Decimal, good: Decimal, bad: Decimal) {
+            self.orderNumber = orderNumber
+            self.operation = operation
+            self.priority = priority
+            self.hours = hours
+            self.good = good
+            self.bad = bad
+        }
+    }
+
     /// A ticket revision that is in D365.
     public struct TicketWrite: Sendable, Equatable {
         public let markerID: String
@@ -18,9 +38,11 @@ extension StateDatabase {
         public let source: String
         public let acknowledged: Bool
         public let posted: Bool
+        public let amounts: WrittenAmounts?
 
         public init(markerID: String, revision: Int, ticketID: String?, entitySet: String, journalNumber: String, lineNumber: String, source: String,
-                    acknowledged: Bool = false, posted: Bool = false) {
+                    acknowledged: Bool = false, posted: Bool = false, amounts: WrittenAmounts?) {
+            self.amounts = amounts
             self.markerID = markerID
             self.revision = revision
             self.ticketID = ticketID
@@ -37,10 +59,13 @@ extension StateDatabase {
     @discardableResult
     public func recordTicketWrite(_ write: TicketWrite, at date: Date) throws -> Bool {
         try connection.run("""
-            INSERT OR IGNORE INTO ticket_writes (marker_id, revision, ticket_id, entity_set, journal_number, line_number, source, written_at, posted)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+            INSERT OR IGNORE INTO ticket_writes (marker_id, revision, ticket_id, entity_set, journal_number, line_number, source, written_at, posted,
+                order_number, operation, priority, hours, good, bad)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
             """, [.text(write.markerID), .integer(Int64(write.revision)), SQLiteValue(write.ticketID), .text(write.entitySet), .text(write.journalNumber),
-                  .text(write.lineNumber), .text(write.source), .real(date.timeIntervalSince1970), .integer(write.posted ? 1 : 0)])
+                  .text(write.lineNumber), .text(write.source), .real(date.timeIntervalSince1970), .integer(write.posted ? 1 : 0),
+                  SQLiteValue(write.amounts?.orderNumber), SQLiteValue(write.amounts?.operation), SQLiteValue(write.amounts?.priority),
+                  SQLiteValue(write.amounts.map { "\($0.hours)" }), SQLiteValue(write.amounts.map { "\($0.good)" }), SQLiteValue(write.amounts.map { "\($0.bad)" })])
         return connection.changes > 0
     }
 
@@ -81,13 +106,21 @@ extension StateDatabase {
 
     private func ticketWrites(where condition: String, _ arguments: [SQLiteValue]) throws -> [TicketWrite] {
         try connection.query("""
-            SELECT marker_id, revision, ticket_id, entity_set, journal_number, line_number, source, acknowledged, posted FROM ticket_writes
+            SELECT marker_id, revision, ticket_id, entity_set, journal_number, line_number, source, acknowledged, posted,
+                order_number, operation, priority, hours, good, bad FROM ticket_writes
             WHERE \(condition) ORDER BY marker_id, revision
             """, arguments).map { row in
             TicketWrite(markerID: row[0].text ?? "", revision: Int(row[1].integer ?? 0), ticketID: row[2].text, entitySet: row[3].text ?? "",
                         journalNumber: row[4].text ?? "", lineNumber: row[5].text ?? "", source: row[6].text ?? "", acknowledged: row[7].integer == 1,
-                        posted: row[8].integer == 1)
+                        posted: row[8].integer == 1, amounts: Self.amounts(row))
         }
+    }
+
+    private static func amounts(_ row: [SQLiteValue]) -> WrittenAmounts? {
+        func decimal(_ value: SQLiteValue) -> Decimal? { value.text.flatMap { Decimal(string: $0, locale: Locale(identifier: "en_US_POSIX")) } }
+        guard let order = row[9].text, let operation = row[10].integer, let priority = row[11].text, let hours = decimal(row[12]),
+              let good = decimal(row[13]), let bad = decimal(row[14]) else { return nil }
+        return WrittenAmounts(orderNumber: order, operation: Int(operation), priority: priority, hours: hours, good: good, bad: bad)
     }
 
     // MARK: Failures

@@ -23,6 +23,7 @@ enum StateSchema {
         CREATE TABLE ticket_writes (
             marker_id TEXT NOT NULL, revision INTEGER NOT NULL, ticket_id TEXT, entity_set TEXT NOT NULL, journal_number TEXT NOT NULL,
             line_number TEXT NOT NULL, source TEXT NOT NULL, written_at REAL NOT NULL,
+            order_number TEXT, operation INTEGER, priority TEXT, hours TEXT, good TEXT, bad TEXT,
             acknowledged INTEGER NOT NULL DEFAULT 0, posted INTEGER NOT NULL DEFAULT 0, posting_error TEXT,
             PRIMARY KEY (marker_id, revision)
         ) WITHOUT ROWID;

@@ -98,16 +98,48 @@ struct ToERPRunTests {
         }
     }
 
-    @Test func aHigherRevisionOfAWrittenTicketIsNeverWrittenAsASecondCopy() async throws {
+    @Test func aHigherRevisionIsWrittenAsOneCorrectingJournalHoldingTheDifference() async throws {
+        try await withConnector { (harness: ConnectorHarness) async throws in
+            _ = try await harness.run(["run", "to-erp"])
+            let ticket = try #require(harness.session.simulator.laborTickets().first { $0.exportedRevision == 1 && $0.goodQuantity >= 2_000_000 })
+            // Revision 2: two fewer good parts, an hour longer.
+            try harness.session.simulator.reviseLaborTicket(id: ticket.id) {
+                $0.goodQuantity -= 2_000_000
+                $0.endAt += 3600
+            }
+            let second = try await harness.run(["run", "to-erp"])
+            #expect(second.status == 0, "\(second.standardError)")
+            let lines = linesByMarker(harness)
+            #expect(lines["\(ticket.id) r1"] == 1 && lines["\(ticket.id) r2"] == 1, "one correcting journal, no second copy")
+            let table = harness.session.simulator.table("RouteCardProductionJournalEntries")
+            let rows = (0..<table.count).filter { table.string(row: $0, "JournalDescription").hasPrefix("MM-LT \(ticket.id) ") }
+            var hours: Int64 = 0, good: Int64 = 0
+            for row in rows {
+                if case .decimal(let value) = table.value(row: row, "RegisteredHours") { hours += value }
+                if case .decimal(let value) = table.value(row: row, "ReportedGoodInventoryQuantity") { good += value }
+            }
+            let correcting = try #require(rows.first { table.string(row: $0, "JournalDescription").contains(" r2") })
+            #expect(table.value(row: correcting, "ReportedGoodInventoryQuantity") == .decimal(-2_000_000), "negative where it shrank")
+            #expect(table.value(row: correcting, "RegisteredHours") == .decimal(1_000_000))
+            #expect(good == ticket.goodQuantity - 2_000_000, "the lines add up to the newest revision")
+            let newestHours = Decimal(ticket.endAt + 3600 - ticket.startAt) / 3600
+            #expect(Decimal(hours) / 1_000_000 == (newestHours * 1_000_000).rounded6 / 1_000_000)
+            let revised = try #require(harness.session.simulator.laborTickets().first { $0.id == ticket.id })
+            #expect(revised.exportedRevision == 2)
+            #expect(try await harness.run(["run", "to-erp"]).status == 0)
+            #expect(linesByMarker(harness) == lines)
+        }
+    }
+
+    @Test func aRevisionThatMovesLaborToAnotherOperationIsNeverWrittenAsASecondCopy() async throws {
         try await withConnector { (harness: ConnectorHarness) async throws in
             _ = try await harness.run(["run", "to-erp"])
             let ticket = try #require(harness.session.simulator.laborTickets().first { $0.exportedRevision == 1 })
-            try harness.session.simulator.reviseLaborTicket(id: ticket.id) { $0.goodQuantity += 3_000_000 }
+            try harness.session.simulator.reviseLaborTicket(id: ticket.id) { $0.operationSequence += 10 }
             let result = try await harness.run(["run", "to-erp"])
             #expect(result.standardError.contains(ticket.id) && result.standardError.contains("left pending"))
             let lines = linesByMarker(harness)
-            #expect(lines["\(ticket.id) r1"] == 1)
-            #expect(lines["\(ticket.id) r2"] == nil)
+            #expect(lines["\(ticket.id) r1"] == 1 && lines["\(ticket.id) r2"] == nil)
         }
     }
 
@@ -132,5 +164,15 @@ struct ToERPRunTests {
                 #expect(jobs.value(row: jobRow, "OperationNumber") == .integer(Int64(ticket.operationSequence)))
             }
         }
+    }
+}
+
+extension Decimal {
+    /// Rounded half to even to whole millionths (the input is in millionths).
+    var rounded6: Decimal {
+        var input = self
+        var result = Decimal()
+        NSDecimalRound(&result, &input, 0, .bankers)
+        return result
     }
 }

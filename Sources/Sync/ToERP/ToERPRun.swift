@@ -82,7 +82,10 @@ public final class ToERPRun {
         formatter.formatOptions = [.withFullDate]
         let filter = ODataFilter.allOf([ODataFilter.equals("dataAreaId", options.dataAreaID), ODataFilter.equals("JournalDescription", "MM-LT *"),
                                         "ConsumptionDate ge \(formatter.string(from: since))T00:00:00Z"])
-        let query = ODataQuery(entitySet: options.entitySet, filter: filter, select: ["JournalNumber", "JournalLineNumber", "JournalDescription", "IsPosted"])
+        let query = ODataQuery(entitySet: options.entitySet, filter: filter, select: [
+            "JournalNumber", "JournalLineNumber", "JournalDescription", "IsPosted", "ProductionOrderNumber", "RouteOperationNumber",
+            "RouteOperationPriority", "RegisteredHours", "ReportedGoodInventoryQuantity", "ReportedErrorInventoryQuantity",
+        ])
         var found: [(StateDatabase.TicketWrite)] = []
         try await odata.readAll(query) { page in
             for row in page.rows {
@@ -91,7 +94,8 @@ public final class ToERPRun {
                 // A plain marker names the ticket; a hashed one is matched to its ticket when a pull shows it.
                 found.append(.init(markerID: marker.markerID, revision: marker.revision, ticketID: marker.markerID.hasPrefix("#") ? nil : marker.markerID,
                                    entitySet: options.entitySet, journalNumber: journal,
-                                   lineNumber: JSONNumberText.format(line), source: "reconciliation", posted: row["IsPosted"]?.stringValue == "Yes"))
+                                   lineNumber: JSONNumberText.format(line), source: "reconciliation", posted: row["IsPosted"]?.stringValue == "Yes",
+                                   amounts: Self.amounts(of: row)))
             }
         }
         var recovered = 0
@@ -142,17 +146,23 @@ public final class ToERPRun {
 
     private func transform(_ tickets: [LaborTicket], _ report: inout RunReport) async throws {
         var pending: [LaborTicket] = []
+        // What earlier revisions already put in D365, for tickets whose newer revision is written as the difference.
+        var corrections: [String: (hours: Decimal, good: Decimal, bad: Decimal)] = [:]
         for ticket in tickets {
             let markerID = ToERPMapping.markerID(ticketID: ticket.id, suffix: "r\(ticket.revision)")
             if try database.ticketWrite(markerID: markerID, revision: ticket.revision) != nil {
                 try database.recordTicketID(ticket.id, markerID: markerID, revision: ticket.revision)
                 continue  // in D365 already; only its acknowledgement may be missing
             }
-            if try database.ticketWrites(markerID: markerID).contains(where: { $0.revision < ticket.revision }) {
-                // Writing a higher revision whole would count the labor twice; correcting journals are not written by this version.
-                logger.warning("labor ticket \(ticket.id) revision \(ticket.revision) changes a revision already in D365; correcting journals are not supported yet, so it is left pending")
-                report.add("ticket revisions left pending")
-                continue
+            let earlier = try database.ticketWrites(markerID: markerID).filter { $0.revision < ticket.revision }
+            if !earlier.isEmpty {
+                guard let written = Self.netWritten(earlier, for: ticket) else {
+                    // Writing the revision whole would count the labor twice: it waits until it can be corrected exactly.
+                    logger.warning("labor ticket \(ticket.id) revision \(ticket.revision) moves labor already in D365 to another order or operation (or its earlier lines are unknown); reversals are not written by this version, so it is left pending")
+                    report.add("ticket revisions left pending")
+                    continue
+                }
+                corrections[ticket.id] = written
             }
             pending.append(ticket)
         }
@@ -165,8 +175,15 @@ public final class ToERPRun {
                 try recordFailure(ticketID: ticket.id, revision: ticket.revision, markerID: markerID, message: problem, report: &report)
                 continue
             }
-            let line = ToERPMapping.journalLine(for: ticket, dataAreaID: options.dataAreaID, resourceID: master.resourceID(for: ticket),
+            var line = ToERPMapping.journalLine(for: ticket, dataAreaID: options.dataAreaID, resourceID: master.resourceID(for: ticket),
                                                 productionJobID: options.journalKind == "job" ? master.jobID(for: ticket) : nil)
+            if let written = corrections[ticket.id] {
+                // A correcting line: the newest revision's amounts minus what is in D365 (negative where it shrank).
+                line["RegisteredHours"] = .number(ToERPMapping.hours(from: ticket.startAt, to: ticket.endAt) - written.hours)
+                line["ReportedGoodInventoryQuantity"] = .number(ticket.goodQuantity - written.good)
+                line["ReportedErrorInventoryQuantity"] = .number(ticket.badQuantity - written.bad)
+                report.add("correcting journals")
+            }
             entries.append(.object(JSONObject([("ticketId", .string(ticket.id)), ("revision", .number(ticket.revision)), ("markerId", .string(markerID)),
                                                ("line", .object(line))])))
             if entries.count == Self.journalsPerBatch {
@@ -228,7 +245,8 @@ public final class ToERPRun {
                 switch outcome {
                 case .created(let journal, let lines):
                     try database.recordTicketWrite(.init(markerID: markerID, revision: revision, ticketID: ticketID, entitySet: options.entitySet, journalNumber: journal,
-                                                         lineNumber: JSONNumberText.format(lines.first ?? 1), source: "run"), at: Date())
+                                                         lineNumber: JSONNumberText.format(lines.first ?? 1), source: "run",
+                                                         amounts: entry["line"].flatMap(Self.amounts)), at: Date())
                     try database.forgetTicketFailure(markerID: markerID, revision: revision)
                     report.add("journals written")
                 case .refused(_, let message):
@@ -242,6 +260,27 @@ public final class ToERPRun {
             try spool.publish(JSONEncoding.bytes(.object(receipt), style: .pretty) + [0x0A], as: Sidecar.receiptName(for: name), in: .posted)
             try spool.move(name, from: .outbound, to: .posted)
         }
+    }
+
+    /// The sums of the lines earlier revisions wrote, when they all went to the ticket's order and operation.
+    static func netWritten(_ writes: [StateDatabase.TicketWrite], for ticket: LaborTicket) -> (hours: Decimal, good: Decimal, bad: Decimal)? {
+        var total: (hours: Decimal, good: Decimal, bad: Decimal) = (0, 0, 0)
+        for write in writes {
+            guard let amounts = write.amounts, amounts.orderNumber.lowercased() == ticket.workOrderNumber.lowercased(),
+                  amounts.operation == ticket.operationSequence, amounts.priority == ticket.operationPriority else { return nil }
+            total.hours += amounts.hours
+            total.good += amounts.good
+            total.bad += amounts.bad
+        }
+        return total
+    }
+
+    /// Where a journal line (as D365 answers it, or as written) put labor, and how much.
+    static func amounts(of line: JSONValue) -> StateDatabase.WrittenAmounts? {
+        guard let order = line["ProductionOrderNumber"]?.stringValue, let operation = line["RouteOperationNumber"]?.intValue,
+              let priority = line["RouteOperationPriority"]?.stringValue, let hours = line["RegisteredHours"]?.decimalValue,
+              let good = line["ReportedGoodInventoryQuantity"]?.decimalValue, let bad = line["ReportedErrorInventoryQuantity"]?.decimalValue else { return nil }
+        return StateDatabase.WrittenAmounts(orderNumber: order, operation: operation, priority: priority, hours: hours, good: good, bad: bad)
     }
 
     // MARK: Acknowledge and post
