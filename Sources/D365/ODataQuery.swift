@@ -50,6 +50,11 @@ public enum ODataFilter {
         clauses.count == 1 ? clauses[0] : "(" + clauses.joined(separator: " or ") + ")"
     }
 
+    /// `(Field eq 'a' or Field eq 'b' …)`: a chunk of keys.
+    public static func equalsAny(_ field: String, _ values: [String]) -> String {
+        anyOf(values.map { equals(field, $0) })
+    }
+
     public static func allOf(_ clauses: [String]) -> String {
         clauses.joined(separator: " and ")
     }

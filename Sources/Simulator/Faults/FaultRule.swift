@@ -1,3 +1,5 @@
+import Foundation
+
 /// One scripted misbehaviour: which requests it hits and what happens to them.
 ///
 /// As flags: `--fault 'service=d365,path=ProductionOrderHeaders,status=429,retry-after=2,times=3'`.
@@ -154,7 +156,6 @@ public struct FaultRule: Sendable, Equatable, Codable {
     }
 }
 
-import Foundation
 
 /// The active fault rules and how far each has got.
 struct FaultBook {

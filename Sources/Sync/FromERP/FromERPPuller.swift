@@ -23,9 +23,6 @@ struct FromERPPuller: Sendable {
     let logger: Logger
     let progress: Progress
 
-    /// Order numbers per `$filter` chunk: keeps URLs well under the 2,048-character limit of IIS query strings.
-    static let chunkSize = 25
-
     static let inboxKinds = [
         "ProductionOrderHeaders": "production-orders", "ProductionOrderRouteOperations": "route-operations",
         "OperationsResources": "resources", "Workers": "workers", "ReleasedProductsV2": "released-products",
@@ -59,16 +56,16 @@ struct FromERPPuller: Sendable {
         collected.withLock { $0.workOrderKeys = orderNumbers.map { FromERPMapping.workOrderKey(dataAreaID: scope.dataAreaID, number: $0) } }
         logger.info("D365 has \(orderNumbers.count) open production orders for \(scope.dataAreaID) site \(scope.siteID)")
 
-        var queries = chunks(orderNumbers).map { numbers in
+        var queries = orderNumbers.chunked(keysPerFilter).map { numbers in
             ODataQuery(entitySet: "ProductionOrderRouteOperations",
                        filter: ODataFilter.allOf([ODataFilter.equals("dataAreaId", scope.dataAreaID),
-                                                  ODataFilter.anyOf(numbers.map { ODataFilter.equals("ProductionOrderNumber", $0) })]),
+                                                  ODataFilter.equalsAny("ProductionOrderNumber", numbers)]),
                        select: FromERPMapping.selectedFields["ProductionOrderRouteOperations"])
         }
-        queries += chunks(itemNumbers.sorted()).map { items in
+        queries += itemNumbers.sorted().chunked(keysPerFilter).map { items in
             ODataQuery(entitySet: "ReleasedProductsV2",
                        filter: ODataFilter.allOf([ODataFilter.equals("dataAreaId", scope.dataAreaID),
-                                                  ODataFilter.anyOf(items.map { ODataFilter.equals("ItemNumber", $0) })]),
+                                                  ODataFilter.equalsAny("ItemNumber", items)]),
                        select: FromERPMapping.selectedFields["ReleasedProductsV2"])
         }
         queries.append(ODataQuery(entitySet: "OperationsResources", filter: ODataFilter.equals("dataAreaId", scope.dataAreaID),
@@ -123,9 +120,5 @@ struct FromERPPuller: Sendable {
                 $0.rows[query.entitySet, default: 0] += result.rows.count
             }
         }
-    }
-
-    func chunks(_ values: [String]) -> [[String]] {
-        stride(from: 0, to: values.count, by: Self.chunkSize).map { Array(values[$0..<min(values.count, $0 + Self.chunkSize)]) }
     }
 }

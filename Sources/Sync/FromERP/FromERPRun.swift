@@ -92,14 +92,12 @@ public final class FromERPRun {
         }
         let found = Mutex(Set<String>())
         var queries: [ODataQuery] = []
-        for numbers in puller.chunks(orderNumbers) {
-            let clauses: [String] = numbers.map { ODataFilter.equals("ProductionOrderNumber", $0) }
-            let filter = ODataFilter.allOf([ODataFilter.equals("dataAreaId", options.scope.dataAreaID), ODataFilter.anyOf(clauses)])
+        for numbers in orderNumbers.chunked(keysPerFilter) {
+            let filter = ODataFilter.allOf([ODataFilter.equals("dataAreaId", options.scope.dataAreaID), ODataFilter.equalsAny("ProductionOrderNumber", numbers)])
             queries.append(ODataQuery(entitySet: "ProductionOrderHeaders", filter: filter, select: FromERPMapping.selectedFields["ProductionOrderHeaders"]))
         }
-        for numbers in puller.chunks(departedWorkers) {
-            let clauses: [String] = numbers.map { ODataFilter.equals("PersonnelNumber", $0) }
-            queries.append(ODataQuery(entitySet: "Workers", filter: ODataFilter.anyOf(clauses), select: FromERPMapping.selectedFields["Workers"]))
+        for numbers in departedWorkers.chunked(keysPerFilter) {
+            queries.append(ODataQuery(entitySet: "Workers", filter: ODataFilter.equalsAny("PersonnelNumber", numbers), select: FromERPMapping.selectedFields["Workers"]))
         }
         let collected = FromERPPuller.Collector()
         for query in queries {

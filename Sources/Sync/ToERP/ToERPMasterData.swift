@@ -21,8 +21,8 @@ struct ToERPMasterData {
         var data = ToERPMasterData()
         let orders = Array(Set(tickets.map(\.workOrderNumber))).sorted()
         let workers = Array(Set(tickets.compactMap(\.personnelNumber))).sorted()
-        for chunk in chunks(orders) {
-            let orderFilter = ODataFilter.anyOf(chunk.map { ODataFilter.equals("ProductionOrderNumber", $0) })
+        for chunk in orders.chunked(keysPerFilter) {
+            let orderFilter = ODataFilter.equalsAny("ProductionOrderNumber", chunk)
             try await odata.readAll(ODataQuery(entitySet: "ProductionOrderHeaders", filter: ODataFilter.allOf([ODataFilter.equals("dataAreaId", dataAreaID), orderFilter]),
                                                select: ["ProductionOrderNumber", "ProductionOrderStatus"])) { page in
                 for row in page.rows {
@@ -50,9 +50,9 @@ struct ToERPMasterData {
                 }
             }
         }
-        for chunk in chunks(workers) {
+        for chunk in workers.chunked(keysPerFilter) {
             let filter = ODataFilter.allOf([ODataFilter.equals("WorkerStatus", enumType: "HcmWorkerStatus", member: "Employed"),
-                                            ODataFilter.anyOf(chunk.map { ODataFilter.equals("PersonnelNumber", $0) })])
+                                            ODataFilter.equalsAny("PersonnelNumber", chunk)])
             try await odata.readAll(ODataQuery(entitySet: "Workers", filter: filter, select: ["PersonnelNumber"])) { page in
                 data.employedWorkers.formUnion(page.rows.compactMap { $0["PersonnelNumber"]?.stringValue })
             }
@@ -96,9 +96,5 @@ struct ToERPMasterData {
     func jobID(for ticket: LaborTicket) -> String? {
         jobs[Self.operationKey(order: ticket.workOrderNumber, sequence: ticket.operationSequence, priority: ticket.operationPriority)
              + (ticket.kind == "setup" ? "/Setup" : "/Process")]
-    }
-
-    static func chunks(_ values: [String]) -> [[String]] {
-        stride(from: 0, to: values.count, by: 25).map { Array(values[$0..<min(values.count, $0 + 25)]) }
     }
 }

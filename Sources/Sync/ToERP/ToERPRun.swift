@@ -231,22 +231,19 @@ public final class ToERPRun {
                 continue
             }
             // What D365 already has (recorded, or found by reconciliation) is never sent again.
-            var journals: [JournalWriter.Journal] = []
-            var entries: [JSONValue] = []
+            var entries: [(markerID: String, revision: Int, ticketID: String, line: JSONObject)] = []
             for entry in envelope.records {
                 guard let markerID = entry["markerId"]?.stringValue, let revision = entry["revision"]?.intValue, let line = entry["line"]?.objectValue else { continue }
                 if try database.ticketWrite(markerID: markerID, revision: revision) != nil { continue }
-                journals.append(.init(entitySet: options.entitySet, lines: [line]))
-                entries.append(entry)
+                entries.append((markerID, revision, entry["ticketId"]?.stringValue ?? markerID, line))
             }
-            let outcomes = try await writer.write(journals)
-            for (entry, outcome) in zip(entries, outcomes) {
-                let markerID = entry["markerId"]!.stringValue!, revision = entry["revision"]!.intValue!, ticketID = entry["ticketId"]?.stringValue ?? markerID
+            let outcomes = try await writer.write(entries.map { JournalWriter.Journal(entitySet: options.entitySet, lines: [$0.line]) })
+            for ((markerID, revision, ticketID, line), outcome) in zip(entries, outcomes) {
                 switch outcome {
                 case .created(let journal, let lines):
                     try database.recordTicketWrite(.init(markerID: markerID, revision: revision, ticketID: ticketID, entitySet: options.entitySet, journalNumber: journal,
                                                          lineNumber: JSONNumberText.format(lines.first ?? 1), source: "run",
-                                                         amounts: entry["line"].flatMap(Self.amounts)), at: Date())
+                                                         amounts: Self.amounts(of: .object(line))), at: Date())
                     try database.forgetTicketFailure(markerID: markerID, revision: revision)
                     report.add("journals written")
                 case .refused(_, let message):
@@ -256,7 +253,7 @@ public final class ToERPRun {
                                     status: status, detail: message)
                 }
             }
-            let receipt = JSONObject([("item", .string(name)), ("runId", .string(runID)), ("journals", .number(journals.count))])
+            let receipt = JSONObject([("item", .string(name)), ("runId", .string(runID)), ("journals", .number(entries.count))])
             try spool.publish(JSONEncoding.bytes(.object(receipt), style: .pretty) + [0x0A], as: Sidecar.receiptName(for: name), in: .posted)
             try spool.move(name, from: .outbound, to: .posted)
         }
@@ -297,7 +294,7 @@ public final class ToERPRun {
             acknowledgements.append(.init(id: ticketID, revision: write.revision, status: .exported, detail: reference))
         }
         acknowledgements += failures.map { .init(id: $0.ticketID, revision: $0.revision, status: .failed, detail: $0.message) }
-        for chunk in stride(from: 0, to: acknowledgements.count, by: 500).map({ Array(acknowledgements[$0..<min(acknowledgements.count, $0 + 500)]) }) {
+        for chunk in acknowledgements.chunked(500) {
             try await machineMetrics.acknowledge(chunk)
         }
         for write in known { try database.markAcknowledged(markerID: write.markerID, revision: write.revision) }
