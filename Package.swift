@@ -22,6 +22,7 @@ let package = Package(
         .target(name: "StateStore", dependencies: ["CSQLite"]),
         .target(name: "Archive", dependencies: ["CArchive"]),
         .target(name: "JSON"),
+        .target(name: "CrashPoints"),
         .target(name: "Hashing", dependencies: [.product(name: "Crypto", package: "swift-crypto")]),
         .target(name: "ConnectorConfiguration"),
         .target(name: "Spool", dependencies: ["JSON", "Hashing"]),
@@ -46,7 +47,7 @@ let package = Package(
         .target(
             name: "Sync",
             dependencies: [
-                "ConnectorConfiguration", "StateStore", "Spool", "HTTP", "D365", "MachineMetrics", "Mapping", "JSON", "Hashing",
+                "ConnectorConfiguration", "StateStore", "Spool", "HTTP", "D365", "MachineMetrics", "Mapping", "JSON", "Hashing", "CrashPoints",
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
@@ -82,7 +83,7 @@ let package = Package(
         .testTarget(name: "ConnectorConfigurationTests", dependencies: ["ConnectorConfiguration"]),
         .testTarget(name: "SpoolTests", dependencies: ["Spool", "JSON", "TestSupport"]),
         .testTarget(name: "MappingTests", dependencies: ["Mapping", "JSON"]),
-        .testTarget(name: "ToERPTests", dependencies: ["d365mm", "Simulator", "StateStore", "TestSupport"]),
+        .testTarget(name: "ToERPTests", dependencies: ["d365mm", "Simulator", "StateStore", "Sync", "Mapping", "JSON", "HTTP", "TestSupport"]),
         .testTarget(name: "D365Tests", dependencies: ["D365", "HTTP", "JSON", "Simulator", "TestSupport", .product(name: "Logging", package: "swift-log")]),
         .testTarget(name: "FromERPTests", dependencies: ["d365mm", "Simulator", "StateStore", "Spool", "JSON", "TestSupport"]),
     ]

@@ -101,22 +101,53 @@ public struct JournalWriter: Sendable {
         }
     }
 
-    /// `POST /data/{EntitySet}/Microsoft.Dynamics.DataEntities.{action}` with `{"dataAreaId", "JournalNumber"}`.
-    /// Returns `nil` when posted, else the reason D365 gives.
-    public func post(journalNumber: String, dataAreaID: String, entitySet: String, action: String) async throws -> String? {
-        let url = "\(environmentURL)/data/\(entitySet)/Microsoft.Dynamics.DataEntities.\(action)"
-        let body = JSONEncoding.bytes(.object(["dataAreaId": .string(dataAreaID), "JournalNumber": .string(journalNumber)]))
+    /// Posts journals with `POST {EntitySet}/Microsoft.Dynamics.DataEntities.{action}` and
+    /// `{"dataAreaId", "JournalNumber"}`, many to one `$batch` (each its own request, outside any changeset).
+    /// Returns the reason D365 gives for each journal it did not post; a journal not named was posted.
+    public func post(journalNumbers: [String], dataAreaID: String, entitySet: String, action: String) async throws -> [String: String] {
+        guard !journalNumbers.isEmpty else { return [:] }
+        let boundary = "batch_\(UUID().uuidString.lowercased())"
+        var text = ""
+        for (index, journal) in journalNumbers.enumerated() {
+            let body = JSONEncoding.string(.object(["dataAreaId": .string(dataAreaID), "JournalNumber": .string(journal)]))
+            text += "--\(boundary)\r\nContent-Type: application/http\r\nContent-Transfer-Encoding: binary\r\nContent-ID: \(index + 1)\r\n\r\n"
+            text += "POST \(entitySet)/Microsoft.Dynamics.DataEntities.\(action) HTTP/1.1\r\nContent-Type: application/json; charset=utf-8\r\nAccept: application/json\r\n\r\n"
+            text += body + "\r\n"
+        }
+        text += "--\(boundary)--\r\n"
         var rejected: String?
         while true {
             let token = try await tokens.token(replacing: rejected)
-            let request = HTTPRequest.json(method: "POST", url: url, headers: [("Authorization", "Bearer \(token)"), ("OData-Version", "4.0")], body: body)
+            let request = HTTPRequest(method: "POST", url: "\(environmentURL)/data/$batch", headers: [
+                ("Authorization", "Bearer \(token)"), ("Content-Type", "multipart/mixed; boundary=\(boundary)"),
+                ("Accept", "multipart/mixed"), ("OData-Version", "4.0"), ("OData-MaxVersion", "4.0"),
+            ], body: Array(text.utf8))
+            // Posting again is harmless (an already posted journal is refused, and reconciliation reads its state).
             let response = try await client.send(request, timeout: timeout, policy: RetryPolicy(maximumRetries: 2, mayRepeat: true), logger: logger)
             switch response.status {
-            case 200..<300: return nil
+            case 200:
+                guard let boundary = MultipartMixed.boundary(of: response.header("Content-Type")) else {
+                    throw D365Error(category: .temporary, message: "D365's answer to the posting batch could not be read; the next run tries again.", status: 200, detail: nil)
+                }
+                let parts = MultipartMixed.parts(of: response.body, boundary: boundary)
+                var problems: [String: String] = [:]
+                for (index, journal) in journalNumbers.enumerated() {
+                    guard index < parts.count, let answer = MultipartMixed.response(in: parts[index].content) else {
+                        problems[journal] = "no answer for this journal in the posting batch"
+                        continue
+                    }
+                    if answer.status == 401 || answer.status == 403 {
+                        throw D365Error.forbidden(entity: entitySet, write: true, detail: ODataClient.innerMessage(answer.body))
+                    }
+                    if !(200..<300).contains(answer.status) { problems[journal] = ODataClient.innerMessage(answer.body) ?? "HTTP \(answer.status)" }
+                }
+                return problems
             case 401 where rejected == nil: rejected = token
             case 401: throw D365Error.unauthorized(environment: environmentURL)
             case 403: throw D365Error.forbidden(entity: entitySet, write: true, detail: ODataClient.innerMessage(response.body))
-            default: return ODataClient.innerMessage(response.body) ?? "HTTP \(response.status)"
+            default:
+                let problem = ODataClient.innerMessage(response.body) ?? "HTTP \(response.status)"
+                return Dictionary(uniqueKeysWithValues: journalNumbers.map { ($0, problem) })
             }
         }
     }

@@ -78,6 +78,12 @@ public enum ToERPMapping {
         "MM-LT \(ticketID) \(suffix)".count > descriptionLength ? "#" + SHA256Hex.digest(ticketID).prefix(16) : ticketID
     }
 
+    /// Every marker id a ticket's journals can carry: the id itself, and its hashed form (which one a journal has
+    /// depends on the length of its revision suffix).
+    public static func markerIDs(ticketID: String) -> [String] {
+        [ticketID, "#" + SHA256Hex.digest(ticketID).prefix(16)]
+    }
+
     /// The marker id, revision and reversal flag of a journal description this connector wrote; `nil` for any other.
     public static func parseMarker(_ description: String) -> (markerID: String, revision: Int, undo: Bool)? {
         let words = description.split(separator: " ", omittingEmptySubsequences: true)

@@ -29,13 +29,8 @@ extension Spool {
     /// the new one as `previous`. Returns the item's name in `failed/`.
     @discardableResult
     public func fail(_ name: String, in folder: SpoolFolder, report: FailureReport) throws -> String {
-        var sidecar = JSONObject([
-            ("item", .string(name)), ("from", .string(folder.rawValue)), ("stage", .string(report.stage)),
-            ("reason", .string(report.reason)), ("whatToDo", .string(report.whatToDo)), ("runId", .string(report.runID)),
-            ("at", .string(Envelope.timestamp(report.at))),
-        ])
-        if let remote = report.remote { sidecar["remote"] = .object(remote) }
         let sidecarName = Sidecar.errorName(for: name)
+        var sidecar = Self.sidecar(item: name, from: folder, report: report)
         if let previous = try? read(sidecarName, in: .failed), let old = try? JSONParser.parse(previous) {
             sidecar["previous"] = old
         }
@@ -46,5 +41,24 @@ extension Spool {
             try publish(JSONEncoding.bytes(.object(sidecar), style: .pretty) + [0x0A], as: Sidecar.errorName(for: moved), in: .failed)
         }
         return moved
+    }
+
+    /// Writes a new item straight into `failed/` with its error sidecar (sidecar first, as ``fail(_:in:report:)``).
+    public func publishFailed(_ bytes: [UInt8], as name: String, report: FailureReport) throws {
+        let sidecar = Self.sidecar(item: name, from: nil, report: report)
+        try publish(JSONEncoding.bytes(.object(sidecar), style: .pretty) + [0x0A], as: Sidecar.errorName(for: name), in: .failed)
+        try publish(bytes, as: name, in: .failed)
+    }
+
+    private static func sidecar(item: String, from folder: SpoolFolder?, report: FailureReport) -> JSONObject {
+        var sidecar = JSONObject([("item", .string(item))])
+        if let folder { sidecar["from"] = .string(folder.rawValue) }
+        sidecar["stage"] = .string(report.stage)
+        sidecar["reason"] = .string(report.reason)
+        sidecar["whatToDo"] = .string(report.whatToDo)
+        sidecar["runId"] = .string(report.runID)
+        sidecar["at"] = .string(Envelope.timestamp(report.at))
+        if let remote = report.remote { sidecar["remote"] = .object(remote) }
+        return sidecar
     }
 }

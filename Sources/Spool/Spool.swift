@@ -78,6 +78,12 @@ public struct Spool: Sendable {
         try entries(in: folder).filter { !Sidecar.isSidecar($0) }
     }
 
+    /// The items in `folder` that a run of `direction` takes: those named for it, and those whose name does not say
+    /// (their envelope decides).
+    public func items(in folder: SpoolFolder, for direction: Direction) throws -> [String] {
+        try items(in: folder).filter { ItemName(parsing: $0).map { $0.direction == direction } ?? true }
+    }
+
     /// Every regular, non-hidden file in `folder`, sorted by name.
     public func entries(in folder: SpoolFolder) throws -> [String] {
         let directory = path(folder)

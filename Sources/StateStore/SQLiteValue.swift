@@ -12,6 +12,15 @@ public enum SQLiteValue: Sendable, Equatable, Hashable {
         return nil
     }
 
+    /// The value as a floating-point number, if it is a number.
+    public var real: Double? {
+        switch self {
+        case .real(let value): return value
+        case .integer(let value): return Double(value)
+        default: return nil
+        }
+    }
+
     /// The value as text, if it is text.
     public var text: String? {
         if case .text(let value) = self { return value }

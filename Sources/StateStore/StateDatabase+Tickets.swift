@@ -1,34 +1,54 @@
 import Foundation
 
-/// What the connector knows it wrote to D365 for each labor ticket revision, and which revisions failed.
+/// What the connector knows it wrote to D365 for each labor ticket revision.
 ///
 /// Tickets are identified by their marker id: the ticket id, or `#` and 16 hex digits of its SHA-256 when the id is
 /// too long for the journal description, exactly as the marker in D365 carries it.
 extension StateDatabase {
-    /// What one journal line put in D365 for a ticket: where, and how much (the line's own amounts, which for a
-    /// correcting line are the differences).
-    public struct WrittenAmounts: Sendable, Equatable {
+    /// What one journal line put in D365 for a ticket: where, how much (the line's own amounts, which for a correcting
+    /// line are the differences), and what a reversal of it must copy.
+    public struct WrittenLine: Sendable, Equatable {
         public let orderNumber: String
         public let operation: Int
         public let priority: String
+        public let resourceID: String?
+        /// As D365 holds it, e.g. `2026-11-20T12:00:00Z`.
+        public let consumptionDate: String?
+        public let errorCause: String?
+        public let productionJobID: String?
+        public let personnelNumber: String?
         public let hours: Decimal
         public let good: Decimal
         public let bad: Decimal
 
-        public init(orderNumber: String, operation: Int, priority: String, hours: Decimal, good: Decimal, bad: Decimal) {
+        public init(orderNumber: String, operation: Int, priority: String, resourceID: String?, consumptionDate: String?, errorCause: String?,
+                    productionJobID: String?, personnelNumber: String?, hours: Decimal, good: Decimal, bad: Decimal) {
             self.orderNumber = orderNumber
             self.operation = operation
             self.priority = priority
+            self.resourceID = resourceID
+            self.consumptionDate = consumptionDate
+            self.errorCause = errorCause
+            self.productionJobID = productionJobID
+            self.personnelNumber = personnelNumber
             self.hours = hours
             self.good = good
             self.bad = bad
         }
     }
 
-    /// A ticket revision that is in D365.
+    /// One of the journals a ticket revision needs: its own line, and, when the revision moved the labor, the
+    /// reversal (`-undo`) of what was written before on the old order and operation.
+    public enum WritePart: String, Sendable, Equatable {
+        case line
+        case undo
+    }
+
+    /// A journal of a ticket revision that is in D365.
     public struct TicketWrite: Sendable, Equatable {
         public let markerID: String
         public let revision: Int
+        public let part: WritePart
         /// The ticket's id; unknown for a write reconciliation found under a hashed marker until a pull shows the ticket.
         public let ticketID: String?
         public let entitySet: String
@@ -36,46 +56,58 @@ extension StateDatabase {
         public let lineNumber: String
         /// `run` when this connector recorded the write, `reconciliation` when it found it in D365.
         public let source: String
+        public let writtenAt: Date
         public let acknowledged: Bool
         public let posted: Bool
-        public let amounts: WrittenAmounts?
+        public let postingError: String?
+        public let line: WrittenLine?
 
-        public init(markerID: String, revision: Int, ticketID: String?, entitySet: String, journalNumber: String, lineNumber: String, source: String,
-                    acknowledged: Bool = false, posted: Bool = false, amounts: WrittenAmounts?) {
-            self.amounts = amounts
+        public init(markerID: String, revision: Int, part: WritePart = .line, ticketID: String?, entitySet: String, journalNumber: String,
+                    lineNumber: String, source: String, writtenAt: Date = Date(), acknowledged: Bool = false, posted: Bool = false,
+                    postingError: String? = nil, line: WrittenLine?) {
             self.markerID = markerID
             self.revision = revision
+            self.part = part
             self.ticketID = ticketID
             self.entitySet = entitySet
             self.journalNumber = journalNumber
             self.lineNumber = lineNumber
             self.source = source
+            self.writtenAt = writtenAt
             self.acknowledged = acknowledged
             self.posted = posted
+            self.postingError = postingError
+            self.line = line
         }
     }
 
-    /// Records a write; one already known is left as it is.
+    /// Records a write; one already known is left as it is. Returns whether it was new.
     @discardableResult
-    public func recordTicketWrite(_ write: TicketWrite, at date: Date) throws -> Bool {
+    public func recordTicketWrite(_ write: TicketWrite) throws -> Bool {
+        let line = write.line
         try connection.run("""
-            INSERT OR IGNORE INTO ticket_writes (marker_id, revision, ticket_id, entity_set, journal_number, line_number, source, written_at, posted,
-                order_number, operation, priority, hours, good, bad)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-            """, [.text(write.markerID), .integer(Int64(write.revision)), SQLiteValue(write.ticketID), .text(write.entitySet), .text(write.journalNumber),
-                  .text(write.lineNumber), .text(write.source), .real(date.timeIntervalSince1970), .integer(write.posted ? 1 : 0),
-                  SQLiteValue(write.amounts?.orderNumber), SQLiteValue(write.amounts?.operation), SQLiteValue(write.amounts?.priority),
-                  SQLiteValue(write.amounts.map { "\($0.hours)" }), SQLiteValue(write.amounts.map { "\($0.good)" }), SQLiteValue(write.amounts.map { "\($0.bad)" })])
+            INSERT OR IGNORE INTO ticket_writes (marker_id, revision, part, ticket_id, entity_set, journal_number, line_number, source, written_at,
+                posted, order_number, operation, priority, resource, consumption_date, error_cause, job_id, personnel, hours, good, bad)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+            """, [.text(write.markerID), .integer(Int64(write.revision)), .text(write.part.rawValue), SQLiteValue(write.ticketID),
+                  .text(write.entitySet), .text(write.journalNumber), .text(write.lineNumber), .text(write.source),
+                  .real(write.writtenAt.timeIntervalSince1970), .integer(write.posted ? 1 : 0),
+                  SQLiteValue(line?.orderNumber), SQLiteValue(line?.operation), SQLiteValue(line?.priority), SQLiteValue(line?.resourceID),
+                  SQLiteValue(line?.consumptionDate), SQLiteValue(line?.errorCause), SQLiteValue(line?.productionJobID),
+                  SQLiteValue(line?.personnelNumber), SQLiteValue(line.map { "\($0.hours)" }), SQLiteValue(line.map { "\($0.good)" }),
+                  SQLiteValue(line.map { "\($0.bad)" })])
         return connection.changes > 0
     }
 
-    public func ticketWrite(markerID: String, revision: Int) throws -> TicketWrite? {
-        try ticketWrites(where: "marker_id = ? AND revision = ?", [.text(markerID), .integer(Int64(revision))]).first
+    public func ticketWrite(markerID: String, revision: Int, part: WritePart) throws -> TicketWrite? {
+        try ticketWrites(where: "marker_id = ? AND revision = ? AND part = ?", [.text(markerID), .integer(Int64(revision)), .text(part.rawValue)]).first
     }
 
-    /// The revisions of `markerID` in D365, lowest first.
-    public func ticketWrites(markerID: String) throws -> [TicketWrite] {
-        try ticketWrites(where: "marker_id = ?", [.text(markerID)])
+    /// Every journal written for the ticket behind `markerIDs` (a ticket's plain and hashed marker ids), lowest revision first.
+    public func ticketWrites(markerIDs: [String]) throws -> [TicketWrite] {
+        guard !markerIDs.isEmpty else { return [] }
+        let placeholders = Array(repeating: "?", count: markerIDs.count).joined(separator: ", ")
+        return try ticketWrites(where: "marker_id IN (\(placeholders))", markerIDs.map { .text($0) })
     }
 
     /// Writes MachineMetrics has not been told about yet.
@@ -88,14 +120,23 @@ extension StateDatabase {
         try ticketWrites(where: "posted = 0", [])
     }
 
-    /// Remembers the ticket id behind a marker, once a pull shows it.
-    public func recordTicketID(_ ticketID: String, markerID: String, revision: Int) throws {
-        try connection.run("UPDATE ticket_writes SET ticket_id = ? WHERE marker_id = ? AND revision = ? AND ticket_id IS NULL",
-                           [.text(ticketID), .text(markerID), .integer(Int64(revision))])
+    /// Writes of journals whose consumption date is `date` or later, for comparing with what D365 holds.
+    public func ticketWrites(consumedSince date: String) throws -> [TicketWrite] {
+        try ticketWrites(where: "consumption_date >= ?", [.text(date)])
     }
 
-    public func markAcknowledged(markerID: String, revision: Int) throws {
-        try connection.run("UPDATE ticket_writes SET acknowledged = 1 WHERE marker_id = ? AND revision = ?", [.text(markerID), .integer(Int64(revision))])
+    /// Remembers the ticket id behind a marker, once a pull shows it.
+    public func recordTicketID(_ ticketID: String, markerIDs: [String]) throws {
+        for markerID in markerIDs {
+            try connection.run("UPDATE ticket_writes SET ticket_id = ? WHERE marker_id = ? AND ticket_id IS NULL", [.text(ticketID), .text(markerID)])
+        }
+    }
+
+    /// Marks every journal of the ticket up to `revision` as told to MachineMetrics (only the newest revision is told).
+    public func markAcknowledged(markerIDs: [String], throughRevision revision: Int) throws {
+        for markerID in markerIDs {
+            try connection.run("UPDATE ticket_writes SET acknowledged = 1 WHERE marker_id = ? AND revision <= ?", [.text(markerID), .integer(Int64(revision))])
+        }
     }
 
     /// Records whether posting the journal worked (`error` nil) or why not.
@@ -106,63 +147,23 @@ extension StateDatabase {
 
     private func ticketWrites(where condition: String, _ arguments: [SQLiteValue]) throws -> [TicketWrite] {
         try connection.query("""
-            SELECT marker_id, revision, ticket_id, entity_set, journal_number, line_number, source, acknowledged, posted,
-                order_number, operation, priority, hours, good, bad FROM ticket_writes
-            WHERE \(condition) ORDER BY marker_id, revision
+            SELECT marker_id, revision, part, ticket_id, entity_set, journal_number, line_number, source, written_at, acknowledged, posted,
+                posting_error, order_number, operation, priority, resource, consumption_date, error_cause, job_id, personnel, hours, good, bad
+            FROM ticket_writes WHERE \(condition) ORDER BY marker_id, revision, part
             """, arguments).map { row in
-            TicketWrite(markerID: row[0].text ?? "", revision: Int(row[1].integer ?? 0), ticketID: row[2].text, entitySet: row[3].text ?? "",
-                        journalNumber: row[4].text ?? "", lineNumber: row[5].text ?? "", source: row[6].text ?? "", acknowledged: row[7].integer == 1,
-                        posted: row[8].integer == 1, amounts: Self.amounts(row))
+            TicketWrite(markerID: row[0].text ?? "", revision: Int(row[1].integer ?? 0), part: WritePart(rawValue: row[2].text ?? "") ?? .line,
+                        ticketID: row[3].text, entitySet: row[4].text ?? "", journalNumber: row[5].text ?? "", lineNumber: row[6].text ?? "",
+                        source: row[7].text ?? "", writtenAt: Date(timeIntervalSince1970: row[8].real ?? 0), acknowledged: row[9].integer == 1,
+                        posted: row[10].integer == 1, postingError: row[11].text, line: Self.writtenLine(Array(row[12...])))
         }
     }
 
-    private static func amounts(_ row: [SQLiteValue]) -> WrittenAmounts? {
+    private static func writtenLine(_ columns: [SQLiteValue]) -> WrittenLine? {
         func decimal(_ value: SQLiteValue) -> Decimal? { value.text.flatMap { Decimal(string: $0, locale: Locale(identifier: "en_US_POSIX")) } }
-        guard let order = row[9].text, let operation = row[10].integer, let priority = row[11].text, let hours = decimal(row[12]),
-              let good = decimal(row[13]), let bad = decimal(row[14]) else { return nil }
-        return WrittenAmounts(orderNumber: order, operation: Int(operation), priority: priority, hours: hours, good: good, bad: bad)
-    }
-
-    // MARK: Failures
-
-    /// A ticket revision that cannot be written, and whether MachineMetrics was told.
-    public struct TicketFailure: Sendable, Equatable {
-        public let markerID: String
-        public let revision: Int
-        public let ticketID: String
-        public let message: String
-        public let acknowledged: Bool
-    }
-
-    public func ticketFailure(markerID: String, revision: Int) throws -> TicketFailure? {
-        try connection.query("SELECT marker_id, revision, ticket_id, message, acknowledged FROM ticket_failures WHERE marker_id = ? AND revision = ?",
-                             [.text(markerID), .integer(Int64(revision))]).first.map(Self.failure)
-    }
-
-    /// Records the failure; a different message replaces the old one and is told to MachineMetrics again.
-    public func recordTicketFailure(markerID: String, revision: Int, ticketID: String, message: String, at date: Date) throws {
-        try connection.run("""
-            INSERT INTO ticket_failures (marker_id, revision, ticket_id, message, acknowledged, at) VALUES (?, ?, ?, ?, 0, ?)
-            ON CONFLICT (marker_id, revision) DO UPDATE SET message = excluded.message, acknowledged = 0, at = excluded.at
-            WHERE ticket_failures.message <> excluded.message
-            """, [.text(markerID), .integer(Int64(revision)), .text(ticketID), .text(message), .real(date.timeIntervalSince1970)])
-    }
-
-    public func unacknowledgedTicketFailures() throws -> [TicketFailure] {
-        try connection.query("SELECT marker_id, revision, ticket_id, message, acknowledged FROM ticket_failures WHERE acknowledged = 0 ORDER BY at").map(Self.failure)
-    }
-
-    public func markFailureAcknowledged(markerID: String, revision: Int) throws {
-        try connection.run("UPDATE ticket_failures SET acknowledged = 1 WHERE marker_id = ? AND revision = ?", [.text(markerID), .integer(Int64(revision))])
-    }
-
-    /// Forgets a failure once the ticket revision went through.
-    public func forgetTicketFailure(markerID: String, revision: Int) throws {
-        try connection.run("DELETE FROM ticket_failures WHERE marker_id = ? AND revision = ?", [.text(markerID), .integer(Int64(revision))])
-    }
-
-    private static func failure(_ row: [SQLiteValue]) -> TicketFailure {
-        TicketFailure(markerID: row[0].text ?? "", revision: Int(row[1].integer ?? 0), ticketID: row[2].text ?? "", message: row[3].text ?? "",
-                      acknowledged: row[4].integer == 1)
+        guard let order = columns[0].text, let operation = columns[1].integer, let priority = columns[2].text, let hours = decimal(columns[8]),
+              let good = decimal(columns[9]), let bad = decimal(columns[10]) else { return nil }
+        return WrittenLine(orderNumber: order, operation: Int(operation), priority: priority, resourceID: columns[3].text, consumptionDate: columns[4].text,
+                           errorCause: columns[5].text, productionJobID: columns[6].text, personnelNumber: columns[7].text,
+                           hours: hours, good: good, bad: bad)
     }
 }

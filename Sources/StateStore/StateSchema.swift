@@ -32,6 +32,26 @@ enum StateSchema {
             acknowledged INTEGER NOT NULL DEFAULT 0, at REAL NOT NULL, PRIMARY KEY (marker_id, revision)
         ) WITHOUT ROWID;
         """,
+        // v3: a revision that moves labor has two parts (its line and the reversal of the old one), and each line keeps
+        // what a reversal must copy; watermarks for the labor import.
+        """
+        CREATE TABLE ticket_writes_v3 (
+            marker_id TEXT NOT NULL, revision INTEGER NOT NULL, part TEXT NOT NULL, ticket_id TEXT, entity_set TEXT NOT NULL,
+            journal_number TEXT NOT NULL, line_number TEXT NOT NULL, source TEXT NOT NULL, written_at REAL NOT NULL,
+            order_number TEXT, operation INTEGER, priority TEXT, resource TEXT, consumption_date TEXT, error_cause TEXT, job_id TEXT,
+            personnel TEXT, hours TEXT, good TEXT, bad TEXT,
+            acknowledged INTEGER NOT NULL DEFAULT 0, posted INTEGER NOT NULL DEFAULT 0, posting_error TEXT,
+            PRIMARY KEY (marker_id, revision, part)
+        ) WITHOUT ROWID;
+        INSERT INTO ticket_writes_v3 (marker_id, revision, part, ticket_id, entity_set, journal_number, line_number, source, written_at,
+            order_number, operation, priority, hours, good, bad, acknowledged, posted, posting_error)
+        SELECT marker_id, revision, 'line', ticket_id, entity_set, journal_number, line_number, source, written_at,
+            order_number, operation, priority, hours, good, bad, acknowledged, posted, posting_error FROM ticket_writes;
+        DROP TABLE ticket_writes;
+        ALTER TABLE ticket_writes_v3 RENAME TO ticket_writes;
+        CREATE INDEX ticket_writes_by_journal ON ticket_writes (journal_number);
+        CREATE TABLE watermarks (name TEXT PRIMARY KEY, value TEXT NOT NULL, updated_at REAL NOT NULL) WITHOUT ROWID;
+        """,
     ]
 
     static func migrate(_ connection: Connection) throws {

@@ -20,14 +20,18 @@ final class SpoolWriter: Sendable {
     /// Writes `records` as the next file of `kind` in `folder`; returns its name.
     @discardableResult
     func write(_ records: [JSONValue], kind: String, nameKind: String, schema: String, metadata: JSONObject, to folder: SpoolFolder) throws -> String {
+        let name = nextName(nameKind: nameKind)
+        let envelope = Envelope(schema: schema, runID: runID, direction: direction, kind: kind, createdAt: Date(), metadata: metadata, records: records)
+        try spool.publish(envelope.encoded(), as: name, in: folder)
+        return name
+    }
+
+    /// The name of this run's next file of `nameKind`.
+    func nextName(nameKind: String) -> String {
         let sequence = sequences.withLock { counters -> Int in
             counters[nameKind, default: 0] += 1
             return counters[nameKind]!
         }
-        let now = Date()
-        let name = ItemName(time: now, runID: runID, direction: direction, kind: nameKind, sequence: sequence).description
-        let envelope = Envelope(schema: schema, runID: runID, direction: direction, kind: kind, createdAt: now, metadata: metadata, records: records)
-        try spool.publish(envelope.encoded(), as: name, in: folder)
-        return name
+        return ItemName(time: Date(), runID: runID, direction: direction, kind: nameKind, sequence: sequence).description
     }
 }

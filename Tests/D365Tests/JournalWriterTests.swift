@@ -87,15 +87,24 @@ struct JournalWriterTests {
         }
     }
 
-    @Test func postingPostsAndAMissingMaintainPrivilegeIsNamed() async throws {
+    @Test func postingPostsManyJournalsInOneBatchAndAMissingMaintainPrivilegeIsNamed() async throws {
         try await withSimulator { session in
-            let outcomes = try await writer(session).write([.init(entitySet: "RouteCardProductionJournalEntries", lines: [try line(session, marker: "MM-LT p r1")])])
-            guard case .created(let journal, _)? = outcomes.first else { Issue.record("\(outcomes)"); return }
-            #expect(try await writer(session).post(journalNumber: journal, dataAreaID: "usmf", entitySet: "RouteCardProductionJournalEntries", action: "PostJournal") == nil)
-            let row = try #require(lines(session, marked: "MM-LT p r1").first)
-            #expect(session.simulator.table("RouteCardProductionJournalEntries").value(row: row, "IsPosted") == .member(1))
-            let again = try await writer(session).post(journalNumber: journal, dataAreaID: "usmf", entitySet: "RouteCardProductionJournalEntries", action: "PostJournal")
-            #expect(again?.contains("already been posted") == true)
+            let outcomes = try await writer(session).write([
+                .init(entitySet: "RouteCardProductionJournalEntries", lines: [try line(session, marker: "MM-LT p r1")]),
+                .init(entitySet: "RouteCardProductionJournalEntries", lines: [try line(session, marker: "MM-LT q r1")]),
+            ])
+            let journals = outcomes.compactMap { if case .created(let journal, _) = $0 { journal } else { nil } }
+            #expect(journals.count == 2)
+            let problems = try await writer(session).post(journalNumbers: journals, dataAreaID: "usmf", entitySet: "RouteCardProductionJournalEntries", action: "PostJournal")
+            #expect(problems.isEmpty)
+            #expect(session.simulator.requestLog.count(service: .d365, method: "POST", path: "$batch") == 2, "one batch wrote both, one posted both")
+            for marker in ["MM-LT p r1", "MM-LT q r1"] {
+                let row = try #require(lines(session, marked: marker).first)
+                #expect(session.simulator.table("RouteCardProductionJournalEntries").value(row: row, "IsPosted") == .member(1))
+            }
+            let again = try await writer(session).post(journalNumbers: [journals[0], "JN-NOPE"], dataAreaID: "usmf", entitySet: "RouteCardProductionJournalEntries", action: "PostJournal")
+            #expect(again[journals[0]]?.contains("already been posted") == true)
+            #expect(again["JN-NOPE"] != nil, "each journal gets its own answer")
 
             session.simulator.setMissingPrivileges(["ProdRouteCardJournalEntryEntityMaintain"])
             let error = await #expect(throws: D365Error.self) {

@@ -2,7 +2,9 @@ import Foundation
 
 /// The result of running the built `d365mm` binary.
 public struct CommandResult: Sendable {
+    /// The exit status, or the number of the signal that ended the process.
     public let status: Int32
+    public let killedBySignal: Bool
     public let standardOutput: String
     public let standardError: String
 }
@@ -45,7 +47,7 @@ public enum D365MMBinary {
                     let errorData = errors.fileHandleForReading.readDataToEndOfFile()
                     process.waitUntilExit()
                     continuation.resume(returning: CommandResult(
-                        status: process.terminationStatus, standardOutput: String(decoding: outputData, as: UTF8.self),
+                        status: process.terminationStatus, killedBySignal: process.terminationReason == .uncaughtSignal, standardOutput: String(decoding: outputData, as: UTF8.self),
                         standardError: String(decoding: errorData, as: UTF8.self)))
                 }
             }

@@ -5,33 +5,8 @@ import TestSupport
 
 /// `d365mm run to-erp`, the built binary, against the simulator on loopback.
 struct ToERPRunTests {
-    func withConnector(_ configure: (inout SimulatorOptions) -> Void = { _ in }, extra: [String: String] = ["WRITE_LTS_TO_D365": "true"],
-                       _ body: (ConnectorHarness) async throws -> Void) async throws {
-        try await withSimulator({ options in
-            options.dataSet.orders = 160
-            options.dataSet.laborTickets = 48
-            configure(&options)
-        }) { session in
-            try await withTemporaryDirectory { directory in
-                try await body(ConnectorHarness(session: session, spoolDirectory: directory + "/spool", extra: extra))
-            }
-        }
-    }
-
-    /// Journal lines in D365 per marker (`MM-LT <id> r<revision>`).
-    private func linesByMarker(_ harness: ConnectorHarness, entitySet: String = "RouteCardProductionJournalEntries") -> [String: Int] {
-        let table = harness.session.simulator.table(entitySet)
-        var counts: [String: Int] = [:]
-        for row in 0..<table.count {
-            let words = table.string(row: row, "JournalDescription").split(separator: " ")
-            guard words.count >= 3, words[0] == "MM-LT" else { continue }
-            counts["\(words[1]) \(words[2])", default: 0] += 1
-        }
-        return counts
-    }
-
     @Test func withWriteBackOffTheCommandSaysSoAndDoesNothing() async throws {
-        try await withConnector(extra: [:]) { (harness: ConnectorHarness) async throws in
+        try await withToERPConnector(extra: [:]) { (harness: ConnectorHarness) async throws in
             let result = try await harness.run(["run", "to-erp"])
             #expect(result.status == 0)
             #expect(result.standardOutput.contains("WRITE_LTS_TO_D365") && result.standardOutput.contains("nothing to do"))
@@ -40,7 +15,7 @@ struct ToERPRunTests {
     }
 
     @Test func everyValidTicketIsWrittenOnceAndInvalidOnesFailWithAMessage() async throws {
-        try await withConnector { (harness: ConnectorHarness) async throws in
+        try await withToERPConnector { (harness: ConnectorHarness) async throws in
             let pending = harness.session.simulator.laborTickets().filter(\.isPending)
             let first = try await harness.run(["run", "to-erp"])
             #expect(first.status == 2, "invalid tickets need an operator: \(first.standardError)")
@@ -49,7 +24,7 @@ struct ToERPRunTests {
             let failed = tickets.filter { $0.failedRevision == 1 && $0.exportedRevision == nil }
             #expect(!exported.isEmpty && !failed.isEmpty)
             #expect(Set(exported.map(\.id)).union(failed.map(\.id)) == Set(pending.map(\.id)), "every pending ticket is answered")
-            let lines = linesByMarker(harness)
+            let lines = harness.journalLinesByMarker()
             #expect(lines.count == exported.count && lines.values.allSatisfy { $0 == 1 }, "one journal line per exported ticket")
             for ticket in exported {
                 #expect(lines["\(ticket.id) r1"] == 1)
@@ -62,24 +37,24 @@ struct ToERPRunTests {
             let acknowledgements = harness.session.simulator.acknowledgements().count
             let second = try await harness.run(["run", "to-erp"])
             #expect(second.status == 0, "known failures alone do not need the operator again")
-            #expect(linesByMarker(harness) == lines, "a second run writes nothing")
+            #expect(harness.journalLinesByMarker() == lines, "a second run writes nothing")
             #expect(harness.session.simulator.acknowledgements().count == acknowledgements, "and repeats no acknowledgement")
             #expect(harness.leakedSecrets(in: [first.standardError, second.standardError, harness.spoolText()]).isEmpty)
         }
     }
 
     @Test func aCommittedWriteWhoseAnswerIsLostIsNotWrittenAgain() async throws {
-        try await withConnector({ $0.faults = [FaultRule(service: .d365, method: "POST", path: "$batch", action: .loseAnswer, times: 1)] }) { (harness: ConnectorHarness) async throws in
+        try await withToERPConnector({ $0.faults = [FaultRule(service: .d365, method: "POST", path: "$batch", action: .loseAnswer, times: 1)] }) { (harness: ConnectorHarness) async throws in
             let first = try await harness.run(["run", "to-erp"])
             #expect(first.status == 75, "\(first.standardError)")
             #expect(first.standardError.contains("reconciliation"))
-            let written = linesByMarker(harness)
+            let written = harness.journalLinesByMarker()
             #expect(!written.isEmpty, "D365 committed the batch")
             #expect(harness.session.simulator.laborTickets().allSatisfy { $0.exportedRevision == nil }, "but nothing was acknowledged")
             let second = try await harness.run(["run", "to-erp"])
             #expect(second.status == 2 || second.status == 0, "\(second.standardError)")
             #expect(second.standardError.contains("reconciliation found"))
-            let lines = linesByMarker(harness)
+            let lines = harness.journalLinesByMarker()
             #expect(lines == written, "nothing was written twice")
             #expect(lines.values.allSatisfy { $0 == 1 })
             let exported = harness.session.simulator.laborTickets().filter { $0.exportedRevision == 1 }
@@ -88,7 +63,7 @@ struct ToERPRunTests {
     }
 
     @Test func postingModeActionLeavesTheJournalsPosted() async throws {
-        try await withConnector(extra: ["WRITE_LTS_TO_D365": "true", "D365_JOURNAL_POSTING_MODE": "action"]) { (harness: ConnectorHarness) async throws in
+        try await withToERPConnector(extra: ["WRITE_LTS_TO_D365": "true", "D365_JOURNAL_POSTING_MODE": "action"]) { (harness: ConnectorHarness) async throws in
             let result = try await harness.run(["run", "to-erp"])
             #expect(result.status == 2)
             let table = harness.session.simulator.table("RouteCardProductionJournalEntries")
@@ -99,7 +74,7 @@ struct ToERPRunTests {
     }
 
     @Test func aHigherRevisionIsWrittenAsOneCorrectingJournalHoldingTheDifference() async throws {
-        try await withConnector { (harness: ConnectorHarness) async throws in
+        try await withToERPConnector { (harness: ConnectorHarness) async throws in
             _ = try await harness.run(["run", "to-erp"])
             let ticket = try #require(harness.session.simulator.laborTickets().first { $0.exportedRevision == 1 && $0.goodQuantity >= 2_000_000 })
             // Revision 2: two fewer good parts, an hour longer.
@@ -109,7 +84,7 @@ struct ToERPRunTests {
             }
             let second = try await harness.run(["run", "to-erp"])
             #expect(second.status == 0, "\(second.standardError)")
-            let lines = linesByMarker(harness)
+            let lines = harness.journalLinesByMarker()
             #expect(lines["\(ticket.id) r1"] == 1 && lines["\(ticket.id) r2"] == 1, "one correcting journal, no second copy")
             let table = harness.session.simulator.table("RouteCardProductionJournalEntries")
             let rows = (0..<table.count).filter { table.string(row: $0, "JournalDescription").hasPrefix("MM-LT \(ticket.id) ") }
@@ -127,29 +102,64 @@ struct ToERPRunTests {
             let revised = try #require(harness.session.simulator.laborTickets().first { $0.id == ticket.id })
             #expect(revised.exportedRevision == 2)
             #expect(try await harness.run(["run", "to-erp"]).status == 0)
-            #expect(linesByMarker(harness) == lines)
+            #expect(harness.journalLinesByMarker() == lines)
         }
     }
 
-    @Test func aRevisionThatMovesLaborToAnotherOperationIsNeverWrittenAsASecondCopy() async throws {
-        try await withConnector { (harness: ConnectorHarness) async throws in
+    @Test func aRevisionThatMovesLaborToAnotherOperationIsANewLineAndTheReversalOfTheOldOne() async throws {
+        try await withToERPConnector { (harness: ConnectorHarness) async throws in
             _ = try await harness.run(["run", "to-erp"])
-            let ticket = try #require(harness.session.simulator.laborTickets().first { $0.exportedRevision == 1 })
-            try harness.session.simulator.reviseLaborTicket(id: ticket.id) { $0.operationSequence += 10 }
-            let result = try await harness.run(["run", "to-erp"])
-            #expect(result.standardError.contains(ticket.id) && result.standardError.contains("left pending"))
-            let lines = linesByMarker(harness)
-            #expect(lines["\(ticket.id) r1"] == 1 && lines["\(ticket.id) r2"] == nil)
+            let simulator = harness.session.simulator
+            let operations = simulator.table("ProductionOrderRouteOperations")
+            // An exported ticket whose order has another operation to move to.
+            var move: (ticket: LaborTicket, operation: Int)?
+            for ticket in simulator.laborTickets() where ticket.exportedRevision == 1 && move == nil {
+                for row in 0..<operations.count where operations.string(row: row, "ProductionOrderNumber") == ticket.workOrderNumber
+                    && operations.string(row: row, "dataAreaId") == "usmf" && operations.value(row: row, "OperationPriority") == .member(EnumTypes.routeOprPriority.index(of: ticket.operationPriority)!) {
+                    if case .integer(let number) = operations.value(row: row, "OperationNumber"), number != ticket.operationSequence {
+                        move = (ticket, Int(number))
+                        break
+                    }
+                }
+            }
+            let (ticket, newOperation) = try #require(move)
+            try simulator.reviseLaborTicket(id: ticket.id) { $0.operationSequence = newOperation }
+            let second = try await harness.run(["run", "to-erp"])
+            #expect(second.status == 0, "\(second.standardError)")
+            let lines = harness.journalLinesByMarker()
+            #expect(lines["\(ticket.id) r1"] == 1 && lines["\(ticket.id) r2"] == 1 && lines["\(ticket.id) r2-undo"] == 1)
+            // What D365 holds for the ticket, per operation: nothing left on the old one, all of it on the new one.
+            let table = simulator.table("RouteCardProductionJournalEntries")
+            var goodByOperation: [Int64: Int64] = [:]
+            var hoursByOperation: [Int64: Int64] = [:]
+            for row in 0..<table.count where table.string(row: row, "JournalDescription").hasPrefix("MM-LT \(ticket.id) ") {
+                guard case .integer(let operation) = table.value(row: row, "RouteOperationNumber"),
+                      case .decimal(let good) = table.value(row: row, "ReportedGoodInventoryQuantity"),
+                      case .decimal(let hours) = table.value(row: row, "RegisteredHours") else { continue }
+                goodByOperation[operation, default: 0] += good
+                hoursByOperation[operation, default: 0] += hours
+            }
+            #expect(goodByOperation[Int64(ticket.operationSequence)] == 0 && hoursByOperation[Int64(ticket.operationSequence)] == 0)
+            #expect(goodByOperation[Int64(newOperation)] == ticket.goodQuantity)
+            let undo = try #require((0..<table.count).first { table.string(row: $0, "JournalDescription").hasPrefix("MM-LT \(ticket.id) r2-undo") })
+            #expect(table.value(row: undo, "IsOperationCompleted") == .member(0))
+            #expect(table.string(row: undo, "JournalDescription").hasSuffix(" \(ticket.personnelNumber ?? "?")"), "the old line's worker")
+            let revised = try #require(simulator.laborTickets().first { $0.id == ticket.id })
+            #expect(revised.exportedRevision == 2)
+            let newLine = try #require((0..<table.count).first { table.string(row: $0, "JournalDescription").hasPrefix("MM-LT \(ticket.id) r2 ") })
+            #expect(revised.erpReference == "usmf/\(table.string(row: newLine, "JournalNumber"))/1", "the reference names the new line")
+            #expect(try await harness.run(["run", "to-erp"]).status == 0)
+            #expect(harness.journalLinesByMarker() == lines, "and nothing more")
         }
     }
 
     @Test func jobJournalsCarryTheRouteJobOfTheTicketsKind() async throws {
-        try await withConnector(extra: ["WRITE_LTS_TO_D365": "true", "JOB_OR_OPERATION_JOURNALS": "job"]) { (harness: ConnectorHarness) async throws in
+        try await withToERPConnector(extra: ["WRITE_LTS_TO_D365": "true", "JOB_OR_OPERATION_JOURNALS": "job"]) { (harness: ConnectorHarness) async throws in
             let result = try await harness.run(["run", "to-erp"])
             #expect(result.status == 2, "\(result.standardError)")
             #expect(result.standardError.contains("job (has job scheduling run for the order?)"), "orders without route jobs are named")
-            #expect(linesByMarker(harness).isEmpty, "nothing goes to route card journals")
-            let lines = linesByMarker(harness, entitySet: "JobCardProductionJournalEntries")
+            #expect(harness.journalLinesByMarker().isEmpty, "nothing goes to route card journals")
+            let lines = harness.journalLinesByMarker(entitySet: "JobCardProductionJournalEntries")
             #expect(!lines.isEmpty && lines.values.allSatisfy { $0 == 1 })
             let journals = harness.session.simulator.table("JobCardProductionJournalEntries")
             let jobs = harness.session.simulator.table("ProductionOrderRouteJobs")

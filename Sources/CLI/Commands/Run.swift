@@ -61,13 +61,16 @@ extension D365MMCommand.Run {
             commandName: "to-erp",
             abstract: "Write labor tickets from MachineMetrics to D365 as route or job card journals.",
             discussion: """
-                Only when WRITE_LTS_TO_D365 is true. First the reconciliation sweep reads back from D365 the journals that carry \
+                When WRITE_LTS_TO_D365 is true: first the reconciliation sweep reads back from D365 the journals that carry \
                 this connector's markers (MM-LT <ticket> r<revision>) within D365_RECONCILIATION_WINDOW, so that nothing D365 \
                 already has is written again. Then pending tickets are pulled, checked against D365 (order, operation, resource, \
                 employed worker), written one journal per ticket revision with $batch, acknowledged to MachineMetrics, and posted \
-                when D365_JOURNAL_POSTING_MODE is action. Tickets that cannot be written go to failed/ and are acknowledged \
-                failed with the reason. In this version a higher revision of a ticket already written is left pending (no \
-                correcting journals yet), and IMPORT_LTS_TO_MM is not carried out.
+                per D365_JOURNAL_POSTING_MODE (action: posted now; batch_job: journals unposted after a day are reported; \
+                manual: left). A higher revision of a written ticket is one correcting journal (the difference), or, when it \
+                moved to another order or operation, a new journal and the reversal (r<revision>-undo) of the old one. \
+                Tickets that cannot be written go to failed/ and are acknowledged failed with the reason. \
+                When IMPORT_LTS_TO_MM is true: posted journal lines of the site that this connector did not write are sent \
+                to MachineMetrics labor-tickets, from a watermark on PostedDateTime.
                 """
         )
 
@@ -83,13 +86,10 @@ extension D365MMCommand.Run {
             let runID = RunIdentifier.make()
             var logger = environment.logger
             logger[metadataKey: "run"] = "\(runID)"
-            if configuration.importLaborToMachineMetrics {
-                logger.warning("IMPORT_LTS_TO_MM is true, but importing D365 labor into MachineMetrics is not available in this version of d365mm")
-            }
-            guard configuration.writeLaborToD365 else { return }
             let report = try await withRunResources(environment, logger: logger, direction: .toERP) { resources in
                 let run = ToERPRun(
-                    options: .init(dataAreaID: configuration.dataAreaID, journalKind: configuration.journalKind.rawValue,
+                    options: .init(dataAreaID: configuration.dataAreaID, siteID: configuration.siteID, writeBack: configuration.writeLaborToD365,
+                                   importLabor: configuration.importLaborToMachineMetrics, journalKind: configuration.journalKind.rawValue,
                                    postingMode: configuration.postingMode.rawValue, postingAction: configuration.postingAction,
                                    reconciliationWindow: configuration.reconciliationWindow),
                     spool: resources.spool, database: resources.database, odata: resources.odata, writer: resources.journals,

@@ -52,10 +52,10 @@ public final class FromERPRun {
     /// Runs every stage; never throws: how it ended is in the report.
     public func run() async -> RunReport {
         let transformer = FromERPTransformer(spool: spool, writer: writer, database: database, scope: options.scope, full: options.full, logger: logger)
-        let poster = FromERPPoster(spool: spool, database: database, machineMetrics: machineMetrics, runID: runID, logger: logger, progress: progress)
+        let poster = MachineMetricsPoster(direction: .fromERP, collections: FromERPMapping.collectionOrder, spool: spool, database: database, machineMetrics: machineMetrics, runID: runID, logger: logger, progress: progress)
         let bookkeeping = RunBookkeeping(runID: runID, direction: .fromERP, spool: spool, database: database, logger: logger)
         return await bookkeeping.perform { report in
-            let leftovers = try spool.items(in: .inbox).count + spool.items(in: .outbound).count
+            let leftovers = try spool.items(in: .inbox, for: .fromERP).count + spool.items(in: .outbound, for: .fromERP).count
             if leftovers > 0 { logger.info("\(leftovers) file(s) wait in inbox/ and outbound/ from earlier runs or an operator; they go first") }
             try transformer.transformInbox(&report)
             try await poster.postOutbound(&report)

@@ -34,7 +34,7 @@ final class FromERPTransformer {
     /// Transforms every item in `inbox/`: leftovers and hand-moved files as well as this run's pages.
     func transformInbox(_ report: inout RunReport) throws {
         var processed: [String] = []
-        for name in try spool.items(in: .inbox) {
+        for name in try spool.items(in: .inbox, for: .fromERP) {
             let bytes: [UInt8]
             do {
                 bytes = try spool.read(name, in: .inbox)
@@ -44,7 +44,8 @@ final class FromERPTransformer {
             }
             let records: [MappedRecord]
             switch mapped(bytes) {
-            case .success(let result): records = result
+            case .success(let result?): records = result
+            case .success(nil): continue  // the other direction's, under a name that does not say so
             case .failure(let reason):
                 try failInbox(name, reason: reason.description, report: &report)
                 continue
@@ -62,16 +63,17 @@ final class FromERPTransformer {
         try retire(processed)
     }
 
-    /// The records of an inbox file, or why the file cannot be used.
-    private func mapped(_ bytes: [UInt8]) -> Result<[MappedRecord], EnvelopeError> {
+    /// The records of an inbox file (`nil` when it belongs to to-erp), or why the file cannot be used.
+    private func mapped(_ bytes: [UInt8]) -> Result<[MappedRecord]?, EnvelopeError> {
         let envelope: Envelope
         do {
             envelope = try Envelope.decode(bytes, expectedSchema: Envelope.inboxSchema)
         } catch {
             return .failure(error)
         }
-        guard FromERPMapping.collections[envelope.kind] != nil, envelope.direction == .fromERP else {
-            return .failure(EnvelopeError("the file holds \(envelope.direction.rawValue) \(envelope.kind) rows, which the from-erp transform does not take"))
+        guard envelope.direction == .fromERP else { return .success(nil) }
+        guard FromERPMapping.collections[envelope.kind] != nil else {
+            return .failure(EnvelopeError("the file holds \(envelope.kind) rows, which the from-erp transform does not take"))
         }
         var records: [MappedRecord] = []
         records.reserveCapacity(envelope.records.count)

@@ -10,7 +10,12 @@ import StateStore
 
 /// Sends `outbound/` batches to MachineMetrics with their batch id as idempotency key; accepted batches go to
 /// `posted/` with their receipt, refused ones to `failed/`, and a temporary failure stops the run with the rest queued.
-struct FromERPPoster {
+///
+/// From-erp sends the D365 master data; to-erp sends the D365 labor it imports.
+struct MachineMetricsPoster {
+    let direction: Direction
+    /// The collections this direction sends.
+    let collections: [String]
     let spool: Spool
     let database: StateDatabase
     let machineMetrics: MachineMetricsClient
@@ -24,9 +29,15 @@ struct FromERPPoster {
         return stem + "-" + SHA256Hex.digest(JSONEncoding.bytes(.array(records), style: .canonical)).prefix(12)
     }
 
+    /// Sends every outbound item of this direction (others are left to their direction's run).
     func postOutbound(_ report: inout RunReport) async throws {
-        let names = try spool.items(in: .outbound).sorted { left, right in
-            let (a, b) = (Self.rank(left), Self.rank(right))
+        try await post(try spool.items(in: .outbound, for: direction), report: &report)
+    }
+
+    /// Sends the outbound items `names`, parents first.
+    func post(_ names: [String], report: inout RunReport) async throws {
+        let names = names.sorted { left, right in
+            let (a, b) = (rank(left), rank(right))
             return a != b ? a < b : left < right
         }
         for (position, name) in names.enumerated() {
@@ -36,9 +47,9 @@ struct FromERPPoster {
         progress.finish()
     }
 
-    /// Parents before children: a batch's place in ``FromERPMapping/collectionOrder``.
-    static func rank(_ name: String) -> Int {
-        guard let kind = ItemName(parsing: name)?.kind, let rank = FromERPMapping.collectionOrder.firstIndex(of: kind) else { return Int.max }
+    /// Parents before children: a batch's place in ``collections``.
+    func rank(_ name: String) -> Int {
+        guard let kind = ItemName(parsing: name)?.kind, let rank = collections.firstIndex(of: kind) else { return Int.max }
         return rank
     }
 
@@ -72,8 +83,9 @@ struct FromERPPoster {
         var problem: String?
         do {
             let envelope = try Envelope.decode(bytes, expectedSchema: Envelope.outboundSchema)
-            if envelope.direction == .fromERP && FromERPMapping.collectionOrder.contains(envelope.kind) { return envelope }
-            problem = "the file holds \(envelope.direction.rawValue) \(envelope.kind) records, which the from-erp post does not send"
+            if envelope.direction != direction { return nil }  // the other direction's, under a name that does not say so
+            if collections.contains(envelope.kind) { return envelope }
+            problem = "the file holds \(envelope.kind) records, which the \(direction.rawValue) run does not send to MachineMetrics"
         } catch {
             problem = error.description
         }

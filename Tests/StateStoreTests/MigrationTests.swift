@@ -1,0 +1,31 @@
+import Foundation
+@testable import StateStore
+import Testing
+import TestSupport
+
+/// A state database written by an earlier version keeps everything it knew when a newer version opens it.
+struct MigrationTests {
+    @Test func aVersion2DatabaseKeepsItsTicketWritesAsLines() async throws {
+        try await withTemporaryDirectory { directory in
+            let path = directory + "/state.sqlite"
+            do {
+                let connection = try Connection(path: path)
+                try connection.transaction {
+                    for migration in StateSchema.migrations.prefix(2) { try connection.execute(migration) }
+                    try connection.execute("PRAGMA user_version = 2")
+                }
+                try connection.run("""
+                    INSERT INTO ticket_writes (marker_id, revision, ticket_id, entity_set, journal_number, line_number, source, written_at,
+                        order_number, operation, priority, hours, good, bad, acknowledged, posted)
+                    VALUES ('lt_1', 1, 'lt_1', 'RouteCardProductionJournalEntries', 'JN-000001', '1', 'run', 1000, 'P1', 10, 'Primary', '1.5', '40', '0', 1, 0)
+                    """)
+            }
+            let database = try StateDatabase(path: path)
+            #expect(try database.connection.query("PRAGMA user_version").first?.first?.integer == Int64(StateSchema.migrations.count))
+            let write = try #require(try database.ticketWrites(markerIDs: ["lt_1"]).first)
+            #expect(write.part == .line && write.journalNumber == "JN-000001" && write.acknowledged && !write.posted)
+            #expect(write.line?.hours == Decimal(string: "1.5") && write.line?.good == 40 && write.line?.operation == 10)
+            #expect(write.writtenAt == Date(timeIntervalSince1970: 1000))
+        }
+    }
+}
