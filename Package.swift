@@ -44,6 +44,8 @@ let package = Package(
             dependencies: ["HTTP", "JSON", .product(name: "Logging", package: "swift-log")]
         ),
         .target(name: "Mapping", dependencies: ["JSON", "Hashing"]),
+        .target(name: "Diagnostics", dependencies: ["ConnectorConfiguration", "D365", "MachineMetrics", "HTTP", "JSON", .product(name: "Logging", package: "swift-log")]),
+        .target(name: "Operations", dependencies: ["Spool", "StateStore", "Archive", "Hashing", "JSON", "HTTP"]),
         .target(
             name: "Sync",
             dependencies: [
@@ -63,7 +65,7 @@ let package = Package(
         .target(
             name: "CLI",
             dependencies: [
-                "Simulator", "Sync", "ConnectorConfiguration",
+                "Simulator", "Sync", "Operations", "Diagnostics", "ConnectorConfiguration",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]

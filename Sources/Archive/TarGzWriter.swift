@@ -7,6 +7,9 @@ import Foundation
 /// memory. Call ``finish()`` to flush the archive; an archive that was not finished is incomplete
 /// and must not be trusted (its reader will report it truncated).
 public final class TarGzWriter {
+    /// The version of the system `libarchive` in use, e.g. `libarchive 3.7.2 zlib/1.3 …`.
+    public static var libraryVersion: String { String(cString: archive_version_details()) }
+
     private let handle: OpaquePointer
     private var finished = false
     /// The archive file being written.

@@ -22,7 +22,7 @@ public struct D365MMCommand: AsyncParsableCommand {
             Any other code is a failure.
             """,
         version: D365MMVersion.current,
-        subcommands: [Run.self, Status.self, Config.self, Doctor.self, Bundle.self, Simulate.self]
+        subcommands: [Run.self, Status.self, SpoolCommand.self, Config.self, Doctor.self, Bundle.self, Simulate.self]
     )
 
     public init() {}
@@ -32,16 +32,4 @@ public struct D365MMCommand: AsyncParsableCommand {
 struct ConfigurationOptions: ParsableArguments {
     @Option(name: .long, help: ArgumentHelp("An env-style configuration file (KEY=value lines); the environment wins over it.", valueName: "file"))
     var config: String?
-}
-
-/// A command whose work arrives in a later version: says so and exits 64.
-protocol PendingCommand: AsyncParsableCommand {
-    static var pendingName: String { get }
-}
-
-extension PendingCommand {
-    func run() async throws {
-        printError("d365mm \(Self.pendingName) is not available in this version of d365mm (\(D365MMVersion.current)).")
-        throw ExitStatus.usage.exitCode
-    }
 }

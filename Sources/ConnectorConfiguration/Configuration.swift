@@ -47,6 +47,12 @@ public struct Configuration: Sendable {
     public var retryBudget: TimeInterval
     /// OData requests in flight to D365 (at most 8).
     public var d365Concurrency: Int
+    /// How old a file in `posted/` gets before it is archived.
+    public var archiveAfter: TimeInterval
+    /// How long archives are kept.
+    public var archiveKeep: TimeInterval
+    /// The most `archive/` may hold; the oldest archives go first.
+    public var archiveMaxBytes: Int64
 
     /// Every secret's value, for redaction.
     public var secrets: [String] { [clientSecret.revealed, mappingServiceToken.revealed].filter { !$0.isEmpty } }

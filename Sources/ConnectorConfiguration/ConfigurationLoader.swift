@@ -51,11 +51,15 @@ public enum ConfigurationLoader {
         let spoolDirectory = raw(.spoolDirectory)
         let retryBudget = parsed(.retryBudget) { Int($0).flatMap { (0...3600).contains($0) ? $0 : nil } }
         let concurrency = parsed(.concurrency) { Int($0).flatMap { (1...8).contains($0) ? $0 : nil } }
+        let archiveAfter = parsed(.archiveAfter, ValueParsers.reconciliationWindow)
+        let archiveKeep = parsed(.archiveKeep, ValueParsers.reconciliationWindow)
+        let archiveMaxMB = parsed(.archiveMaxMB) { Int64($0).flatMap { (1...1_000_000).contains($0) ? $0 : nil } }
 
         guard problems.isEmpty, let environmentURL, let tenantID, let clientID, let clientSecret, let mappingServiceToken,
               let mappingServiceURL, let mappingAuthServiceURL, let siteID, let dataAreaID, let importLabor, let writeLabor,
               let journalKind, let postingMode, let window, let fromInterval, let toInterval, let logLevel, let retryAttempts,
-              let timeout, let postingAction, let authorityHost, let spoolDirectory, let retryBudget, let concurrency else {
+              let timeout, let postingAction, let authorityHost, let spoolDirectory, let retryBudget, let concurrency,
+              let archiveAfter, let archiveKeep, let archiveMaxMB else {
             throw ConfigurationError(problems: problems)
         }
         return Configuration(
@@ -65,7 +69,8 @@ public enum ConfigurationLoader {
             importLaborToMachineMetrics: importLabor, writeLaborToD365: writeLabor, journalKind: journalKind, postingMode: postingMode,
             reconciliationWindow: window, fromERPInterval: fromInterval, toERPInterval: toInterval, logLevel: logLevel,
             machineMetricsRetryAttempts: retryAttempts, machineMetricsTimeout: TimeInterval(timeout), postingAction: postingAction,
-            authorityHost: authorityHost, spoolDirectory: spoolDirectory, retryBudget: TimeInterval(retryBudget), d365Concurrency: concurrency
+            authorityHost: authorityHost, spoolDirectory: spoolDirectory, retryBudget: TimeInterval(retryBudget), d365Concurrency: concurrency,
+            archiveAfter: archiveAfter, archiveKeep: archiveKeep, archiveMaxBytes: archiveMaxMB * 1_048_576
         )
     }
 }

@@ -63,12 +63,18 @@ extension ConfigurationVariable {
                                          check: "a whole number of seconds from 0 to 3600: the most a run waits on Retry-After before it stops with 75")
     public static let concurrency = Self(name: "D365MM_D365_CONCURRENCY", label: nil, isRequired: false, isSecret: false, defaultValue: "4",
                                          check: "a whole number from 1 to 8: OData requests in flight to D365")
+    public static let archiveAfter = Self(name: "D365MM_ARCHIVE_AFTER", label: nil, isRequired: false, isSecret: false, defaultValue: "1d",
+                                          check: "a number and a unit (h, d, w, m, y): how old a file in posted/ gets before it is packed into archive/")
+    public static let archiveKeep = Self(name: "D365MM_ARCHIVE_KEEP", label: nil, isRequired: false, isSecret: false, defaultValue: "90d",
+                                         check: "a number and a unit (h, d, w, m, y): archives older than this are deleted")
+    public static let archiveMaxMB = Self(name: "D365MM_ARCHIVE_MAX_MB", label: nil, isRequired: false, isSecret: false, defaultValue: "1024",
+                                          check: "a whole number of megabytes from 1 to 1000000: the oldest archives go when archive/ holds more")
 
     /// Every variable, in the contract's order.
     public static let all: [ConfigurationVariable] = [
         environmentHost, tenantID, clientID, clientSecret, mappingServiceToken, mappingServiceURL, mappingAuthServiceURL,
         defaultSiteID, defaultDataAreaID, importLaborToMM, writeLaborToD365, journalKind, postingMode, reconciliationWindow,
         fromERPInterval, toERPInterval, logLevel, retryAttempts, timeoutSeconds, postingAction, authorityHost, spoolDirectory,
-        retryBudget, concurrency,
+        retryBudget, concurrency, archiveAfter, archiveKeep, archiveMaxMB,
     ]
 }

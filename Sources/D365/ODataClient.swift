@@ -89,6 +89,24 @@ public final class ODataClient: Sendable {
         }
     }
 
+    /// The service's `$metadata` document (entity types, enums, actions), as text.
+    public func metadataDocument() async throws -> String {
+        var rejected: String?
+        while true {
+            let token = try await tokens.token(replacing: rejected)
+            let request = HTTPRequest(url: "\(environmentURL)/data/$metadata", headers: [("Authorization", "Bearer \(token)"), ("Accept", "application/xml")])
+            let response = try await client.send(request, timeout: timeout, policy: RetryPolicy(maximumRetries: 2, mayRepeat: true), logger: logger)
+            switch response.status {
+            case 200: return String(decoding: response.body, as: UTF8.self)
+            case 401 where rejected == nil: rejected = token
+            case 401: throw D365Error.unauthorized(environment: environmentURL)
+            default:
+                throw D365Error(category: response.status >= 500 ? .temporary : .unexpected, message: "D365 did not send its $metadata (HTTP \(response.status)).",
+                                status: response.status, detail: Self.innerMessage(response.body))
+            }
+        }
+    }
+
     static func page(_ body: [UInt8], url: String) -> ODataPage? {
         guard let document = try? JSONParser.parse(body), let rows = document["value"]?.arrayValue else { return nil }
         return ODataPage(rows: rows, nextLink: document["@odata.nextLink"]?.stringValue, url: url)

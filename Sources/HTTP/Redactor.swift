@@ -24,6 +24,9 @@ public final class Redactor: Sendable {
         }
     }
 
+    /// Every value masked so far (configured secrets and the tokens issued during this process).
+    public var maskedValues: [String] { secrets.withLock { $0 } }
+
     public func redact(_ text: String) -> String {
         let list = secrets.withLock { $0 }
         var result = text

@@ -1,3 +1,4 @@
+import Foundation
 import Crypto
 
 /// SHA-256 as lower-case hex: content hashes, checksums and batch ids. The only code that touches swift-crypto.
@@ -20,7 +21,29 @@ public enum SHA256Hex {
         return hex(hasher.finalize())
     }
 
-    private static func hex(_ digest: SHA256.Digest) -> String {
+    /// The digest of the file at `path`, read in chunks; `nil` when it cannot be read.
+    public static func digest(fileAt path: String) -> String? {
+        guard let handle = FileHandle(forReadingAtPath: path) else { return nil }
+        defer { try? handle.close() }
+        var stream = Stream()
+        while let chunk = try? handle.read(upToCount: 256 * 1024), !chunk.isEmpty {
+            chunk.withUnsafeBytes { stream.update($0) }
+        }
+        return stream.finish()
+    }
+
+    /// A digest fed piece by piece.
+    public struct Stream {
+        private var hasher = SHA256()
+
+        public init() {}
+
+        public mutating func update(_ bytes: UnsafeRawBufferPointer) { hasher.update(bufferPointer: bytes) }
+
+        public func finish() -> String { SHA256Hex.hex(hasher.finalize()) }
+    }
+
+    fileprivate static func hex(_ digest: SHA256.Digest) -> String {
         let alphabet = Array("0123456789abcdef".utf8)
         var characters: [UInt8] = []
         characters.reserveCapacity(64)

@@ -4,7 +4,8 @@ import Foundation
 ///
 /// A file appears in a state folder only complete: it is written in `tmp/`, fsynced, renamed into place and
 /// the folder fsynced. Moves between folders are `rename(2)` on one file system, followed by an fsync of both
-/// folders. Nothing here deletes an item; only ``purgeTemporaryFiles()`` removes leftovers in `tmp/`.
+/// folders. Nothing here deletes an item unless it was archived first (``removeArchived(_:in:)``); only
+/// ``purgeTemporaryFiles()`` removes leftovers in `tmp/`.
 public struct Spool: Sendable {
     public let root: String
 
@@ -73,6 +74,11 @@ public struct Spool: Sendable {
         return target
     }
 
+    /// Removes a file that an archive, already verified, holds.
+    public func removeArchived(_ name: String, in folder: SpoolFolder) throws {
+        guard unlink(path(folder, name)) == 0 || errno == ENOENT else { throw SpoolError.system("remove the archived file", path(folder, name)) }
+    }
+
     /// The items in `folder`: regular, non-hidden files, sidecars excepted, sorted by name (which is by age).
     public func items(in folder: SpoolFolder) throws -> [String] {
         try entries(in: folder).filter { !Sidecar.isSidecar($0) }
@@ -84,10 +90,13 @@ public struct Spool: Sendable {
         try items(in: folder).filter { ItemName(parsing: $0).map { $0.direction == direction } ?? true }
     }
 
-    /// Every regular, non-hidden file in `folder`, sorted by name.
+    /// Every regular, non-hidden file in `folder`, sorted by name (none when the folder does not exist yet).
     public func entries(in folder: SpoolFolder) throws -> [String] {
         let directory = path(folder)
-        guard let handle = opendir(directory) else { throw SpoolError.system("list", directory) }
+        guard let handle = opendir(directory) else {
+            if errno == ENOENT && access(root, F_OK) == 0 { return [] }  // a folder an older version did not create yet
+            throw SpoolError.system("list", directory)
+        }
         defer { closedir(handle) }
         var names: [String] = []
         while let entry = readdir(handle) {
@@ -113,7 +122,10 @@ public struct Spool: Sendable {
     @discardableResult
     public func purgeTemporaryFiles() throws -> [String] {
         let directory = path(.tmp)
-        guard let handle = opendir(directory) else { throw SpoolError.system("list", directory) }
+        guard let handle = opendir(directory) else {
+            if errno == ENOENT && access(root, F_OK) == 0 { return [] }  // a folder an older version did not create yet
+            throw SpoolError.system("list", directory)
+        }
         var names: [String] = []
         while let entry = readdir(handle) {
             let name = withUnsafeBytes(of: entry.pointee.d_name) { String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self) }

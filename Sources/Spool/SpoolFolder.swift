@@ -1,6 +1,8 @@
 /// The spool's state folders (`contracts/cli-and-config.md` § Spool).
 public enum SpoolFolder: String, CaseIterable, Sendable {
     case tmp, inbox, outbound, posted, failed, hold, archive
+    /// Each run's log (`RUN.log`), until it is archived with the run's files.
+    case log
 }
 
 /// The two directions a run can go.

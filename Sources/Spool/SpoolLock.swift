@@ -29,6 +29,18 @@ public final class SpoolLock: Sendable {
         return SpoolLock(descriptor: descriptor, path: path)
     }
 
+    /// Takes the lock, waiting up to `seconds` for a run that holds it to finish.
+    public static func acquire(_ spool: Spool, waiting seconds: TimeInterval) throws -> SpoolLock {
+        let deadline = Date().addingTimeInterval(seconds)
+        while true {
+            do {
+                return try acquire(spool)
+            } catch let error as SpoolError where error.code == .locked && Date() < deadline {
+                usleep(200_000)
+            }
+        }
+    }
+
     /// Who holds the lock, as its holder wrote it (`pid 1234 since …`).
     public static func holder(_ spool: Spool) -> String? {
         guard let text = try? String(contentsOfFile: spool.root + "/.lock", encoding: .utf8) else { return nil }

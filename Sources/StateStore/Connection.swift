@@ -88,6 +88,9 @@ public final class Connection {
     /// The number of rows the last `INSERT`, `UPDATE` or `DELETE` changed.
     public var changes: Int { Int(sqlite3_changes(handle)) }
 
+    /// The version of the system `libsqlite3` in use.
+    public static var libraryVersion: String { String(cString: sqlite3_libversion()) }
+
     /// The row id of the last `INSERT`.
     public var lastInsertRowID: Int64 { sqlite3_last_insert_rowid(handle) }
 

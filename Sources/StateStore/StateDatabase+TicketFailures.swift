@@ -25,6 +25,11 @@ extension StateDatabase {
             """, [.text(markerID), .integer(Int64(revision)), .text(ticketID), .text(message), .real(date.timeIntervalSince1970)])
     }
 
+    /// Every ticket revision that cannot be written, newest first.
+    public func ticketFailures() throws -> [TicketFailure] {
+        try connection.query("SELECT marker_id, revision, ticket_id, message, acknowledged FROM ticket_failures ORDER BY at DESC").map(Self.failure)
+    }
+
     public func unacknowledgedTicketFailures() throws -> [TicketFailure] {
         try connection.query("SELECT marker_id, revision, ticket_id, message, acknowledged FROM ticket_failures WHERE acknowledged = 0 ORDER BY at").map(Self.failure)
     }

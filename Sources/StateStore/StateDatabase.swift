@@ -37,12 +37,12 @@ public final class StateDatabase {
                            [.real(date.timeIntervalSince1970), .text(outcome), .integer(Int64(exitCode)), .text(summary), .text(id)])
     }
 
-    /// The latest runs, newest first.
-    public func recentRuns(limit: Int = 10, direction: String? = nil) throws -> [Run] {
-        let rows = try connection.query(
-            "SELECT id, direction, started_at, ended_at, outcome, exit_code, summary FROM runs WHERE (?1 IS NULL OR direction = ?1) ORDER BY started_at DESC LIMIT ?2",
-            [SQLiteValue(direction), .integer(Int64(limit))]
-        )
+    /// The latest runs (of `direction`, or the one with `id`, when given), newest first.
+    public func recentRuns(limit: Int = 10, direction: String? = nil, id: String? = nil) throws -> [Run] {
+        let rows = try connection.query("""
+            SELECT id, direction, started_at, ended_at, outcome, exit_code, summary FROM runs
+            WHERE (?1 IS NULL OR direction = ?1) AND (?3 IS NULL OR id = ?3) ORDER BY started_at DESC LIMIT ?2
+            """, [SQLiteValue(direction), .integer(Int64(limit)), SQLiteValue(id)])
         return rows.map { row in
             func date(_ value: SQLiteValue) -> Date? {
                 if case .real(let seconds) = value { return Date(timeIntervalSince1970: seconds) }

@@ -52,6 +52,11 @@ enum StateSchema {
         CREATE INDEX ticket_writes_by_journal ON ticket_writes (journal_number);
         CREATE TABLE watermarks (name TEXT PRIMARY KEY, value TEXT NOT NULL, updated_at REAL NOT NULL) WITHOUT ROWID;
         """,
+        // v4: SHA-256 digests of the access tokens runs were issued, so that a support bundle can mask a token of any
+        // shape that leaked into a file, without the tokens themselves ever being stored.
+        """
+        CREATE TABLE token_digests (digest TEXT PRIMARY KEY, recorded_at REAL NOT NULL) WITHOUT ROWID;
+        """,
     ]
 
     static func migrate(_ connection: Connection) throws {

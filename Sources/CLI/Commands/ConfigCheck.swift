@@ -17,16 +17,21 @@ extension D365MMCommand {
             func run() async throws {
                 let environment = try CommandEnvironment.load(configFile: options.config, label: "d365mm.config")
                 let source = environment.source
-                let width = ConfigurationVariable.all.map(\.name.count).max() ?? 0
-                var lines = ["configuration is valid" + (source.filePath.map { " (file \($0); the environment wins over it)" } ?? " (environment only)")]
-                for variable in ConfigurationVariable.all {
-                    let entry = source.value(of: variable)
-                    let shown = variable.isSecret ? (entry == nil ? "(not set)" : "********") : (entry?.value ?? "(not set)")
-                    let origin = entry?.origin.description ?? ""
-                    lines.append("\(variable.name.padding(toLength: width, withPad: " ", startingAt: 0))  \(shown)  [\(origin)]")
-                }
-                print(environment.redactor.redact(lines.joined(separator: "\n")))
+                let header = "configuration is valid" + (source.filePath.map { " (file \($0); the environment wins over it)" } ?? " (environment only)")
+                print(environment.redactor.redact(([header] + ConfigurationListing.lines(source)).joined(separator: "\n")))
             }
+        }
+    }
+}
+
+/// Every variable with its effective value (secrets masked) and where it came from.
+enum ConfigurationListing {
+    static func lines(_ source: ConfigurationSource) -> [String] {
+        let width = ConfigurationVariable.all.map(\.name.count).max() ?? 0
+        return ConfigurationVariable.all.map { variable in
+            let entry = source.value(of: variable)
+            let shown = variable.isSecret ? (entry == nil ? "(not set)" : "********") : (entry?.value ?? "(not set)")
+            return "\(variable.name.padding(toLength: width, withPad: " ", startingAt: 0))  \(shown)  [\(entry?.origin.description ?? "")]"
         }
     }
 }

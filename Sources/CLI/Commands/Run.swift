@@ -43,7 +43,7 @@ extension D365MMCommand.Run {
             let runID = RunIdentifier.make()
             var logger = environment.logger
             logger[metadataKey: "run"] = "\(runID)"
-            let report = try await withRunResources(environment, logger: logger, direction: .fromERP) { resources in
+            let report = try await withRunResources(environment, logger: logger, runID: runID) { resources in
                 let run = FromERPRun(
                     options: .init(scope: .init(dataAreaID: environment.configuration.dataAreaID, siteID: environment.configuration.siteID),
                                    full: full, concurrency: environment.configuration.d365Concurrency),
@@ -86,7 +86,7 @@ extension D365MMCommand.Run {
             let runID = RunIdentifier.make()
             var logger = environment.logger
             logger[metadataKey: "run"] = "\(runID)"
-            let report = try await withRunResources(environment, logger: logger, direction: .toERP) { resources in
+            let report = try await withRunResources(environment, logger: logger, runID: runID) { resources in
                 let run = ToERPRun(
                     options: .init(dataAreaID: configuration.dataAreaID, siteID: configuration.siteID, writeBack: configuration.writeLaborToD365,
                                    importLabor: configuration.importLaborToMachineMetrics, journalKind: configuration.journalKind.rawValue,

@@ -29,6 +29,7 @@ struct JournalLogHandler: LogHandler {
             line = "<\(Self.priority(event.level))>\(text)\n"
         }
         FileHandle.standardError.write(Data(line.utf8))
+        RunLog.write("\(Self.time()) \(Self.name(event.level)) \(text)\n")
     }
 
     /// syslog priorities, as journald reads them.

@@ -5,6 +5,7 @@ import Foundation
 import HTTP
 import Logging
 import MachineMetrics
+import Operations
 import Spool
 import StateStore
 import Sync
@@ -18,9 +19,9 @@ struct RunResources {
     let machineMetrics: MachineMetricsClient
 }
 
-/// Takes the spool lock, opens the state database and the clients, runs `body`, and releases everything.
-/// A held lock exits 73; an unusable spool folder exits 78.
-func withRunResources<T>(_ environment: CommandEnvironment, logger: Logger, direction: Direction,
+/// Takes the spool lock, opens the state database, the run's log and the clients, runs `body`, archives finished
+/// work, and releases everything. A held lock exits 73; an unusable spool folder exits 78.
+func withRunResources<T>(_ environment: CommandEnvironment, logger: Logger, runID: String,
                          _ body: (RunResources) async throws -> T) async throws -> T {
     let configuration = environment.configuration
     let spool = Spool(root: configuration.spoolDirectory)
@@ -45,28 +46,78 @@ func withRunResources<T>(_ environment: CommandEnvironment, logger: Logger, dire
         printError("d365mm: the state database \(spool.databasePath) cannot be opened: \(error)")
         throw ExitStatus.internalError.exitCode
     }
-    let http = HTTP.HTTPClient()
-    let resilient = ResilientClient(transport: http, budget: WaitBudget(seconds: configuration.retryBudget))
-    let tokens = EntraTokenProvider(
-        settings: .init(authorityHost: configuration.authorityHost, tenantID: configuration.tenantID, clientID: configuration.clientID,
-                        clientSecret: configuration.clientSecret.revealed, environmentURL: configuration.environmentURL),
-        client: resilient, redactor: environment.redactor, logger: logger)
-    let odata = ODataClient(environmentURL: configuration.environmentURL, tokens: tokens, client: resilient,
-                            concurrency: configuration.d365Concurrency, logger: logger)
-    let machineMetrics = MachineMetricsClient(
-        settings: .init(serviceURL: configuration.mappingServiceURL, authServiceURL: configuration.mappingAuthServiceURL,
-                        serviceToken: configuration.mappingServiceToken.revealed, retryAttempts: configuration.machineMetricsRetryAttempts,
-                        timeout: .seconds(Int64(configuration.machineMetricsTimeout))),
-        client: resilient, redactor: environment.redactor, logger: logger)
-    defer { withExtendedLifetime(lock) {} }
+    let remote = RemoteClients(environment, logger: logger)
+    RunLog.open(path: spool.path(.log, "\(runID).log"))
+    defer {
+        RunLog.close()
+        withExtendedLifetime(lock) {}
+    }
     do {
-        let journals = JournalWriter(environmentURL: configuration.environmentURL, tokens: tokens, client: resilient, logger: logger)
-        let result = try await body(RunResources(spool: spool, database: database, odata: odata, journals: journals, machineMetrics: machineMetrics))
-        await http.shutdown()
+        let result = try await body(RunResources(spool: spool, database: database, odata: remote.odata, journals: remote.journals, machineMetrics: remote.machineMetrics))
+        await remote.shutdown()
+        recordTokenDigests(environment, database: database, logger: logger)
+        archiveFinishedWork(spool: spool, database: database, configuration: configuration, logger: logger)
         return result
     } catch {
-        await http.shutdown()
+        await remote.shutdown()
+        recordTokenDigests(environment, database: database, logger: logger)
         throw error
+    }
+}
+
+/// Keeps digests of the access tokens this run was issued, for `bundle`'s redaction.
+private func recordTokenDigests(_ environment: CommandEnvironment, database: StateDatabase, logger: Logger) {
+    let configured = Set(environment.configuration.secrets)
+    let digests = environment.redactor.maskedValues.filter { !configured.contains($0) }.map(BundleRedactor.digest(ofToken:))
+    do {
+        try database.recordTokenDigests(digests, at: Date())
+    } catch {
+        logger.warning("could not keep the digests of this run's access tokens; a support bundle may then miss masking one: \(error)")
+    }
+}
+
+/// The clients of Entra ID, D365 and MachineMetrics, sharing one HTTP client and one waiting budget.
+struct RemoteClients {
+    let http: HTTP.HTTPClient
+    let resilient: ResilientClient
+    let tokens: EntraTokenProvider
+    let odata: ODataClient
+    let journals: JournalWriter
+    let machineMetrics: MachineMetricsClient
+
+    init(_ environment: CommandEnvironment, logger: Logger) {
+        let configuration = environment.configuration
+        http = HTTP.HTTPClient()
+        resilient = ResilientClient(transport: http, budget: WaitBudget(seconds: configuration.retryBudget))
+        tokens = EntraTokenProvider(
+            settings: .init(authorityHost: configuration.authorityHost, tenantID: configuration.tenantID, clientID: configuration.clientID,
+                            clientSecret: configuration.clientSecret.revealed, environmentURL: configuration.environmentURL),
+            client: resilient, redactor: environment.redactor, logger: logger)
+        odata = ODataClient(environmentURL: configuration.environmentURL, tokens: tokens, client: resilient,
+                            concurrency: configuration.d365Concurrency, logger: logger)
+        journals = JournalWriter(environmentURL: configuration.environmentURL, tokens: tokens, client: resilient, logger: logger)
+        machineMetrics = MachineMetricsClient(
+            settings: .init(serviceURL: configuration.mappingServiceURL, authServiceURL: configuration.mappingAuthServiceURL,
+                            serviceToken: configuration.mappingServiceToken.revealed, retryAttempts: configuration.machineMetricsRetryAttempts,
+                            timeout: .seconds(Int64(configuration.machineMetricsTimeout))),
+            client: resilient, redactor: environment.redactor, logger: logger)
+    }
+
+    func shutdown() async { await http.shutdown() }
+}
+
+/// Packs what earlier runs finished into `archive/` and applies retention; a failure here is reported, never fatal:
+/// nothing is removed unless its archive was read back whole.
+private func archiveFinishedWork(spool: Spool, database: StateDatabase, configuration: Configuration, logger: Logger) {
+    let archiver = RunArchiver(spool: spool, database: database, toolVersion: D365MMVersion.current)
+    let policy = RunArchiver.Policy(archiveAfter: configuration.archiveAfter, keep: configuration.archiveKeep, maxBytes: configuration.archiveMaxBytes)
+    do {
+        let written = try archiver.archiveFinishedWork(policy: policy)
+        if !written.isEmpty { logger.info("archived the finished files of \(written.count) run(s) into archive/") }
+        let removed = try archiver.applyRetention(policy: policy)
+        if !removed.isEmpty { logger.info("removed \(removed.count) archive(s) past D365MM_ARCHIVE_KEEP or D365MM_ARCHIVE_MAX_MB") }
+    } catch {
+        logger.error("archiving finished files failed; they stay where they are: \(error)")
     }
 }
 

@@ -1,0 +1,208 @@
+import ArgumentParser
+import Foundation
+import JSON
+import Operations
+import Spool
+import StateStore
+
+extension D365MMCommand {
+    struct SpoolCommand: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "spool",
+            abstract: "List, show, re-drive, park and delete spool items.",
+            discussion: """
+                Moving files by hand works too (mv failed/X.json outbound/; the next run of that direction picks it up). \
+                These commands do the same safely: they take the spool lock, waiting for a running run to finish \
+                (--wait), check that a re-driven file is a valid spool file, and archive before they delete. Bulk forms: \
+                give ALL (in capitals) for every item of the source folder, or - to read names from standard input, \
+                one per line; a bulk delete only shows what it would do unless --yes is given.
+                """,
+            subcommands: [List.self, Show.self, Requeue.self, Hold.self, Release.self, Delete.self, Purge.self]
+        )
+    }
+}
+
+/// What every changing spool verb accepts.
+struct SpoolChangeOptions: ParsableArguments {
+    @OptionGroup var configuration: ConfigurationOptions
+    @Option(help: ArgumentHelp("How long to wait for a running run's lock before giving up with exit 73.", valueName: "seconds"))
+    var wait: Double = 30
+    @Argument(help: ArgumentHelp("Item names, ALL, or - to read names from standard input.", valueName: "name"))
+    var names: [String]
+}
+
+/// Runs `verb` on the named items under the lock; prints what moved; exits 2 when some item could not be handled.
+private func change(_ verb: SpoolActions.Verb, _ options: SpoolChangeOptions, confirmed: Bool = true) throws {
+    let spool = try SpoolLocation.resolve(configFile: options.configuration.config)
+    let lock: SpoolLock
+    do {
+        lock = try SpoolLock.acquire(spool, waiting: options.wait)
+    } catch let error as SpoolError where error.code == .locked {
+        printError("d365mm: a run still holds the spool lock on \(spool.root) (\(SpoolLock.holder(spool) ?? "holder unknown")) after \(Int(options.wait)) s; nothing was done.")
+        throw ExitStatus.locked.exitCode
+    }
+    defer { withExtendedLifetime(lock) {} }
+    let actions = SpoolActions(spool: spool, database: try StateDatabase(path: spool.databasePath), toolVersion: D365MMVersion.current)
+    let names: [String]
+    let bulk: Bool
+    switch options.names {
+    case ["ALL"]:
+        names = try actions.allItems(for: verb)
+        bulk = true
+    case ["-"]:
+        names = (readLine(strippingNewline: true).map { first in [first] + Array(sequence(state: (), next: { _ in readLine() })) } ?? [])
+            .map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+        bulk = true
+    default:
+        if options.names.contains(where: { $0.lowercased() == "all" && $0 != "ALL" }) {
+            printError("d365mm: write ALL in capitals to mean every item; nothing was done.")
+            throw ExitStatus.usage.exitCode
+        }
+        names = options.names
+        bulk = false
+    }
+    if bulk && !confirmed {
+        print("Would \(verb.rawValue) \(names.count) item(s) (each archived first):")
+        for name in names { print("  \(name)") }
+        print("Nothing was done. Add --yes to do it.")
+        return
+    }
+    var problems = 0
+    for name in names {
+        do {
+            let outcome = try actions.perform(verb, on: name)
+            print("\(verb.rawValue): \(outcome.from.rawValue)/\(name) → \(outcome.to)\(outcome.to.hasPrefix("archive/") ? "" : "/")")
+        } catch {
+            printError("d365mm: \(verb.rawValue) \(name): \(error)")
+            problems += 1
+        }
+    }
+    if names.isEmpty { print("No items to \(verb.rawValue).") }
+    if problems > 0 { throw ExitStatus.partial.exitCode }
+}
+
+extension D365MMCommand.SpoolCommand {
+    struct List: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(commandName: "ls", abstract: "List the items of spool folders, with age, size and why they failed.")
+        @OptionGroup var options: ConfigurationOptions
+        @Argument(help: ArgumentHelp("Folders to list (default: inbox outbound failed hold).", valueName: "folder"))
+        var folders: [String] = []
+
+        func run() async throws {
+            let spool = try SpoolLocation.resolve(configFile: options.config)
+            let chosen = try (folders.isEmpty ? ["inbox", "outbound", "failed", "hold"] : folders).map { name -> SpoolFolder in
+                guard let folder = SpoolFolder(rawValue: name.hasSuffix("/") ? String(name.dropLast()) : name) else {
+                    throw ValidationError("\(name) is not a spool folder (\(SpoolFolder.allCases.map(\.rawValue).joined(separator: ", ")))")
+                }
+                return folder
+            }
+            for folder in chosen {
+                let items = try spool.items(in: folder)
+                print("\(folder.rawValue)/ (\(items.count))")
+                for name in items { print("  " + SpoolItemInfo.line(spool: spool, folder: folder, name: name)) }
+            }
+        }
+    }
+
+    struct Show: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Show an item: where it is, what it holds, why it failed and what to do.")
+        @OptionGroup var options: ConfigurationOptions
+        @Argument(help: ArgumentHelp("The item's file name.", valueName: "name"))
+        var name: String
+
+        func run() async throws {
+            let spool = try SpoolLocation.resolve(configFile: options.config)
+            guard let folder = SpoolFolder.allCases.first(where: { access(spool.path($0, name), F_OK) == 0 }) else {
+                printError("d365mm: \(name) is in no spool folder of \(spool.root).")
+                throw ExitStatus.usage.exitCode
+            }
+            print(SpoolItemInfo.details(spool: spool, folder: folder, name: name))
+        }
+    }
+
+    struct Requeue: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Put failed (or held) items back to work: inbox/ for raw pages, outbound/ for payloads.")
+        @OptionGroup var options: SpoolChangeOptions
+        func run() async throws { try change(.requeue, options) }
+    }
+
+    struct Hold: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Park items in hold/ (from failed/, inbox/ or outbound/): no run touches them.")
+        @OptionGroup var options: SpoolChangeOptions
+        func run() async throws { try change(.hold, options) }
+    }
+
+    struct Release: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Put parked items from hold/ back to work.")
+        @OptionGroup var options: SpoolChangeOptions
+        func run() async throws { try change(.release, options) }
+    }
+
+    struct Delete: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Delete items from failed/ or hold/, archiving each (with its error sidecar) first.")
+        @OptionGroup var options: SpoolChangeOptions
+        @Flag(help: "Do a bulk delete (ALL or -) instead of only showing what it would delete.")
+        var yes = false
+        func run() async throws { try change(.delete, options, confirmed: yes) }
+    }
+
+    struct Purge: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Remove unfinished temporary files that crashed runs left in tmp/.")
+        @OptionGroup var options: ConfigurationOptions
+        @Option(help: ArgumentHelp("How long to wait for a running run's lock.", valueName: "seconds"))
+        var wait: Double = 30
+
+        func run() async throws {
+            let spool = try SpoolLocation.resolve(configFile: options.config)
+            let lock: SpoolLock
+            do {
+                lock = try SpoolLock.acquire(spool, waiting: wait)
+            } catch let error as SpoolError where error.code == .locked {
+                printError("d365mm: a run still holds the spool lock on \(spool.root); nothing was purged.")
+                throw ExitStatus.locked.exitCode
+            }
+            defer { withExtendedLifetime(lock) {} }
+            let removed = try spool.purgeTemporaryFiles()
+            print(removed.isEmpty ? "tmp/ holds no unfinished files." : "removed \(removed.count) unfinished file(s) from tmp/")
+        }
+    }
+}
+
+/// How `spool ls` and `spool show` describe an item.
+enum SpoolItemInfo {
+    static func line(spool: Spool, folder: SpoolFolder, name: String) -> String {
+        var status = stat()
+        let path = spool.path(folder, name)
+        let size = stat(path, &status) == 0 ? Int64(status.st_size) : 0
+        let age = Date().timeIntervalSince1970 - TimeInterval(status.st_mtim.tv_sec)
+        var line = "\(name)  \(StatusReport.sizeText(size))  \(StatusReport.ageText(age)) old"
+        if let reason = sidecar(spool: spool, folder: folder, name: name)?["reason"]?.stringValue { line += "\n      " + StatusReport.clipText(reason, 74) }
+        return line
+    }
+
+    static func details(spool: Spool, folder: SpoolFolder, name: String) -> String {
+        var lines = ["\(folder.rawValue)/\(name)", "  " + line(spool: spool, folder: folder, name: name).replacingOccurrences(of: "\n", with: "\n  ")]
+        if let bytes = try? spool.read(name, in: folder) {
+            let envelope = (try? Envelope.decode(bytes, expectedSchema: Envelope.inboxSchema)) ?? (try? Envelope.decode(bytes, expectedSchema: Envelope.outboundSchema))
+            if let envelope {
+                lines.append("  \(envelope.schema): \(envelope.direction.rawValue) \(envelope.kind), \(envelope.records.count) record(s), run \(envelope.runID), checksum good")
+            } else {
+                lines.append("  not a valid spool file (see the error below, or `d365mm spool requeue` refuses it)")
+            }
+        }
+        if let error = sidecar(spool: spool, folder: folder, name: name) {
+            lines.append("  Why it is in \(folder.rawValue)/: \(error["reason"]?.stringValue ?? "?")")
+            lines.append("  What to do: \(error["whatToDo"]?.stringValue ?? "?")")
+            lines.append("  (stage \(error["stage"]?.stringValue ?? "?"), run \(error["runId"]?.stringValue ?? "?"), \(error["at"]?.stringValue ?? "?"))")
+        }
+        if let receipt = try? spool.read(Sidecar.receiptName(for: name), in: folder) {
+            lines.append("  Receipt: " + String(decoding: receipt, as: UTF8.self).replacingOccurrences(of: "\n", with: "\n  "))
+        }
+        return lines.joined(separator: "\n")
+    }
+
+    private static func sidecar(spool: Spool, folder: SpoolFolder, name: String) -> JSONValue? {
+        guard let bytes = try? spool.read(Sidecar.errorName(for: name), in: folder) else { return nil }
+        return try? JSONParser.parse(bytes)
+    }
+}

@@ -1,0 +1,188 @@
+import ConnectorConfiguration
+import D365
+import Foundation
+import HTTP
+import JSON
+import Logging
+import MachineMetrics
+
+/// `d365mm doctor`: the live checks, in the order a new installation meets its problems.
+public struct Doctor {
+    /// The seed's troubleshooting advice, word for word where it has a row.
+    enum Advice {
+        static let authentication = "Verify Tenant ID, Client ID, and Client Secret. Regenerate the client secret in Azure if expired."
+        static let privileges = "Confirm all required Data Services privileges are assigned to the service account. See Option B in Step 2."
+        static let noOrders = "Verify D365 Default Site Id and D365 Default Data Area Id match actual D365 values. Set Log Level to debug for OData query details."
+        static let writeBack = "Confirm Write LTs to D365 is true and the service account has the Maintain privilege on RouteCardProductionJournalEntries."
+    }
+
+    let configuration: Configuration
+    let tokens: EntraTokenProvider
+    let odata: ODataClient
+    let journals: JournalWriter
+    let machineMetrics: MachineMetricsClient
+    let http: ResilientClient
+    let logger: Logger
+
+    public init(configuration: Configuration, tokens: EntraTokenProvider, odata: ODataClient, journals: JournalWriter,
+                machineMetrics: MachineMetricsClient, http: ResilientClient, logger: Logger) {
+        self.logger = logger
+        self.configuration = configuration
+        self.tokens = tokens
+        self.odata = odata
+        self.journals = journals
+        self.machineMetrics = machineMetrics
+        self.http = http
+    }
+
+    /// Runs every check; `report` is called with each as it completes.
+    public func run(_ report: (DoctorCheck) -> Void) async -> [DoctorCheck] {
+        var checks: [DoctorCheck] = []
+        func add(_ check: DoctorCheck) {
+            checks.append(check)
+            report(check)
+        }
+        let host = URL(string: configuration.environmentURL)?.host ?? configuration.environmentURL
+        let resolved = Self.resolve(host)
+        add(resolved.isEmpty
+            ? .fail("DNS", "\(host) does not resolve", fix: "Check D365 Environment Host (D365_ENVIRONMENT_HOST): the host name without protocol, e.g. contoso.operations.dynamics.com; and that this device can resolve names (its DNS server).", severity: .configuration)
+            : .pass("DNS", "\(host) resolves to \(resolved.prefix(3).joined(separator: ", "))"))
+        guard !resolved.isEmpty else { return checks }
+        add(await reachability())
+        do {
+            _ = try await tokens.token()
+            add(.pass("token", "Entra ID issued an access token for \(configuration.environmentURL)"))
+        } catch {
+            add(.fail("token", "\(error)", fix: Advice.authentication, severity: Self.severity(of: error)))
+            return checks
+        }
+        var entities = ["ProductionOrderHeaders", "ProductionOrderRouteOperations", "OperationsResources", "Workers", "ReleasedProductsV2"]
+        let journalEntity = configuration.journalKind == .job ? "JobCardProductionJournalEntries" : "RouteCardProductionJournalEntries"
+        if configuration.writeLaborToD365 || configuration.importLaborToMachineMetrics { entities.append(journalEntity) }
+        if configuration.writeLaborToD365 && configuration.journalKind == .job { entities.append("ProductionOrderRouteJobs") }
+        for entity in entities { add(await readCheck(entity)) }
+        add(await ordersCheck())
+        if configuration.writeLaborToD365 {
+            add(await writeCheck(journalEntity))
+            if configuration.postingMode == .action { add(await postingActionCheck(journalEntity)) }
+        }
+        add(await machineMetricsCheck())
+        return checks
+    }
+
+    private func reachability() async -> DoctorCheck {
+        let secure = configuration.environmentURL.hasPrefix("https://")
+        do {
+            let answer = try await http.send(HTTPRequest(url: configuration.environmentURL + "/data/"), timeout: .seconds(20),
+                                             policy: RetryPolicy(maximumRetries: 0, mayRepeat: true), logger: logger)
+            return .pass(secure ? "TLS" : "HTTP", "\(configuration.environmentURL) answered (HTTP \(answer.status))" + (secure ? " over TLS" : "; plain HTTP is only accepted for a loopback simulator"))
+        } catch {
+            return .fail(secure ? "TLS" : "HTTP", "\(configuration.environmentURL) cannot be reached: \(error)",
+                         fix: "Check that this device can reach the D365 environment URL (firewall, proxy, TLS inspection) and that D365_ENVIRONMENT_HOST is right.",
+                         severity: .temporary)
+        }
+    }
+
+    private func readCheck(_ entity: String) async -> DoctorCheck {
+        let filter = entity == "Workers" ? nil : ODataFilter.equals("dataAreaId", configuration.dataAreaID)
+        let query = ODataQuery(entitySet: entity, filter: filter, top: 1)
+        do {
+            _ = try await odata.fetch(query.url(environmentURL: configuration.environmentURL), entitySet: entity)
+            return .pass("read \(entity)", "allowed (\(EntityPrivileges.view(entity)))")
+        } catch {
+            return .fail("read \(entity)", "\(error)", fix: Advice.privileges, severity: Self.severity(of: error))
+        }
+    }
+
+    private func ordersCheck() async -> DoctorCheck {
+        let name = "orders of \(configuration.dataAreaID) site \(configuration.siteID)"
+        let statuses = ["Released", "StartedUp", "ReportedFinished"].map { ODataFilter.equals("ProductionOrderStatus", enumType: "ProdStatus", member: $0) }
+        let query = ODataQuery(entitySet: "ProductionOrderHeaders", filter: ODataFilter.allOf([
+            ODataFilter.equals("dataAreaId", configuration.dataAreaID), ODataFilter.equals("ProductionSiteId", configuration.siteID), ODataFilter.anyOf(statuses),
+        ]), select: ["ProductionOrderNumber"], top: 1)
+        do {
+            let page = try await odata.fetch(query.url(environmentURL: configuration.environmentURL), entitySet: "ProductionOrderHeaders")
+            return page.rows.isEmpty
+                ? .fail(name, "D365 has no released, started or reported-finished production orders for legal entity \(configuration.dataAreaID) and site \(configuration.siteID): work orders will not appear in MachineMetrics",
+                        fix: Advice.noOrders, severity: .configuration)
+                : .pass(name, "open production orders exist (e.g. \(page.rows[0]["ProductionOrderNumber"]?.stringValue ?? "?"))")
+        } catch {
+            return .fail(name, "\(error)", fix: Advice.noOrders, severity: Self.severity(of: error))
+        }
+    }
+
+    /// Write access, proven without writing: a line for an order that cannot exist, which F&O refuses on validation
+    /// (inside its own changeset, so nothing stays) only after it has checked the privilege.
+    private func writeCheck(_ entity: String) async -> DoctorCheck {
+        let name = "write \(entity)"
+        let probe = JSONObject([("dataAreaId", .string(configuration.dataAreaID)), ("ProductionOrderNumber", "D365MM-DOCTOR-PROBE"),
+                                ("RouteOperationNumber", 10), ("RegisteredHours", 0), ("JournalDescription", "d365mm doctor write check")])
+        do {
+            let outcomes = try await journals.write([JournalWriter.Journal(entitySet: entity, lines: [probe])])
+            switch outcomes.first {
+            case .refused?:
+                return .pass(name, "allowed (\(EntityPrivileges.maintain(entity))); D365 refused the probe line on validation, so nothing was written")
+            case .created(let journal, _)?:
+                return .pass(name, "allowed; D365 accepted the probe line into journal \(journal): delete that journal in D365")
+            default:
+                return .fail(name, "D365 answered the probe unclearly: \(outcomes)", fix: Advice.writeBack, severity: .temporary)
+            }
+        } catch {
+            return .fail(name, "\(error)", fix: Advice.writeBack, severity: Self.severity(of: error))
+        }
+    }
+
+    private func postingActionCheck(_ entity: String) async -> DoctorCheck {
+        let name = "posting action \(configuration.postingAction)"
+        do {
+            let metadata = try await odata.metadataDocument()
+            return metadata.contains("Name=\"\(configuration.postingAction)\"")
+                ? .pass(name, "D365's $metadata declares the action")
+                : .fail(name, "D365's $metadata has no action named \(configuration.postingAction); D365_JOURNAL_POSTING_MODE=action cannot post \(entity)",
+                        fix: "Standard F&O ships no posting action: deploy the one your D365 partner provides and set D365_POSTING_ACTION to its name, or use D365_JOURNAL_POSTING_MODE=batch_job.",
+                        severity: .configuration)
+        } catch {
+            return .fail(name, "\(error)", fix: "Check that this device can reach D365.", severity: Self.severity(of: error))
+        }
+    }
+
+    private func machineMetricsCheck() async -> DoctorCheck {
+        do {
+            _ = try await machineMetrics.accessToken()
+            _ = try await machineMetrics.pendingLaborTickets(limit: 1, cursor: nil)
+            return .pass("MachineMetrics", "authenticated at \(configuration.mappingAuthServiceURL) and reached \(configuration.mappingServiceURL)")
+        } catch {
+            return .fail("MachineMetrics", "\(error)",
+                         fix: "Check Mapping Service Token, Mapping Service URL and Mapping Auth Service URL: MachineMetrics provides them during deployment.",
+                         severity: Self.severity(of: error))
+        }
+    }
+
+    static func severity(of error: any Error) -> DoctorCheck.Severity {
+        switch (error as? any CategorizedError)?.category {
+        case .authentication?: return .permission
+        case .temporary?: return .temporary
+        default: return .other
+        }
+    }
+
+    /// The addresses `host` resolves to.
+    static func resolve(_ host: String) -> [String] {
+        var hints = addrinfo()
+        hints.ai_socktype = Int32(SOCK_STREAM.rawValue)
+        var result: UnsafeMutablePointer<addrinfo>?
+        guard getaddrinfo(host, nil, &hints, &result) == 0, let first = result else { return [] }
+        defer { freeaddrinfo(first) }
+        var addresses: [String] = []
+        var cursor: UnsafeMutablePointer<addrinfo>? = first
+        while let entry = cursor {
+            var buffer = [CChar](repeating: 0, count: Int(NI_MAXHOST))
+            if getnameinfo(entry.pointee.ai_addr, entry.pointee.ai_addrlen, &buffer, socklen_t(buffer.count), nil, 0, NI_NUMERICHOST) == 0 {
+                let address = String(decoding: buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
+                if !addresses.contains(address) { addresses.append(address) }
+            }
+            cursor = entry.pointee.ai_next
+        }
+        return addresses
+    }
+}

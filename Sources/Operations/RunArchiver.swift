@@ -1,0 +1,181 @@
+import Archive
+import Foundation
+import Hashing
+import JSON
+import Spool
+import StateStore
+
+/// Packs finished work into `archive/<time>_<run>.tar.gz` with a `manifest.json`, verifies each archive by reading it
+/// back, and only then removes the originals; keeps `archive/` within its age and size limits.
+///
+/// What is finished: files in `posted/` older than ``Policy/archiveAfter``, error sidecars left in `failed/` after an
+/// operator re-drove or released their item, and run logs in `log/`. Each run's files go into that run's archive.
+public struct RunArchiver {
+    public struct Policy: Sendable {
+        public var archiveAfter: TimeInterval
+        public var keep: TimeInterval
+        public var maxBytes: Int64
+
+        public init(archiveAfter: TimeInterval, keep: TimeInterval, maxBytes: Int64) {
+            self.archiveAfter = archiveAfter
+            self.keep = keep
+            self.maxBytes = maxBytes
+        }
+    }
+
+    /// One file of the spool, by folder and name.
+    public struct SpoolFile: Hashable, Sendable {
+        public let folder: SpoolFolder
+        public let name: String
+
+        public init(folder: SpoolFolder, name: String) {
+            self.folder = folder
+            self.name = name
+        }
+
+        var entryName: String { "\(folder.rawValue)/\(name)" }
+    }
+
+    let spool: Spool
+    let database: StateDatabase
+    let toolVersion: String
+
+    public init(spool: Spool, database: StateDatabase, toolVersion: String) {
+        self.spool = spool
+        self.database = database
+        self.toolVersion = toolVersion
+    }
+
+    /// Archives every finished file old enough, one archive per run; returns the archives written.
+    @discardableResult
+    public func archiveFinishedWork(policy: Policy, now: Date = Date()) throws -> [String] {
+        let cutoff = now.addingTimeInterval(-policy.archiveAfter)
+        var byRun: [String: [SpoolFile]] = [:]
+        for file in try finishedFiles() where (modificationTime(of: file) ?? now) <= cutoff {
+            byRun[Self.runID(of: file), default: []].append(file)
+        }
+        return try byRun.keys.sorted().map { try pack(byRun[$0]!, runID: $0, reason: "finished") }
+    }
+
+    /// Packs `files` into an archive of `runID`, verifies it, removes the originals; returns the archive's name.
+    @discardableResult
+    public func pack(_ files: [SpoolFile], runID: String, reason: String) throws -> String {
+        let run = try database.recentRuns(limit: 1, id: runID).first
+        var entries: [JSONValue] = []
+        for file in files {
+            let path = spool.path(file.folder, file.name)
+            guard let digest = SHA256Hex.digest(fileAt: path) else { throw OperationsError("\(path) cannot be read for archiving") }
+            entries.append(.object(JSONObject([("name", .string(file.entryName)), ("size", .number(Int(Self.size(of: path)))), ("sha256", .string(digest))])))
+        }
+        var manifest = JSONObject([
+            ("schema", "d365mm.archive/1"), ("runId", .string(runID)), ("toolVersion", .string(toolVersion)), ("reason", .string(reason)),
+            ("archivedAt", .string(ItemName.timestamp(Date()))),
+        ])
+        if let run {
+            manifest["direction"] = .string(run.direction)
+            manifest["startedAt"] = .string(ItemName.timestamp(run.startedAt))
+            manifest["endedAt"] = .string(run.endedAt.map(ItemName.timestamp))
+            manifest["outcome"] = .string(run.outcome)
+            manifest["exitCode"] = run.exitCode.map { .number($0) } ?? .null
+        }
+        manifest["files"] = .array(entries)
+        let name = freeArchiveName(runID: runID, startedAt: run?.startedAt ?? Date())
+        let temporary = spool.path(.tmp, ".\(name).\(getpid())")
+        do {
+            let writer = try TarGzWriter(path: temporary)
+            try writer.add(name: "manifest.json", bytes: JSONEncoding.bytes(.object(manifest), style: .pretty) + [0x0A])
+            if let summary = run?.summary { try writer.add(name: "summary.json", bytes: Array(summary.utf8)) }
+            for file in files { try writer.addFile(name: file.entryName, from: spool.path(file.folder, file.name)) }
+            try writer.finish()
+            try Self.verify(temporary, against: entries)
+            guard rename(temporary, spool.path(.archive, name)) == 0 else {
+                throw OperationsError("the archive cannot be moved into \(spool.path(.archive)): \(String(cString: strerror(errno)))")
+            }
+        } catch {
+            unlink(temporary)
+            throw error
+        }
+        for file in files { try spool.removeArchived(file.name, in: file.folder) }
+        return name
+    }
+
+    /// Deletes archives older than ``Policy/keep``, then the oldest until `archive/` fits ``Policy/maxBytes``.
+    @discardableResult
+    public func applyRetention(policy: Policy, now: Date = Date()) throws -> [String] {
+        var archives = try spool.entries(in: .archive).filter { $0.hasSuffix(".tar.gz") }.map { name in
+            (name: name, time: modificationTime(of: SpoolFile(folder: .archive, name: name)) ?? now, size: Self.size(of: spool.path(.archive, name)))
+        }.sorted { $0.time < $1.time }
+        var removed: [String] = []
+        var total = archives.reduce(Int64(0)) { $0 + $1.size }
+        while let oldest = archives.first, oldest.time < now.addingTimeInterval(-policy.keep) || total > policy.maxBytes {
+            try spool.removeArchived(oldest.name, in: .archive)
+            total -= oldest.size
+            removed.append(oldest.name)
+            archives.removeFirst()
+        }
+        return removed
+    }
+
+    /// Reads the archive back and checks that it holds every file with the size and digest the manifest names.
+    static func verify(_ path: String, against entries: [JSONValue]) throws {
+        var expected: [String: (size: Int, sha256: String)] = [:]
+        for entry in entries {
+            if let name = entry["name"]?.stringValue, let size = entry["size"]?.intValue, let digest = entry["sha256"]?.stringValue { expected[name] = (size, digest) }
+        }
+        let reader = try TarGzReader(path: path)
+        var seen = Set<String>()
+        while let entry = try reader.nextEntry() {
+            guard let want = expected[entry.name] else { continue }
+            var stream = SHA256Hex.Stream()
+            try reader.readContents { stream.update($0) }
+            guard entry.size == want.size, stream.finish() == want.sha256 else {
+                throw OperationsError("the archive \(path) does not hold \(entry.name) as it was: nothing was removed")
+            }
+            seen.insert(entry.name)
+        }
+        guard seen.count == expected.count else {
+            throw OperationsError("the archive \(path) lacks \(expected.count - seen.count) file(s): nothing was removed")
+        }
+    }
+
+    /// Files whose work is done: `posted/` (items and receipts), orphaned error sidecars in `failed/`, run logs.
+    private func finishedFiles() throws -> [SpoolFile] {
+        var files = try spool.entries(in: .posted).map { SpoolFile(folder: .posted, name: $0) }
+        let failed = Set(try spool.entries(in: .failed))
+        for name in failed where name.hasSuffix(".error.json") {
+            let stem = String(name.dropLast(".error.json".count))
+            if !failed.contains(stem + ".json") && !failed.contains(stem) { files.append(SpoolFile(folder: .failed, name: name)) }
+        }
+        files += try spool.entries(in: .log).map { SpoolFile(folder: .log, name: $0) }
+        return files
+    }
+
+    /// The run a spool file belongs to: the second field of the contract's names, or a log's stem.
+    static func runID(of file: SpoolFile) -> String {
+        if file.folder == .log { return file.name.hasSuffix(".log") ? String(file.name.dropLast(4)) : file.name }
+        let fields = file.name.split(separator: "_", maxSplits: 2)
+        return fields.count >= 2 && fields[0].count == 16 && fields[0].hasSuffix("Z") ? String(fields[1]) : "unnamed"
+    }
+
+    private func freeArchiveName(runID: String, startedAt: Date) -> String {
+        let stem = "\(ItemName.timestamp(startedAt))_\(runID)"
+        var name = stem + ".tar.gz"
+        var counter = 2
+        while access(spool.path(.archive, name), F_OK) == 0 {
+            name = "\(stem)-\(counter).tar.gz"
+            counter += 1
+        }
+        return name
+    }
+
+    private func modificationTime(of file: SpoolFile) -> Date? {
+        var status = stat()
+        guard stat(spool.path(file.folder, file.name), &status) == 0 else { return nil }
+        return Date(timeIntervalSince1970: TimeInterval(status.st_mtim.tv_sec))
+    }
+
+    static func size(of path: String) -> Int64 {
+        var status = stat()
+        return stat(path, &status) == 0 ? Int64(status.st_size) : 0
+    }
+}

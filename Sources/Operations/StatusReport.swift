@@ -1,0 +1,114 @@
+import Foundation
+import JSON
+import Spool
+import StateStore
+
+/// What `d365mm status` shows: the spool per state and direction, the last runs, and what needs an operator.
+/// Read-only: it takes no lock.
+public struct StatusReport {
+    public struct FolderCount: Sendable {
+        public var count = 0
+        public var oldest: Date?
+    }
+
+    public let spoolRoot: String
+    public let generatedAt: Date
+    /// Folder → direction (`from-erp`, `to-erp`, or `other` for names that do not say) → count.
+    public var folders: [SpoolFolder: [String: FolderCount]] = [:]
+    public var archives = (count: 0, bytes: Int64(0))
+    public var runs: [StateDatabase.Run] = []
+    public var rejections: [StateDatabase.Rejection] = []
+    public var ticketFailures: [StateDatabase.TicketFailure] = []
+    /// Journals written but not posted: each with when it was written and the last posting error.
+    public var unpostedJournals: [(journal: String, writtenAt: Date, error: String?)] = []
+    /// `systemctl list-timers` lines for d365mm's timers; `nil` when systemd is not there.
+    public var timers: [String]?
+
+    /// The folders `status` lists, in the order work moves.
+    public static let folderOrder: [SpoolFolder] = [.inbox, .outbound, .failed, .hold, .posted]
+
+    public static func gather(spool: Spool, database: StateDatabase?, now: Date = Date(), timers: [String]? = nil) throws -> StatusReport {
+        var report = StatusReport(spoolRoot: spool.root, generatedAt: now)
+        for folder in folderOrder {
+            var counts: [String: FolderCount] = [:]
+            for name in (try? spool.items(in: folder)) ?? [] {
+                let direction = ItemName(parsing: name)?.direction.rawValue ?? (name.contains("_to-erp_") ? "to-erp" : name.contains("_from-erp_") ? "from-erp" : "other")
+                var entry = counts[direction, default: FolderCount()]
+                entry.count += 1
+                if let time = modificationTime(spool.path(folder, name)), time < (entry.oldest ?? .distantFuture) { entry.oldest = time }
+                counts[direction] = entry
+            }
+            report.folders[folder] = counts
+        }
+        for name in (try? spool.entries(in: .archive)) ?? [] where name.hasSuffix(".tar.gz") {
+            report.archives.count += 1
+            report.archives.bytes += RunArchiver.size(of: spool.path(.archive, name))
+        }
+        if let database {
+            report.runs = try database.recentRuns(limit: 10)
+            report.rejections = try database.rejections()
+            report.ticketFailures = try database.ticketFailures()
+            var unposted: [String: (Date, String?)] = [:]
+            for write in try database.unpostedTicketWrites() where unposted[write.journalNumber] == nil {
+                unposted[write.journalNumber] = (write.writtenAt, write.postingError)
+            }
+            report.unpostedJournals = unposted.map { ($0.key, $0.value.0, $0.value.1) }.sorted { $0.writtenAt < $1.writtenAt }
+        }
+        report.timers = timers
+        return report
+    }
+
+    /// Journals left unposted for over a day.
+    public var overdueJournals: [String] {
+        unpostedJournals.filter { generatedAt.timeIntervalSince($0.writtenAt) > 86_400 }.map(\.journal)
+    }
+
+    public var json: JSONValue {
+        var folderObject = JSONObject()
+        for folder in Self.folderOrder {
+            var byDirection = JSONObject()
+            for direction in ["from-erp", "to-erp", "other"] {
+                let entry = folders[folder]?[direction] ?? FolderCount()
+                guard entry.count > 0 || direction != "other" else { continue }
+                byDirection[direction] = .object(JSONObject([
+                    ("count", .number(entry.count)),
+                    ("oldestAgeSeconds", entry.oldest.map { .number(Int(generatedAt.timeIntervalSince($0))) } ?? .null),
+                ]))
+            }
+            folderObject[folder.rawValue] = .object(byDirection)
+        }
+        let runList: [JSONValue] = runs.map { run in
+            var object = JSONObject([("id", .string(run.id)), ("direction", .string(run.direction)), ("startedAt", .string(Self.iso(run.startedAt))),
+                                     ("endedAt", .string(run.endedAt.map(Self.iso))), ("outcome", .string(run.outcome)),
+                                     ("exitCode", run.exitCode.map { .number($0) } ?? .null)])
+            if let endedAt = run.endedAt { object["seconds"] = .number(Int(endedAt.timeIntervalSince(run.startedAt).rounded())) }
+            if let summary = run.summary.flatMap({ try? JSONParser.parse(Array($0.utf8)) }) { object["counts"] = summary["counts"] ?? .null }
+            return .object(object)
+        }
+        return .object(JSONObject([
+            ("spool", .string(spoolRoot)), ("generatedAt", .string(Self.iso(generatedAt))), ("folders", .object(folderObject)),
+            ("archives", .object(JSONObject([("count", .number(archives.count)), ("bytes", .number(Int(archives.bytes)))]))),
+            ("runs", .array(runList)),
+            ("rejections", .array(rejections.map { .object(JSONObject([("collection", .string($0.collection)), ("key", .string($0.key)),
+                                                                         ("code", .string($0.code)), ("message", .string($0.message))])) })),
+            ("ticketFailures", .array(ticketFailures.map { .object(JSONObject([("ticketId", .string($0.ticketID)), ("revision", .number($0.revision)),
+                                                                                 ("message", .string($0.message)), ("toldMachineMetrics", .bool($0.acknowledged))])) })),
+            ("unpostedJournals", .array(unpostedJournals.map { .object(JSONObject([("journal", .string($0.journal)), ("writtenAt", .string(Self.iso($0.writtenAt))),
+                                                                                     ("postingError", .string($0.error))])) })),
+            ("overdueJournals", .array(overdueJournals.map { .string($0) })),
+            ("timers", timers.map { .array($0.map { .string($0) }) } ?? .null),
+        ]))
+    }
+
+    static func iso(_ date: Date) -> String {
+        let formatter = ISO8601DateFormatter()
+        formatter.formatOptions = [.withInternetDateTime]
+        return formatter.string(from: date)
+    }
+
+    private static func modificationTime(_ path: String) -> Date? {
+        var status = stat()
+        guard stat(path, &status) == 0 else { return nil }
+        return Date(timeIntervalSince1970: TimeInterval(status.st_mtim.tv_sec))
+    }
+}

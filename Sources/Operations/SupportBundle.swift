@@ -1,0 +1,171 @@
+import Archive
+import Foundation
+import JSON
+import Spool
+import StateStore
+
+/// `d365mm bundle`: what support needs to understand a site, in one `.tar.gz`, with every secret masked while it
+/// is collected. Each collector's outcome (gathered, or why not) is in the bundle's `manifest.json`.
+public struct SupportBundle {
+    public struct Options: Sendable {
+        /// How many of the newest archives to include.
+        public var archives: Int
+        /// Stop adding archived and failed files beyond this many bytes (the rest is named in the manifest as left out).
+        public var maxBytes: Int64
+
+        public init(archives: Int, maxBytes: Int64) {
+            self.archives = archives
+            self.maxBytes = maxBytes
+        }
+    }
+
+    /// The configuration as loaded, one line per variable, values of secrets already masked by the caller.
+    public let configurationText: String
+    public let toolVersion: String
+    let spool: Spool
+    let database: StateDatabase?
+    let redactor: BundleRedactor
+    let options: Options
+
+    public init(spool: Spool, database: StateDatabase?, configurationText: String, toolVersion: String, redactor: BundleRedactor, options: Options) {
+        self.spool = spool
+        self.database = database
+        self.configurationText = configurationText
+        self.toolVersion = toolVersion
+        self.redactor = redactor
+        self.options = options
+    }
+
+    /// Writes the bundle into `directory`; returns its path and short id.
+    public func write(into directory: String, status: StatusReport) throws -> (path: String, id: String) {
+        let id = String(UUID().uuidString.lowercased().prefix(8))
+        let stem = "d365mm-bundle-\(ItemName.timestamp(Date()))-\(id)"
+        let path = "\(directory)/\(stem).tar.gz"
+        let temporary = "\(directory)/.\(stem).tar.gz.partial"
+        var collectors: [JSONValue] = []
+        var budget = options.maxBytes
+        do {
+            let writer = try TarGzWriter(path: temporary)
+            func add(_ name: String, _ text: String) throws -> Int {
+                let bytes = Array(redactor.redact(text).utf8)
+                try writer.add(name: "\(stem)/\(name)", bytes: bytes)
+                return bytes.count
+            }
+            func collect(_ name: String, _ body: () throws -> (files: Int, bytes: Int, note: String?)) {
+                do {
+                    let result = try body()
+                    var entry = JSONObject([("collector", .string(name)), ("status", "gathered"), ("files", .number(result.files)), ("bytes", .number(result.bytes))])
+                    if let note = result.note { entry["note"] = .string(note) }
+                    collectors.append(.object(entry))
+                } catch {
+                    collectors.append(.object(JSONObject([("collector", .string(name)), ("status", "failed"), ("reason", .string(redactor.redact("\(error)")))])))
+                }
+            }
+            collect("status") { (1, try add("status.json", JSONEncoding.string(status.json, style: .pretty) + "\n"), nil) }
+            collect("configuration") { (1, try add("configuration.txt", configurationText), "secrets masked; origins shown") }
+            collect("versions") { (1, try add("versions.txt", Self.versions(toolVersion: toolVersion)), nil) }
+            collect("state-summary") {
+                guard let database else { return (0, 0, "no state database yet: no run has used this spool") }
+                return (1, try add("state-summary.json", JSONEncoding.string(try Self.stateSummary(database), style: .pretty) + "\n"), nil)
+            }
+            collect("spool-listing") { (1, try add("spool-listing.txt", try spoolListing()), nil) }
+            collect("run-logs") {
+                var files = 0, bytes = 0
+                for name in try spool.entries(in: .log) {
+                    bytes += try add("logs/\(name)", String(decoding: try spool.read(name, in: .log), as: UTF8.self))
+                    files += 1
+                }
+                return (files, bytes, files == 0 ? "no run logs waiting in log/ (older ones are inside the archives)" : nil)
+            }
+            collect("failed-and-held") {
+                var files = 0, bytes = 0, leftOut = 0
+                for folder in [SpoolFolder.failed, .hold] {
+                    for name in try spool.entries(in: folder) {
+                        let content = try spool.read(name, in: folder)
+                        guard budget - Int64(content.count) >= 0 else { leftOut += 1; continue }
+                        let written = try add("\(folder.rawValue)/\(name)", String(decoding: content, as: UTF8.self))
+                        budget -= Int64(written)
+                        bytes += written
+                        files += 1
+                    }
+                }
+                return (files, bytes, leftOut > 0 ? "\(leftOut) file(s) left out: the bundle reached its size cap" : nil)
+            }
+            collect("archives") {
+                let names = try spool.entries(in: .archive).filter { $0.hasSuffix(".tar.gz") }.sorted().suffix(options.archives)
+                var files = 0, bytes = 0, leftOut = 0
+                for name in names.reversed() {
+                    // Unpacked entry by entry, so that what they hold is masked like everything else.
+                    let reader = try TarGzReader(path: spool.path(.archive, name))
+                    while let entry = try reader.nextEntry() {
+                        guard budget - entry.size >= 0 else { leftOut += 1; continue }
+                        let written = try add("archives/\(name.replacingOccurrences(of: ".tar.gz", with: ""))/\(entry.name)",
+                                              String(decoding: try reader.readContents(), as: UTF8.self))
+                        budget -= Int64(written)
+                        bytes += written
+                        files += 1
+                    }
+                }
+                return (files, bytes, leftOut > 0 ? "\(leftOut) archived file(s) left out: the bundle reached its size cap" : "the newest \(names.count) archive(s)")
+            }
+            let manifest = JSONObject([
+                ("schema", "d365mm.bundle/1"), ("id", .string(id)), ("createdAt", .string(ItemName.timestamp(Date()))), ("toolVersion", .string(toolVersion)),
+                ("spool", .string(spool.root)), ("collectors", .array(collectors)),
+            ])
+            try writer.add(name: "\(stem)/manifest.json", bytes: JSONEncoding.bytes(.object(manifest), style: .pretty) + [0x0A])
+            try writer.finish()
+            guard rename(temporary, path) == 0 else { throw OperationsError("the bundle cannot be moved to \(path): \(String(cString: strerror(errno)))") }
+        } catch {
+            unlink(temporary)
+            throw error
+        }
+        return (path, id)
+    }
+
+    private func spoolListing() throws -> String {
+        var lines: [String] = []
+        for folder in SpoolFolder.allCases {
+            let names = try spool.entries(in: folder)
+            lines.append("\(folder.rawValue)/ (\(names.count))")
+            for name in names {
+                var status = stat()
+                _ = stat(spool.path(folder, name), &status)
+                lines.append("  \(name)  \(status.st_size) bytes  modified \(ItemName.timestamp(Date(timeIntervalSince1970: TimeInterval(status.st_mtim.tv_sec))))")
+            }
+        }
+        return lines.joined(separator: "\n") + "\n"
+    }
+
+    static func versions(toolVersion: String) -> String {
+        var system = utsname()
+        uname(&system)
+        func field<T>(_ value: T) -> String { withUnsafeBytes(of: value) { String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self) } }
+        let release = (try? String(contentsOfFile: "/etc/os-release", encoding: .utf8))?.split(separator: "\n").first { $0.hasPrefix("PRETTY_NAME=") }
+        return """
+            d365mm \(toolVersion)
+            kernel: \(field(system.sysname)) \(field(system.release)) \(field(system.machine))
+            os: \(release.map { $0.dropFirst("PRETTY_NAME=".count).trimmingCharacters(in: CharacterSet(charactersIn: "\"")) } ?? "unknown")
+            sqlite: \(Connection.libraryVersion)
+            libarchive: \(TarGzWriter.libraryVersion)
+
+            """
+    }
+
+    /// Counts and recent rows of the state database: what it knows, never a secret (it holds none).
+    static func stateSummary(_ database: StateDatabase) throws -> JSONValue {
+        var tables = JSONObject()
+        for table in ["runs", "record_hashes", "rejections", "ticket_writes", "ticket_failures", "watermarks", "token_digests"] {
+            tables[table] = .number(Int(try database.connection.query("SELECT count(*) FROM \(table)").first?.first?.integer ?? 0))
+        }
+        var perCollection = JSONObject()
+        for row in try database.connection.query("SELECT collection, count(*), sum(in_scope) FROM record_hashes GROUP BY collection ORDER BY collection") {
+            perCollection[row[0].text ?? "?"] = .object(JSONObject([("accepted", .number(Int(row[1].integer ?? 0))), ("inScope", .number(Int(row[2].integer ?? 0)))]))
+        }
+        let watermarks = try database.connection.query("SELECT name, value FROM watermarks ORDER BY name").map {
+            JSONValue.object(JSONObject([("name", .string($0[0].text ?? "")), ("value", .string($0[1].text ?? ""))]))
+        }
+        let schema = try database.connection.query("PRAGMA user_version").first?.first?.integer ?? 0
+        return .object(JSONObject([("schemaVersion", .number(Int(schema))), ("rows", .object(tables)), ("recordsAccepted", .object(perCollection)),
+                                   ("watermarks", .array(watermarks))]))
+    }
+}
