@@ -87,6 +87,7 @@ let package = Package(
         .testTarget(name: "MappingTests", dependencies: ["Mapping", "JSON"]),
         .testTarget(name: "ToERPTests", dependencies: ["d365mm", "Simulator", "StateStore", "Sync", "Mapping", "JSON", "HTTP", "TestSupport"]),
         .testTarget(name: "D365Tests", dependencies: ["D365", "HTTP", "JSON", "Simulator", "TestSupport", .product(name: "Logging", package: "swift-log")]),
+        .testTarget(name: "OperatorTests", dependencies: ["d365mm", "Simulator", "Spool", "StateStore", "Archive", "JSON", "TestSupport"]),
         .testTarget(name: "FromERPTests", dependencies: ["d365mm", "Simulator", "StateStore", "Spool", "JSON", "TestSupport"]),
     ]
 )

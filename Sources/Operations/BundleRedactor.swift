@@ -27,8 +27,15 @@ public struct BundleRedactor: Sendable {
         var output = ""
         var word = ""
         func flush() {
-            if word.count >= 16, tokenDigests.contains(Self.digest(ofToken: word)) { output += Redactor.mask } else { output += word }
-            word = ""
+            defer { word = "" }
+            guard word.count >= 16 else { return output += word }
+            if tokenDigests.contains(Self.digest(ofToken: word)) { return output += Redactor.mask }
+            // `key=token`: the token is the part after an equals sign (base64 padding keeps its own).
+            var pieces = word.split(separator: "=", omittingEmptySubsequences: false).map(String.init)
+            for index in pieces.indices where pieces[index].count >= 16 && tokenDigests.contains(Self.digest(ofToken: pieces[index])) {
+                pieces[index] = Redactor.mask
+            }
+            output += pieces.joined(separator: "=")
         }
         for character in result {
             if character.isLetter || character.isNumber || "-_.~+/=".contains(character) {

@@ -6,7 +6,10 @@ import Spool
 extension StatusReport {
     public var text: String {
         var lines: [String] = []
-        lines.append("d365mm status of \(spoolRoot), \(Self.clock(generatedAt)) UTC")
+        lines.append("d365mm status, \(Self.clock(generatedAt)) UTC")
+        // A long path keeps its start and end, which say which instance it is.
+        let path = spoolRoot.count <= 72 ? spoolRoot : spoolRoot.prefix(30) + "…" + spoolRoot.suffix(41)
+        lines.append("spool: \(path)")
         lines.append("")
         lines.append(Self.columns(["Spool", "from-erp", "to-erp", "other"]))
         for folder in Self.folderOrder {

@@ -6,7 +6,7 @@ struct CommandTreeTests {
     @Test func helpListsEveryCommandOfTheContractAndTheExitStatuses() async throws {
         let result = try await D365MMBinary.run(["--help"])
         #expect(result.status == 0)
-        for command in ["run", "status", "config", "doctor", "bundle", "simulate"] {
+        for command in ["run", "status", "spool", "config", "doctor", "bundle", "simulate"] {
             #expect(result.standardOutput.contains("  \(command)"), "\(command) is missing from --help")
         }
         let words = result.standardOutput.split(whereSeparator: \.isWhitespace).joined(separator: " ")
@@ -24,11 +24,11 @@ struct CommandTreeTests {
         #expect(result.standardOutput.trimmingCharacters(in: .whitespacesAndNewlines).range(of: #"^\d+\.\d+\.\d+$"#, options: .regularExpression) != nil)
     }
 
-    @Test(arguments: [["status"], ["doctor"], ["bundle"]])
-    func commandsNotYetBuiltSaySoAndExit64(_ arguments: [String]) async throws {
-        let result = try await D365MMBinary.run(arguments)
-        #expect(result.status == 64)
-        #expect(result.standardError.contains("d365mm \(arguments.joined(separator: " ")) is not available"))
+    @Test(arguments: [["status"], ["bundle"], ["spool", "ls"]])
+    func spoolCommandsWithoutASpoolNameTheVariableAndExit78(_ arguments: [String]) async throws {
+        let result = try await D365MMBinary.run(arguments, environment: ["D365MM_SPOOL_DIR": "/nonexistent/d365mm-spool"])
+        #expect(result.status == 78)
+        #expect(result.standardError.contains("D365MM_SPOOL_DIR (/nonexistent/d365mm-spool) is not a directory"))
     }
 
     @Test(arguments: [["run", "from-erp"], ["run", "to-erp"], ["config", "check"]])

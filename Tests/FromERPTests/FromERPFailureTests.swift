@@ -232,7 +232,7 @@ struct FromERPRecoveryTests {
             let partsPuts = harness.session.simulator.requestLog.count(service: .mm, method: "PUT", path: "/v1/erp/parts")
             let running = try D365MMBinary.start(["run", "from-erp"], environment: harness.environment)
             // Once the slow first batch is with MachineMetrics, the run is busy: the operator parks a later batch.
-            for _ in 0..<1000 where harness.session.simulator.requestLog.count(service: .mm, method: "PUT", path: "/v1/erp/parts") == partsPuts {
+            for _ in 0..<6000 where harness.session.simulator.requestLog.count(service: .mm, method: "PUT", path: "/v1/erp/parts") == partsPuts {
                 try await Task.sleep(for: .milliseconds(10))
             }
             try FileManager.default.moveItem(atPath: "\(harness.spoolDirectory)/outbound/\(target)", toPath: "\(harness.spoolDirectory)/hold/\(target)")

@@ -41,12 +41,13 @@ struct FaultTests {
     }
 
     @Test func aSlowAnswerArrivesLateAndATimeoutCutsItOff() async throws {
-        try await withSimulator({ $0.faults = [FaultRule(service: .d365, path: "Workers", action: .slow(seconds: 3), times: nil)] }) { session in
+        try await withSimulator({ $0.faults = [FaultRule(service: .d365, path: "Workers", action: .slow(seconds: 5), times: nil)] }) { session in
             let token = try await session.d365Token()
             let clock = ContinuousClock()
             let started = clock.now
             #expect(try await session.odata("Workers", token: token).status == 200)
-            #expect(clock.now - started >= .seconds(3))
+            #expect(clock.now - started >= .seconds(5))
+            // A 5 s delay against a 0.5 s timeout: wide enough that a busy machine cannot starve the timer past the answer.
             let error = await #expect(throws: HTTPTransportError.self) {
                 try await session.send(HTTPRequest(url: session.odataURL("Workers"), headers: [("Authorization", "Bearer \(token)")]), timeout: .milliseconds(500))
             }
