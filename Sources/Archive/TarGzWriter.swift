@@ -23,9 +23,15 @@ public final class TarGzWriter {
         guard let raw = archive_write_new() else {
             throw ArchiveError(path: path, operation: "allocate a writer", message: "out of memory", errorNumber: ENOMEM)
         }
-        do {
+        do throws(ArchiveError) {
             try Self.check(archive_write_set_format_pax_restricted(raw), raw, path, "select the tar format")
             try Self.check(archive_write_add_filter_gzip(raw), raw, path, "select gzip compression")
+            // Created first, owner-only: libarchive would create it readable by everyone (0666 less the umask).
+            let descriptor = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o600)
+            guard descriptor >= 0 else {
+                throw ArchiveError(path: path, operation: "create", message: String(cString: strerror(errno)), errorNumber: errno)
+            }
+            close(descriptor)
             try Self.check(archive_write_open_filename(raw, path), raw, path, "open for writing")
         } catch {
             archive_write_free(raw)

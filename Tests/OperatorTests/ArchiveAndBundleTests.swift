@@ -24,6 +24,8 @@ struct ArchiveAndBundleTests {
 
             var archived: [String: String] = [:]
             for archive in archives {
+                let mode = try FileManager.default.attributesOfItem(atPath: "\(harness.spoolDirectory)/archive/\(archive)")[.posixPermissions] as? Int
+                #expect(mode == 0o600, "an archive holds payloads: owner only")
                 let reader = try TarGzReader(path: "\(harness.spoolDirectory)/archive/\(archive)")
                 var contents: [String: [UInt8]] = [:]
                 while let entry = try reader.nextEntry() { contents[entry.name] = try reader.readContents() }
@@ -67,6 +69,7 @@ struct ArchiveAndBundleTests {
                 #expect(result.status == 0, "\(result.standardError)")
                 let path = try #require(result.standardOutput.split(separator: "\n").first { $0.hasPrefix("support bundle written: ") }?.dropFirst(24))
                 #expect(result.standardOutput.contains("quote this id to support: "))
+                #expect(try FileManager.default.attributesOfItem(atPath: String(path))[.posixPermissions] as? Int == 0o600)
                 let reader = try TarGzReader(path: String(path))
                 var entries: [String: String] = [:]
                 while let entry = try reader.nextEntry() { entries[entry.name] = String(decoding: try reader.readContents(), as: UTF8.self) }

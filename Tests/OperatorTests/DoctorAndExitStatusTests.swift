@@ -7,16 +7,7 @@ import TestSupport
 /// `doctor`'s live checks, and every exit status of the contract from the built binary.
 struct DoctorAndExitStatusTests {
     private func withWorld(_ configure: (inout SimulatorOptions) -> Void = { _ in }, _ body: (ConnectorHarness) async throws -> Void) async throws {
-        try await withSimulator({ options in
-            options.dataSet.orders = 60
-            options.dataSet.laborTickets = 12
-            configure(&options)
-        }) { session in
-            try await withTemporaryDirectory { directory in
-                try await body(ConnectorHarness(session: session, spoolDirectory: directory + "/spool",
-                                                extra: ["WRITE_LTS_TO_D365": "true", "D365_JOURNAL_POSTING_MODE": "action"]))
-            }
-        }
+        try await withConnector(orders: 60, laborTickets: 12, configure: configure, extra: ["WRITE_LTS_TO_D365": "true", "D365_JOURNAL_POSTING_MODE": "action"], body)
     }
 
     @Test func doctorPassesEveryCheckOnAHealthyInstallationAndWritesNothing() async throws {

@@ -6,17 +6,10 @@ import TestSupport
 /// tickets and failed the rest (so failed/ holds ticket records with their error sidecars).
 func withRanConnector(_ configure: (inout SimulatorOptions) -> Void = { _ in }, extra: [String: String] = [:],
                       _ body: (ConnectorHarness) async throws -> Void) async throws {
-    try await withSimulator({ options in
-        options.dataSet.orders = 120
-        options.dataSet.laborTickets = 36
-        configure(&options)
-    }) { session in
-        try await withTemporaryDirectory { directory in
-            let harness = ConnectorHarness(session: session, spoolDirectory: directory + "/spool", extra: ["WRITE_LTS_TO_D365": "true"].merging(extra) { $1 })
-            _ = try await harness.run(["run", "from-erp"])
-            _ = try await harness.run(["run", "to-erp"])
-            try await body(harness)
-        }
+    try await withConnector(orders: 120, laborTickets: 36, configure: configure, extra: ["WRITE_LTS_TO_D365": "true"].merging(extra) { $1 }) { harness in
+        _ = try await harness.run(["run", "from-erp"])
+        _ = try await harness.run(["run", "to-erp"])
+        try await body(harness)
     }
 }
 

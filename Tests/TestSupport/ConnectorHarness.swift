@@ -98,3 +98,18 @@ public struct ExpectedFromERP {
         ["work-orders": workOrders, "operations": operations, "parts": parts, "resources": resources, "persons": persons]
     }
 }
+
+/// A simulated world of `orders` production orders and `laborTickets` pending labor tickets, and a connector instance
+/// pointed at it with its own spool and `extra` settings.
+public func withConnector(orders: Int, laborTickets: Int, configure: (inout SimulatorOptions) -> Void = { _ in }, extra: [String: String],
+                          _ body: (ConnectorHarness) async throws -> Void) async throws {
+    try await withSimulator({ options in
+        options.dataSet.orders = orders
+        options.dataSet.laborTickets = laborTickets
+        configure(&options)
+    }) { session in
+        try await withTemporaryDirectory { directory in
+            try await body(ConnectorHarness(session: session, spoolDirectory: directory + "/spool", extra: extra))
+        }
+    }
+}

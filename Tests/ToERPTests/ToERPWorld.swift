@@ -6,15 +6,7 @@ import TestSupport
 /// connector with write-back on.
 func withToERPConnector(_ configure: (inout SimulatorOptions) -> Void = { _ in }, extra: [String: String] = ["WRITE_LTS_TO_D365": "true"],
                         _ body: (ConnectorHarness) async throws -> Void) async throws {
-    try await withSimulator({ options in
-        options.dataSet.orders = 160
-        options.dataSet.laborTickets = 48
-        configure(&options)
-    }) { session in
-        try await withTemporaryDirectory { directory in
-            try await body(ConnectorHarness(session: session, spoolDirectory: directory + "/spool", extra: extra))
-        }
-    }
+    try await withConnector(orders: 160, laborTickets: 48, configure: configure, extra: extra, body)
 }
 
 extension ConnectorHarness {

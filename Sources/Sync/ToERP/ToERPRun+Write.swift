@@ -72,8 +72,12 @@ extension ToERPRun {
         var done: [(ticketID: String, revision: Int)] = []
         for ticketID in Set(try database.unacknowledgedTicketWrites().compactMap(\.ticketID)).sorted() {
             // Only a complete revision counts: one whose reversal is still missing is not exported yet.
-            guard let newest = RevisionPlanner.newestComplete(try database.ticketWrites(markerIDs: ToERPMapping.markerIDs(ticketID: ticketID))),
-                  !newest.acknowledged else { continue }
+            guard let newest = RevisionPlanner.newestComplete(try database.ticketWrites(markerIDs: ToERPMapping.markerIDs(ticketID: ticketID))) else { continue }
+            if newest.acknowledged {
+                // An older journal reconciliation found after a newer revision was told: nothing to tell again.
+                try database.markAcknowledged(markerIDs: ToERPMapping.markerIDs(ticketID: ticketID), throughRevision: newest.revision)
+                continue
+            }
             let reference = ToERPMapping.erpReference(dataAreaID: options.dataAreaID, journalNumber: newest.journalNumber,
                                                       lineNumber: Decimal(string: newest.lineNumber) ?? 1)
             acknowledgements.append(.init(id: ticketID, revision: newest.revision, status: .exported, detail: reference))
