@@ -44,6 +44,7 @@ let package = Package(
             dependencies: ["HTTP", "JSON", .product(name: "Logging", package: "swift-log")]
         ),
         .target(name: "Mapping", dependencies: ["JSON", "Hashing"]),
+        .target(name: "Installation", dependencies: ["ConnectorConfiguration"]),
         .target(name: "Diagnostics", dependencies: ["ConnectorConfiguration", "D365", "MachineMetrics", "HTTP", "JSON", .product(name: "Logging", package: "swift-log")]),
         .target(name: "Operations", dependencies: ["Spool", "StateStore", "Archive", "Hashing", "JSON", "HTTP"]),
         .target(
@@ -65,7 +66,7 @@ let package = Package(
         .target(
             name: "CLI",
             dependencies: [
-                "Simulator", "Sync", "Operations", "Diagnostics", "ConnectorConfiguration",
+                "Simulator", "Sync", "Operations", "Diagnostics", "Installation", "ConnectorConfiguration",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]
@@ -87,6 +88,7 @@ let package = Package(
         .testTarget(name: "MappingTests", dependencies: ["Mapping", "JSON"]),
         .testTarget(name: "ToERPTests", dependencies: ["d365mm", "Simulator", "StateStore", "Sync", "Mapping", "JSON", "HTTP", "TestSupport"]),
         .testTarget(name: "D365Tests", dependencies: ["D365", "HTTP", "JSON", "Simulator", "TestSupport", .product(name: "Logging", package: "swift-log")]),
+        .testTarget(name: "InstallationTests", dependencies: ["d365mm", "JSON", "TestSupport"]),
         .testTarget(name: "OperatorTests", dependencies: ["d365mm", "Simulator", "Spool", "StateStore", "Archive", "JSON", "TestSupport"]),
         .testTarget(name: "FromERPTests", dependencies: ["d365mm", "Simulator", "StateStore", "Spool", "JSON", "TestSupport"]),
     ]

@@ -22,7 +22,7 @@ public struct D365MMCommand: AsyncParsableCommand {
             Any other code is a failure.
             """,
         version: D365MMVersion.current,
-        subcommands: [Run.self, Status.self, SpoolCommand.self, Config.self, Doctor.self, Bundle.self, Simulate.self]
+        subcommands: [Run.self, Status.self, SpoolCommand.self, Config.self, Doctor.self, Bundle.self, SystemdUnitsCommand.self, Simulate.self]
     )
 
     public init() {}

@@ -7,6 +7,13 @@ public struct CommandResult: Sendable {
     public let killedBySignal: Bool
     public let standardOutput: String
     public let standardError: String
+
+    public init(status: Int32, killedBySignal: Bool, standardOutput: String, standardError: String) {
+        self.status = status
+        self.killedBySignal = killedBySignal
+        self.standardOutput = standardOutput
+        self.standardError = standardError
+    }
 }
 
 /// Runs the built `d365mm` binary: the same program an operator runs.
