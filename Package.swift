@@ -25,7 +25,7 @@ let package = Package(
         .target(name: "CrashPoints"),
         .target(name: "Hashing", dependencies: [.product(name: "Crypto", package: "swift-crypto")]),
         .target(name: "ConnectorConfiguration"),
-        .target(name: "Spool", dependencies: ["JSON", "Hashing"]),
+        .target(name: "Spool", dependencies: ["JSON", "Hashing", "CrashPoints"]),
         .target(
             name: "HTTP",
             dependencies: [
@@ -46,7 +46,7 @@ let package = Package(
         .target(name: "Mapping", dependencies: ["JSON", "Hashing"]),
         .target(name: "Installation", dependencies: ["ConnectorConfiguration"]),
         .target(name: "Diagnostics", dependencies: ["ConnectorConfiguration", "D365", "MachineMetrics", "HTTP", "JSON", .product(name: "Logging", package: "swift-log")]),
-        .target(name: "Operations", dependencies: ["Spool", "StateStore", "Archive", "Hashing", "JSON", "HTTP"]),
+        .target(name: "Operations", dependencies: ["Spool", "StateStore", "Archive", "Hashing", "JSON", "HTTP", "CrashPoints"]),
         .target(
             name: "Sync",
             dependencies: [
@@ -88,6 +88,7 @@ let package = Package(
         .testTarget(name: "MappingTests", dependencies: ["Mapping", "JSON"]),
         .testTarget(name: "ToERPTests", dependencies: ["d365mm", "Simulator", "StateStore", "Sync", "Mapping", "JSON", "HTTP", "TestSupport"]),
         .testTarget(name: "D365Tests", dependencies: ["D365", "HTTP", "JSON", "Simulator", "TestSupport", .product(name: "Logging", package: "swift-log")]),
+        .testTarget(name: "ReliabilityTests", dependencies: ["d365mm", "Simulator", "StateStore", "Spool", "JSON", "TestSupport"]),
         .testTarget(name: "InstallationTests", dependencies: ["d365mm", "JSON", "TestSupport"]),
         .testTarget(name: "OperatorTests", dependencies: ["d365mm", "Simulator", "Spool", "StateStore", "Archive", "JSON", "TestSupport"]),
         .testTarget(name: "FromERPTests", dependencies: ["d365mm", "Simulator", "StateStore", "Spool", "JSON", "TestSupport"]),

@@ -1,4 +1,5 @@
 import Archive
+import CrashPoints
 import Foundation
 import Hashing
 import JSON
@@ -88,6 +89,7 @@ public struct RunArchiver {
             for file in files { try writer.addFile(name: file.entryName, from: spool.path(file.folder, file.name)) }
             try writer.finish()
             try Self.verify(temporary, against: entries)
+            CrashPoint.reached("archive.verified")
             guard rename(temporary, spool.path(.archive, name)) == 0 else {
                 throw OperationsError("the archive cannot be moved into \(spool.path(.archive)): \(String(cString: strerror(errno)))")
             }
@@ -95,7 +97,11 @@ public struct RunArchiver {
             unlink(temporary)
             throw error
         }
-        for file in files { try spool.removeArchived(file.name, in: file.folder) }
+        CrashPoint.reached("archive.published")
+        for file in files {
+            try spool.removeArchived(file.name, in: file.folder)
+            CrashPoint.reached("archive.removed-one")
+        }
         return name
     }
 

@@ -50,6 +50,14 @@ final class SimulatorCore: Sendable {
                     response.body = Array(response.body.prefix(response.body.count / 2))
                     plan.outcome = .respond(response)
                 }
+            case .loopNextLink?:
+                if case .respond(var response) = plan.outcome {
+                    let itself = "\(base)\(request.path)" + (request.query.isEmpty ? "" : "?\(request.query)")
+                    let text = String(decoding: response.body, as: UTF8.self)
+                    response.body = Array(text.replacingOccurrences(of: #""@odata.nextLink":"[^"]*""#, with: "\"@odata.nextLink\":\"\(itself)\"",
+                                                                      options: .regularExpression).utf8)
+                    plan.outcome = .respond(response)
+                }
             default: break
             }
         }

@@ -1,3 +1,4 @@
+import CrashPoints
 import Foundation
 
 /// The spool directory: state folders, atomic publishing, moves and listing.
@@ -52,12 +53,14 @@ public struct Spool: Sendable {
             throw failure
         }
         close(descriptor)
+        CrashPoint.reached("spool.temp-written")
         let destination = path(folder, name)
         guard rename(temporary, destination) == 0 else {
             let failure = SpoolError.system("publish", destination)
             unlink(temporary)
             throw failure
         }
+        CrashPoint.reached("spool.renamed")
         try syncDirectory(path(folder))
     }
 
@@ -69,6 +72,7 @@ public struct Spool: Sendable {
         guard rename(path(source, name), path(destination, target)) == 0 else {
             throw SpoolError.system("move \(name) to \(destination.rawValue)/ from", path(source))
         }
+        CrashPoint.reached("spool.moved")
         try syncDirectory(path(destination))
         try syncDirectory(path(source))
         return target

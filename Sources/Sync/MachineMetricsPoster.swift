@@ -1,3 +1,4 @@
+import CrashPoints
 import Foundation
 import Hashing
 import HTTP
@@ -58,6 +59,7 @@ struct MachineMetricsPoster {
         let batchID = Self.batchID(name: name, records: envelope.records)
         switch try await send(envelope, batchID: batchID) {
         case .success(let receipt):
+            CrashPoint.reached("mm.batch-accepted")
             try record(receipt, of: envelope, name: name, batchID: batchID, report: &report)
         case .failure(let refusal):
             logger.error("MachineMetrics refused outbound/\(name): \(refusal)")
@@ -124,6 +126,7 @@ struct MachineMetricsPoster {
             accepted.append(StateDatabase.AcceptedRecord(key: key, hash: MappedRecord.hash(of: record), inScope: Self.inScope(envelope.kind, record)))
         }
         try database.recordAccepted(collection: envelope.kind, accepted, runID: runID, at: now)
+        CrashPoint.reached("mm.batch-recorded")
         if !receipt.rejected.isEmpty {
             var rejections: [StateDatabase.Rejection] = []
             for rejection in receipt.rejected {

@@ -1,3 +1,4 @@
+import CrashPoints
 import Foundation
 import JSON
 import Logging
@@ -25,6 +26,7 @@ struct RunBookkeeping {
             logger.error("the run stopped: \(error)")
         }
         report.endedAt = Date()
+        CrashPoint.reached("run.recording-outcome")
         do {
             try database.finishRun(id: runID, outcome: report.outcome.rawValue, exitCode: Int(report.exitCode),
                                    summary: JSONEncoding.string(report.json), at: report.endedAt!)

@@ -2,6 +2,7 @@ import Foundation
 import HTTP
 import JSON
 import Spool
+import StateStore
 
 /// How a run ended, and what moved.
 public struct RunReport: Sendable {
@@ -51,6 +52,9 @@ public struct RunReport: Sendable {
         case .authentication?: outcome = .authenticationFailure
         default:
             if let spoolError = error as? SpoolError, spoolError.code == .noSpace {
+                outcome = .temporaryFailure
+            } else if let sqlite = error as? SQLiteError, sqlite.isDiskFull {
+                stopReason = "\(sqlite) (free space on the spool's file system, then run again; nothing was lost)"
                 outcome = .temporaryFailure
             } else {
                 outcome = .failure

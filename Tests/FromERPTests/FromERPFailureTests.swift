@@ -228,14 +228,15 @@ struct FromERPRecoveryTests {
             #expect(try await harness.run(["run", "from-erp"]).status == 75)
             let target = try #require(harness.files("outbound").first { $0.contains("_work-orders_") })
             harness.session.simulator.clearFaults()
-            harness.session.simulator.addFaults([FaultRule(service: .mm, method: "PUT", path: "/v1/erp/parts", action: .slow(seconds: 6), times: 1)])
-            let partsPuts = harness.session.simulator.requestLog.count(service: .mm, method: "PUT", path: "/v1/erp/parts")
-            let running = try D365MMBinary.start(["run", "from-erp"], environment: harness.environment)
-            // Once the slow first batch is with MachineMetrics, the run is busy: the operator parks a later batch.
-            for _ in 0..<6000 where harness.session.simulator.requestLog.count(service: .mm, method: "PUT", path: "/v1/erp/parts") == partsPuts {
-                try await Task.sleep(for: .milliseconds(10))
+            // The run stops right after MachineMetrics accepted its first batch; the operator parks a later one then.
+            let pause = harness.spoolDirectory + "/../resume"
+            let running = try D365MMBinary.start(["run", "from-erp"], environment: harness.environment(changing: [
+                "D365MM_DEBUG_PAUSE_AT": "mm.batch-recorded@1", "D365MM_DEBUG_PAUSE_FILE": pause]))
+            for _ in 0..<1200 where !FileManager.default.fileExists(atPath: pause + ".paused") {
+                try await Task.sleep(for: .milliseconds(50))
             }
             try FileManager.default.moveItem(atPath: "\(harness.spoolDirectory)/outbound/\(target)", toPath: "\(harness.spoolDirectory)/hold/\(target)")
+            FileManager.default.createFile(atPath: pause, contents: nil)
             let result = await running.wait()
             let log = result.standardError
             // The queued operations of the held orders are rejected (their work orders are not in MachineMetrics yet), so the

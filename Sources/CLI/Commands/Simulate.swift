@@ -14,7 +14,7 @@ extension D365MMCommand {
 
                 A fault is comma-separated key=value pairs: service (entra, d365, mm, any), method, path (a substring), \
                 one action (status=N [retry-after=S], slow=SECONDS, hang-up, lose-answer, not-json, truncate, \
-                expire-tokens), after=N (let N matching requests pass first) and times=N or times=always.
+                expire-tokens, loop-next-link), after=N (let N matching requests pass first) and times=N or times=always.
                 """
         )
 

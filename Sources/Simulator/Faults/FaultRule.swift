@@ -26,6 +26,8 @@ public struct FaultRule: Sendable, Equatable, Codable {
         case truncate
         /// Expire every access token this service has issued, then handle the request (which then gets a 401).
         case expireTokens
+        /// Do the work, then point the page's `@odata.nextLink` back at the page itself: a server that loops.
+        case loopNextLink
     }
 
     public var service: Service
@@ -94,10 +96,13 @@ public struct FaultRule: Sendable, Equatable, Codable {
             action = .truncate
         } else if fields["expire-tokens"] != nil {
             action = .expireTokens
+        } else if fields["loop-next-link"] != nil {
+            action = .loopNextLink
         } else {
-            throw SimulatorError("\(source): say what happens: status=N, slow=SECONDS, hang-up, lose-answer, not-json, truncate or expire-tokens")
+            throw SimulatorError("\(source): say what happens: status=N, slow=SECONDS, hang-up, lose-answer, not-json, truncate, expire-tokens or loop-next-link")
         }
-        let known: Set = ["service", "method", "path", "status", "retry-after", "slow", "hang-up", "lose-answer", "not-json", "truncate", "expire-tokens", "after", "times"]
+        let known: Set = ["service", "method", "path", "status", "retry-after", "slow", "hang-up", "lose-answer", "not-json", "truncate", "expire-tokens",
+                          "loop-next-link", "after", "times"]
         if let unknown = fields.keys.first(where: { !known.contains($0) }) {
             throw SimulatorError("\(source): unknown key '\(unknown)'")
         }
@@ -110,7 +115,7 @@ public struct FaultRule: Sendable, Equatable, Codable {
     // MARK: Scenario-file form
 
     private enum CodingKeys: String, CodingKey {
-        case service, method, path, status, retryAfter, slow, hangUp, loseAnswer, notJSON, truncate, expireTokens, after, times
+        case service, method, path, status, retryAfter, slow, hangUp, loseAnswer, notJSON, truncate, expireTokens, loopNextLink, after, times
     }
 
     public init(from decoder: any Decoder) throws {
@@ -122,7 +127,8 @@ public struct FaultRule: Sendable, Equatable, Codable {
         fields["status"] = try container.decodeIfPresent(Int.self, forKey: .status).map(String.init)
         fields["retry-after"] = try container.decodeIfPresent(Int.self, forKey: .retryAfter).map(String.init)
         fields["slow"] = try container.decodeIfPresent(Double.self, forKey: .slow).map { String($0) }
-        for (key, name) in [(CodingKeys.hangUp, "hang-up"), (.loseAnswer, "lose-answer"), (.notJSON, "not-json"), (.truncate, "truncate"), (.expireTokens, "expire-tokens")]
+        for (key, name) in [(CodingKeys.hangUp, "hang-up"), (.loseAnswer, "lose-answer"), (.notJSON, "not-json"), (.truncate, "truncate"), (.expireTokens, "expire-tokens"),
+                          (.loopNextLink, "loop-next-link")]
         where try container.decodeIfPresent(Bool.self, forKey: key) == true {
             fields[name] = ""
         }
@@ -150,6 +156,7 @@ public struct FaultRule: Sendable, Equatable, Codable {
         case .notJSON: try container.encode(true, forKey: .notJSON)
         case .truncate: try container.encode(true, forKey: .truncate)
         case .expireTokens: try container.encode(true, forKey: .expireTokens)
+        case .loopNextLink: try container.encode(true, forKey: .loopNextLink)
         }
         try container.encode(after, forKey: .after)
         if let times { try container.encode(times, forKey: .times) } else { try container.encode("always", forKey: .times) }

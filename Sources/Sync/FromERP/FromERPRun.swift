@@ -1,3 +1,4 @@
+import CrashPoints
 import D365
 import Foundation
 import JSON
@@ -62,6 +63,7 @@ public final class FromERPRun {
 
             let puller = FromERPPuller(odata: odata, writer: writer, scope: options.scope, concurrency: options.concurrency, logger: logger, progress: progress)
             let pulled = try await puller.pull()
+            CrashPoint.reached("from-erp.pulled")
             for (entity, pages) in pulled.pages.sorted(by: { $0.key < $1.key }) {
                 report.add("pages pulled", pages)
                 report.add("rows pulled", pulled.rows[entity] ?? 0)

@@ -1,3 +1,4 @@
+import CrashPoints
 import Foundation
 import JSON
 import Logging
@@ -115,11 +116,13 @@ final class FromERPTransformer {
         let records = buffers[collection] ?? []
         buffers[collection] = []
         try writer.write(records, kind: collection, nameKind: collection, schema: Envelope.outboundSchema, metadata: [:], to: .outbound)
+        CrashPoint.reached("from-erp.batch-written")
         report.add("batches written")
     }
 
     /// Moves transformed inbox files to `posted/`: their work is done.
     private func retire(_ names: [String]) throws {
+        if !names.isEmpty { CrashPoint.reached("from-erp.transformed") }
         for name in names {
             do {
                 try spool.move(name, from: .inbox, to: .posted)

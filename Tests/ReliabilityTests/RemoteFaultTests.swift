@@ -1,0 +1,51 @@
+import Foundation
+import Simulator
+import Testing
+import TestSupport
+
+/// The remote faults the field will bring, each against both directions' invariants once it has passed.
+/// (Throttling within and beyond the budget, 5xx bursts, expiring tokens, pages that are not JSON or cut short, a lost
+/// answer to a committed write and MachineMetrics down for a whole run have their own tests in FromERPTests and
+/// ToERPTests; the randomised runs mix them all.)
+struct RemoteFaultTests {
+    private func withWorld(_ faults: [String], _ body: (ConnectorHarness) async throws -> Void) async throws {
+        try await withConnector(orders: 40, laborTickets: 12, configure: { options in options.faults = faults.map { try! FaultRule(parsing: $0) } },
+                                extra: ["WRITE_LTS_TO_D365": "true"], body)
+    }
+
+    @Test func aNextLinkThatLoopsIsDetectedNotFollowedForever() async throws {
+        try await withWorld(["service=d365,path=ProductionOrderRouteOperations,loop-next-link,times=always"]) { (harness: ConnectorHarness) async throws in
+            harness.session.simulator.setPageSize(50)
+            let looped = try await harness.run(["run", "from-erp"])
+            #expect(looped.status == 1, "\(looped.standardError)")
+            #expect(looped.standardError.contains("sent the same @odata.nextLink twice"))
+            #expect(harness.session.simulator.requestLog.count(service: .d365, path: "ProductionOrderRouteOperations") < 50, "it stopped at once")
+            harness.session.simulator.clearFaults()
+            try await Invariants.settle(harness)
+            #expect(Invariants.problems(harness).isEmpty)
+        }
+    }
+
+    @Test func aMachineMetricsAnswerSlowerThanItsTimeoutIsRetriedAndNothingIsDoubled() async throws {
+        try await withWorld(["service=mm,method=PUT,path=/v1/erp/parts,slow=7,times=1"]) { (harness: ConnectorHarness) async throws in
+            let run = try await harness.run(["run", "from-erp"], changing: ["MM_API_TIMEOUT_SECONDS": "2", "MM_API_RETRY_ATTEMPTS": "2"])
+            #expect(run.status == 0, "\(run.standardError)")
+            #expect(harness.session.simulator.faultsFired() == [1])
+            try await Invariants.settle(harness)
+            #expect(Invariants.problems(harness).isEmpty)
+            #expect(harness.session.simulator.receivedRecords("parts").values.allSatisfy { $0.timesReceived == 1 }, "the retried batch was a replay")
+        }
+    }
+
+    @Test func machineMetricsDownThenBackLosesNothing() async throws {
+        try await withWorld(["service=mm,status=503,times=always"]) { (harness: ConnectorHarness) async throws in
+            for direction in ["from-erp", "to-erp"] {
+                let down = try await harness.run(["run", direction])
+                #expect(down.status == 75, "\(direction): \(down.standardError)")
+            }
+            harness.session.simulator.clearFaults()
+            try await Invariants.settle(harness)
+            #expect(Invariants.problems(harness).isEmpty)
+        }
+    }
+}
