@@ -52,7 +52,7 @@ public struct RunArchiver {
     public func archiveFinishedWork(policy: Policy, now: Date = Date()) throws -> [String] {
         let cutoff = now.addingTimeInterval(-policy.archiveAfter)
         var byRun: [String: [SpoolFile]] = [:]
-        for file in try finishedFiles() where (modificationTime(of: file) ?? now) <= cutoff {
+        for file in try finishedFiles() where (spool.attributes(of: file.name, in: file.folder)?.modified ?? now) <= cutoff {
             byRun[Self.runID(of: file), default: []].append(file)
         }
         return try byRun.keys.sorted().map { try pack(byRun[$0]!, runID: $0, reason: "finished") }
@@ -66,7 +66,7 @@ public struct RunArchiver {
         for file in files {
             let path = spool.path(file.folder, file.name)
             guard let digest = SHA256Hex.digest(fileAt: path) else { throw OperationsError("\(path) cannot be read for archiving") }
-            entries.append(.object(JSONObject([("name", .string(file.entryName)), ("size", .number(Int(Self.size(of: path)))), ("sha256", .string(digest))])))
+            entries.append(.object(JSONObject([("name", .string(file.entryName)), ("size", .number(Int(spool.attributes(of: file.name, in: file.folder)?.size ?? 0))), ("sha256", .string(digest))])))
         }
         var manifest = JSONObject([
             ("schema", "d365mm.archive/1"), ("runId", .string(runID)), ("toolVersion", .string(toolVersion)), ("reason", .string(reason)),
@@ -109,7 +109,8 @@ public struct RunArchiver {
     @discardableResult
     public func applyRetention(policy: Policy, now: Date = Date()) throws -> [String] {
         var archives = try spool.entries(in: .archive).filter { $0.hasSuffix(".tar.gz") }.map { name in
-            (name: name, time: modificationTime(of: SpoolFile(folder: .archive, name: name)) ?? now, size: Self.size(of: spool.path(.archive, name)))
+            let attributes = spool.attributes(of: name, in: .archive)
+            return (name: name, time: attributes?.modified ?? now, size: attributes?.size ?? 0)
         }.sorted { $0.time < $1.time }
         var removed: [String] = []
         var total = archives.reduce(Int64(0)) { $0 + $1.size }
@@ -172,16 +173,5 @@ public struct RunArchiver {
             counter += 1
         }
         return name
-    }
-
-    private func modificationTime(of file: SpoolFile) -> Date? {
-        var status = stat()
-        guard stat(spool.path(file.folder, file.name), &status) == 0 else { return nil }
-        return Date(timeIntervalSince1970: TimeInterval(status.st_mtim.tv_sec))
-    }
-
-    static func size(of path: String) -> Int64 {
-        var status = stat()
-        return stat(path, &status) == 0 ? Int64(status.st_size) : 0
     }
 }

@@ -35,14 +35,14 @@ public struct StatusReport {
                 let direction = ItemName(parsing: name)?.direction.rawValue ?? (name.contains("_to-erp_") ? "to-erp" : name.contains("_from-erp_") ? "from-erp" : "other")
                 var entry = counts[direction, default: FolderCount()]
                 entry.count += 1
-                if let time = modificationTime(spool.path(folder, name)), time < (entry.oldest ?? .distantFuture) { entry.oldest = time }
+                if let time = spool.attributes(of: name, in: folder)?.modified, time < (entry.oldest ?? .distantFuture) { entry.oldest = time }
                 counts[direction] = entry
             }
             report.folders[folder] = counts
         }
         for name in (try? spool.entries(in: .archive)) ?? [] where name.hasSuffix(".tar.gz") {
             report.archives.count += 1
-            report.archives.bytes += RunArchiver.size(of: spool.path(.archive, name))
+            report.archives.bytes += spool.attributes(of: name, in: .archive)?.size ?? 0
         }
         if let database {
             report.runs = try database.recentRuns(limit: 10)
@@ -60,7 +60,7 @@ public struct StatusReport {
 
     /// Journals left unposted for over a day.
     public var overdueJournals: [String] {
-        unpostedJournals.filter { generatedAt.timeIntervalSince($0.writtenAt) > 86_400 }.map(\.journal)
+        unpostedJournals.filter { generatedAt.timeIntervalSince($0.writtenAt) > StateDatabase.postingOverdueAfter }.map(\.journal)
     }
 
     public var json: JSONValue {
@@ -104,11 +104,5 @@ public struct StatusReport {
         let formatter = ISO8601DateFormatter()
         formatter.formatOptions = [.withInternetDateTime]
         return formatter.string(from: date)
-    }
-
-    private static func modificationTime(_ path: String) -> Date? {
-        var status = stat()
-        guard stat(path, &status) == 0 else { return nil }
-        return Date(timeIntervalSince1970: TimeInterval(status.st_mtim.tv_sec))
     }
 }

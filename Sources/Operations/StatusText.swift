@@ -81,13 +81,12 @@ extension StatusReport {
         return String(line.reversed().drop { $0 == " " }.reversed())
     }
 
-    public static func clipText(_ text: String, _ width: Int) -> String { clip(text, width) }
-    public static func ageText(_ seconds: TimeInterval) -> String { age(seconds) }
+    /// A file's size for people: bytes when small.
     public static func sizeText(_ count: Int64) -> String { count < 10_240 ? "\(count) B" : bytes(count) }
 
-    static func clip(_ text: String, _ width: Int) -> String { text.count <= width ? text : String(text.prefix(width - 1)) + "…" }
+    public static func clip(_ text: String, _ width: Int) -> String { text.count <= width ? text : String(text.prefix(width - 1)) + "…" }
 
-    static func age(_ seconds: TimeInterval) -> String {
+    public static func age(_ seconds: TimeInterval) -> String {
         switch seconds {
         case ..<90: return "\(Int(seconds.rounded())) s"
         case ..<5400: return "\(Int((seconds / 60).rounded())) min"

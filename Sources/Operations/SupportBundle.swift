@@ -128,9 +128,8 @@ public struct SupportBundle {
             let names = try spool.entries(in: folder)
             lines.append("\(folder.rawValue)/ (\(names.count))")
             for name in names {
-                var status = stat()
-                _ = stat(spool.path(folder, name), &status)
-                lines.append("  \(name)  \(status.st_size) bytes  modified \(ItemName.timestamp(Date(timeIntervalSince1970: TimeInterval(status.st_mtim.tv_sec))))")
+                guard let attributes = spool.attributes(of: name, in: folder) else { continue }
+                lines.append("  \(name)  \(attributes.size) bytes  modified \(ItemName.timestamp(attributes.modified))")
             }
         }
         return lines.joined(separator: "\n") + "\n"

@@ -113,6 +113,13 @@ public struct Spool: Sendable {
         return names.sorted()
     }
 
+    /// A file's size and modification time; `nil` when it is not there.
+    public func attributes(of name: String, in folder: SpoolFolder) -> (size: Int64, modified: Date)? {
+        var status = stat()
+        guard stat(path(folder, name), &status) == 0 else { return nil }
+        return (Int64(status.st_size), Date(timeIntervalSince1970: TimeInterval(status.st_mtim.tv_sec)))
+    }
+
     /// Reads a whole file of the spool.
     public func read(_ name: String, in folder: SpoolFolder) throws -> [UInt8] {
         let file = path(folder, name)

@@ -115,6 +115,9 @@ extension StateDatabase {
         try ticketWrites(where: "acknowledged = 0", [])
     }
 
+    /// A journal D365's batch posting has left unposted this long after it was written needs someone to look.
+    public static let postingOverdueAfter: TimeInterval = 86_400
+
     /// Writes whose journal is not known to be posted.
     public func unpostedTicketWrites() throws -> [TicketWrite] {
         try ticketWrites(where: "posted = 0", [])

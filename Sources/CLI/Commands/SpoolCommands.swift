@@ -31,16 +31,20 @@ struct SpoolChangeOptions: ParsableArguments {
     var names: [String]
 }
 
+/// The spool lock, waiting up to `seconds` for a running run; exit 73 when it is still held then.
+private func lockSpool(_ spool: Spool, waiting seconds: Double) throws -> SpoolLock {
+    do {
+        return try SpoolLock.acquire(spool, waiting: seconds)
+    } catch let error as SpoolError where error.code == .locked {
+        printError("d365mm: a run still holds the spool lock on \(spool.root) (\(SpoolLock.holder(spool) ?? "holder unknown")) after \(Int(seconds)) s; nothing was done.")
+        throw ExitStatus.locked.exitCode
+    }
+}
+
 /// Runs `verb` on the named items under the lock; prints what moved; exits 2 when some item could not be handled.
 private func change(_ verb: SpoolActions.Verb, _ options: SpoolChangeOptions, confirmed: Bool = true) throws {
     let spool = try SpoolLocation.resolve(configFile: options.configuration.config)
-    let lock: SpoolLock
-    do {
-        lock = try SpoolLock.acquire(spool, waiting: options.wait)
-    } catch let error as SpoolError where error.code == .locked {
-        printError("d365mm: a run still holds the spool lock on \(spool.root) (\(SpoolLock.holder(spool) ?? "holder unknown")) after \(Int(options.wait)) s; nothing was done.")
-        throw ExitStatus.locked.exitCode
-    }
+    let lock = try lockSpool(spool, waiting: options.wait)
     defer { withExtendedLifetime(lock) {} }
     let actions = SpoolActions(spool: spool, database: try StateDatabase(path: spool.databasePath), toolVersion: D365MMVersion.current)
     let names: [String]
@@ -154,13 +158,7 @@ extension D365MMCommand.SpoolCommand {
 
         func run() async throws {
             let spool = try SpoolLocation.resolve(configFile: options.config)
-            let lock: SpoolLock
-            do {
-                lock = try SpoolLock.acquire(spool, waiting: wait)
-            } catch let error as SpoolError where error.code == .locked {
-                printError("d365mm: a run still holds the spool lock on \(spool.root); nothing was purged.")
-                throw ExitStatus.locked.exitCode
-            }
+            let lock = try lockSpool(spool, waiting: wait)
             defer { withExtendedLifetime(lock) {} }
             let removed = try spool.purgeTemporaryFiles()
             print(removed.isEmpty ? "tmp/ holds no unfinished files." : "removed \(removed.count) unfinished file(s) from tmp/")
@@ -171,12 +169,10 @@ extension D365MMCommand.SpoolCommand {
 /// How `spool ls` and `spool show` describe an item.
 enum SpoolItemInfo {
     static func line(spool: Spool, folder: SpoolFolder, name: String) -> String {
-        var status = stat()
-        let path = spool.path(folder, name)
-        let size = stat(path, &status) == 0 ? Int64(status.st_size) : 0
-        let age = Date().timeIntervalSince1970 - TimeInterval(status.st_mtim.tv_sec)
-        var line = "\(name)  \(StatusReport.sizeText(size))  \(StatusReport.ageText(age)) old"
-        if let reason = sidecar(spool: spool, folder: folder, name: name)?["reason"]?.stringValue { line += "\n      " + StatusReport.clipText(reason, 74) }
+        let attributes = spool.attributes(of: name, in: folder)
+        let age = Date().timeIntervalSince(attributes?.modified ?? Date())
+        var line = "\(name)  \(StatusReport.sizeText(attributes?.size ?? 0))  \(StatusReport.age(age)) old"
+        if let reason = sidecar(spool: spool, folder: folder, name: name)?["reason"]?.stringValue { line += "\n      " + StatusReport.clip(reason, 74) }
         return line
     }
 

@@ -47,17 +47,21 @@ struct LaborAmounts: Equatable, Sendable {
 /// order and operation, and to zero everywhere else. A revision on the same operation is one correcting line (the
 /// difference); one that moves the labor is a full line plus the reversal of what the old operation holds.
 enum RevisionPlanner {
+    /// The reversal of what earlier revisions left on an operation the labor moved away from.
+    struct Reversal: Equatable {
+        /// The old line it copies (order, operation, resource, date, error cause, worker).
+        let copying: StateDatabase.WrittenLine
+        /// What brings the old operation to zero.
+        let amounts: LaborAmounts
+    }
+
     struct Plan: Equatable {
         /// What the revision's own line must carry; `nil` when it is in D365 already.
         var line: LaborAmounts?
         /// Whether the line corrects earlier lines on the same operation rather than being the first there.
         var corrects: Bool
-        /// The reversal still to write: the old line it copies, and the amounts that bring the old operation to zero.
-        var undo: (copying: StateDatabase.WrittenLine, amounts: LaborAmounts)?
-
-        static func == (left: Plan, right: Plan) -> Bool {
-            left.line == right.line && left.corrects == right.corrects && left.undo?.copying == right.undo?.copying && left.undo?.amounts == right.undo?.amounts
-        }
+        /// The reversal still to write.
+        var undo: Reversal?
     }
 
     enum Decision: Equatable {
@@ -92,7 +96,7 @@ enum RevisionPlanner {
             plan.corrects = balances[here] != nil
         }
         if let old = elsewhere.first?.value, !hasUndo {
-            plan.undo = (old.last, .zero - old.amounts)
+            plan.undo = Reversal(copying: old.last, amounts: .zero - old.amounts)
         }
         return plan.line == nil && plan.undo == nil ? .complete : .write(plan)
     }

@@ -120,7 +120,7 @@ extension ToERPRun {
 
     /// Posting mode `batch_job`: journals D365's batch posting has left unposted for over a day need someone to look.
     func reportUnpostedJournals(_ report: inout RunReport) throws {
-        let cutoff = Date().addingTimeInterval(-Self.unpostedAfter)
+        let cutoff = Date().addingTimeInterval(-StateDatabase.postingOverdueAfter)
         let stale = Set(try database.unpostedTicketWrites().filter { $0.writtenAt < cutoff }.map(\.journalNumber)).sorted()
         guard !stale.isEmpty else { return }
         let shown = stale.prefix(5).joined(separator: ", ") + (stale.count > 5 ? ", …" : "")

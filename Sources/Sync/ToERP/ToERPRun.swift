@@ -46,8 +46,6 @@ public final class ToERPRun {
 
     /// Journals per `$batch` (and per outbound file).
     static let journalsPerBatch = 100
-    /// A journal D365's batch posting has not posted after this long is reported.
-    static let unpostedAfter: TimeInterval = 86_400
 
     let options: Options
     let spool: Spool
@@ -115,6 +113,8 @@ public final class ToERPRun {
     /// whichever step validates them.
     func outboundItems(ofKind kind: String) throws -> [String] {
         try spool.items(in: .outbound, for: .toERP).filter { name in
+            // This tool's names say their kind; only files named otherwise need reading to tell.
+            if let named = ItemName(parsing: name), named.kind != kind { return false }
             guard let bytes = try? spool.read(name, in: .outbound), let envelope = try? Envelope.decode(bytes, expectedSchema: Envelope.outboundSchema) else {
                 return false
             }
