@@ -22,10 +22,11 @@ let package = Package(
         .target(name: "StateStore", dependencies: ["CSQLite"]),
         .target(name: "Archive", dependencies: ["CArchive"]),
         .target(name: "JSON"),
+        .target(name: "Timestamps"),
         .target(name: "CrashPoints"),
         .target(name: "Hashing", dependencies: [.product(name: "Crypto", package: "swift-crypto")]),
         .target(name: "ConnectorConfiguration"),
-        .target(name: "Spool", dependencies: ["JSON", "Hashing", "CrashPoints"]),
+        .target(name: "Spool", dependencies: ["JSON", "Hashing", "CrashPoints", "Timestamps"]),
         .target(
             name: "HTTP",
             dependencies: [
@@ -43,7 +44,7 @@ let package = Package(
             name: "MachineMetrics",
             dependencies: ["HTTP", "JSON", .product(name: "Logging", package: "swift-log")]
         ),
-        .target(name: "Mapping", dependencies: ["JSON", "Hashing"]),
+        .target(name: "Mapping", dependencies: ["JSON", "Hashing", "Timestamps"]),
         .target(name: "Installation", dependencies: ["ConnectorConfiguration"]),
         .target(name: "Diagnostics", dependencies: ["ConnectorConfiguration", "D365", "MachineMetrics", "HTTP", "JSON", .product(name: "Logging", package: "swift-log")]),
         .target(name: "Operations", dependencies: ["Spool", "StateStore", "Archive", "Hashing", "JSON", "HTTP", "CrashPoints"]),
@@ -83,6 +84,7 @@ let package = Package(
         .testTarget(name: "SimulatorTests", dependencies: ["Simulator", "HTTP", "TestSupport"]),
         .testTarget(name: "CLITests", dependencies: ["d365mm", "TestSupport"]),
         .testTarget(name: "JSONTests", dependencies: ["JSON"]),
+        .testTarget(name: "TimestampsTests", dependencies: ["Timestamps"]),
         .testTarget(name: "ConnectorConfigurationTests", dependencies: ["ConnectorConfiguration"]),
         .testTarget(name: "SpoolTests", dependencies: ["Spool", "JSON", "TestSupport"]),
         .testTarget(name: "MappingTests", dependencies: ["Mapping", "JSON"]),

@@ -16,11 +16,11 @@ public struct ODataPage: Sendable {
 /// number of requests in flight, and errors that name the entity and the privilege.
 public final class ODataClient: Sendable {
     public let environmentURL: String
-    private let tokens: EntraTokenProvider
-    private let client: ResilientClient
-    private let limiter: AsyncLimiter
-    private let timeout: Duration
-    private let logger: Logger
+    let tokens: EntraTokenProvider
+    let client: ResilientClient
+    let limiter: AsyncLimiter
+    let timeout: Duration
+    let logger: Logger
     /// How often a page that is not JSON, or cut short, is fetched again.
     private let malformedRetries = 3
 
@@ -35,14 +35,19 @@ public final class ODataClient: Sendable {
 
     /// Reads every page of `query`, handing each to `handle` as it arrives.
     public func readAll(_ query: ODataQuery, handle: (ODataPage) async throws -> Void) async throws {
-        var url: String? = query.url(environmentURL: environmentURL)
-        var seen = Set<String>()
+        try await readPages(from: query.url(environmentURL: environmentURL), entitySet: query.entitySet, handle: handle)
+    }
+
+    /// Reads the page at `url` and every page its `@odata.nextLink`s lead to.
+    func readPages(from url: String, entitySet: String, seen: Set<String> = [], handle: (ODataPage) async throws -> Void) async throws {
+        var url: String? = url
+        var seen = seen
         while let next = url {
             guard seen.insert(next).inserted else {
-                throw D365Error(category: .unexpected, message: "D365 sent the same @odata.nextLink twice while reading \(query.entitySet); the read was stopped instead of looping.",
+                throw D365Error(category: .unexpected, message: "D365 sent the same @odata.nextLink twice while reading \(entitySet); the read was stopped instead of looping.",
                                 status: nil, detail: nil)
             }
-            let page = try await fetch(next, entitySet: query.entitySet)
+            let page = try await fetch(next, entitySet: entitySet)
             try await handle(page)
             url = page.nextLink
         }

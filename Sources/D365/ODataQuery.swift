@@ -18,12 +18,17 @@ public struct ODataQuery: Sendable, Equatable {
 
     /// The query's URL under `environmentURL`.
     public func url(environmentURL: String) -> String {
+        "\(environmentURL)/data/\(relativeURL)"
+    }
+
+    /// The query's URL relative to the service root `/data/`, as a `$batch` part names it.
+    public var relativeURL: String {
         var items = [("cross-company", "true")]
         if let filter { items.append(("$filter", filter)) }
         if let select { items.append(("$select", select.joined(separator: ","))) }
         if let orderBy { items.append(("$orderby", orderBy)) }
         if let top { items.append(("$top", String(top))) }
-        return "\(environmentURL)/data/\(entitySet)?" + items.map { "\($0.0)=\(Self.escape($0.1))" }.joined(separator: "&")
+        return "\(entitySet)?" + items.map { "\($0.0)=\(Self.escape($0.1))" }.joined(separator: "&")
     }
 
     static func escape(_ text: String) -> String {

@@ -57,24 +57,34 @@ public enum JSONEncoding {
         output.append(contentsOf: repeatElement(UInt8(ascii: " "), count: indent * 2))
     }
 
-    /// Writes `text` quoted, escaping only what JSON requires.
+    /// Writes `text` quoted, escaping only what JSON requires; runs of plain bytes are copied whole.
     public static func writeString(_ text: String, into output: inout [UInt8]) {
         output.append(UInt8(ascii: "\""))
-        for byte in text.utf8 {
-            switch byte {
-            case 0x22: output.append(contentsOf: [0x5C, 0x22])
-            case 0x5C: output.append(contentsOf: [0x5C, 0x5C])
-            case 0x0A: output.append(contentsOf: [0x5C, 0x6E])
-            case 0x0D: output.append(contentsOf: [0x5C, 0x72])
-            case 0x09: output.append(contentsOf: [0x5C, 0x74])
-            case 0x08: output.append(contentsOf: [0x5C, 0x62])
-            case 0x0C: output.append(contentsOf: [0x5C, 0x66])
-            case 0..<0x20:
-                let hex = Array("0123456789abcdef".utf8)
-                output.append(contentsOf: [0x5C, 0x75, 0x30, 0x30, hex[Int(byte >> 4)], hex[Int(byte & 0xF)]])
-            default: output.append(byte)
+        var text = text
+        text.withUTF8 { bytes in
+            var plainFrom = 0
+            for index in bytes.indices where bytes[index] == 0x22 || bytes[index] == 0x5C || bytes[index] < 0x20 {
+                output.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[plainFrom..<index]))
+                writeEscaped(bytes[index], into: &output)
+                plainFrom = index + 1
             }
+            output.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[plainFrom...]))
         }
         output.append(UInt8(ascii: "\""))
+    }
+
+    private static func writeEscaped(_ byte: UInt8, into output: inout [UInt8]) {
+        switch byte {
+        case 0x22: output.append(contentsOf: [0x5C, 0x22])
+        case 0x5C: output.append(contentsOf: [0x5C, 0x5C])
+        case 0x0A: output.append(contentsOf: [0x5C, 0x6E])
+        case 0x0D: output.append(contentsOf: [0x5C, 0x72])
+        case 0x09: output.append(contentsOf: [0x5C, 0x74])
+        case 0x08: output.append(contentsOf: [0x5C, 0x62])
+        case 0x0C: output.append(contentsOf: [0x5C, 0x66])
+        default:
+            let hex = Array("0123456789abcdef".utf8)
+            output.append(contentsOf: [0x5C, 0x75, 0x30, 0x30, hex[Int(byte >> 4)], hex[Int(byte & 0xF)]])
+        }
     }
 }

@@ -102,8 +102,9 @@ public struct JSONObject: Sendable, Equatable, ExpressibleByDictionaryLiteral {
 public enum JSONNumberText {
     /// The shortest plain text of `decimal`: `120`, `0.5`, `-1.333333`; never an exponent.
     public static func format(_ decimal: Decimal) -> String {
-        var value = decimal
-        var text = NSDecimalString(&value, Locale(identifier: "en_US_POSIX"))
+        // Decimal's description is locale-independent (a point, no grouping); NSDecimalString with a Locale built
+        // per call cost more than the mapping it served.
+        var text = decimal.description
         if text.contains(".") {
             while text.hasSuffix("0") { text.removeLast() }
             if text.hasSuffix(".") { text.removeLast() }

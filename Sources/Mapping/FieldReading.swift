@@ -1,5 +1,6 @@
 import Foundation
 import JSON
+import Timestamps
 
 /// Typed reads of a D365 row's fields.
 struct Row {
@@ -35,30 +36,15 @@ struct Row {
     /// A date field combined with its time-of-day field (seconds after midnight), as an instant in UTC;
     /// `null` for F&O's empty date (1900-01-01).
     func instant(date field: String, time timeField: String?) -> JSONValue {
-        guard let text = string(field), text.count >= 10 else { return .null }
-        let day = String(text.prefix(10))
-        guard !day.hasPrefix("1900-01-01"), let midnight = Self.utcDay(day) else { return .null }
+        guard let text = string(field), !text.hasPrefix("1900-01-01"), let days = UTCCalendar.days(ofDate: text) else { return .null }
         let seconds = timeField.flatMap(integer) ?? 0
-        return .string(Self.iso(midnight.addingTimeInterval(TimeInterval(seconds))))
+        return .string(UTCCalendar.dateTimeText(seconds: days * 86_400 + seconds))
     }
 
     /// The UTC date of a date-time field, `YYYY-MM-DD`.
     func date(_ field: String) -> JSONValue {
         guard let text = string(field), text.count >= 10, !text.hasPrefix("1900-01-01") else { return .null }
         return .string(String(text.prefix(10)))
-    }
-
-    static func utcDay(_ day: String) -> Date? {
-        let formatter = ISO8601DateFormatter()
-        formatter.formatOptions = [.withFullDate]
-        formatter.timeZone = TimeZone(identifier: "UTC")
-        return formatter.date(from: day)
-    }
-
-    static func iso(_ date: Date) -> String {
-        let formatter = ISO8601DateFormatter()
-        formatter.formatOptions = [.withInternetDateTime]
-        return formatter.string(from: date)
     }
 }
 

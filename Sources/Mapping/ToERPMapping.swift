@@ -1,6 +1,7 @@
 import Foundation
 import Hashing
 import JSON
+import Timestamps
 
 /// A MachineMetrics labor ticket (`contracts/machinemetrics-api.md` §3), read strictly.
 public struct LaborTicket: Sendable, Equatable {
@@ -48,6 +49,7 @@ public struct LaborTicket: Sendable, Equatable {
     }
 
     static func parseInstant(_ text: String) -> Date? {
+        if let seconds = UTCCalendar.seconds(ofInstant: text) { return Date(timeIntervalSince1970: seconds) }
         let formatter = ISO8601DateFormatter()
         if let date = formatter.date(from: text) { return date }
         formatter.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
@@ -116,10 +118,7 @@ public enum ToERPMapping {
 
     /// The UTC date of `instant` as F&O writes a date: `YYYY-MM-DDT12:00:00Z`.
     public static func consumptionDate(_ instant: Date) -> String {
-        let formatter = ISO8601DateFormatter()
-        formatter.formatOptions = [.withFullDate]
-        formatter.timeZone = TimeZone(identifier: "UTC")
-        return formatter.string(from: instant) + "T12:00:00Z"
+        UTCCalendar.dateText(days: Int((instant.timeIntervalSince1970 / 86_400).rounded(.down))) + "T12:00:00Z"
     }
 
     /// `<dataAreaId>/<JournalNumber>/<JournalLineNumber>`, the line number in its shortest decimal form.

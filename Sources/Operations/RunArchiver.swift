@@ -47,15 +47,33 @@ public struct RunArchiver {
         self.toolVersion = toolVersion
     }
 
+    /// An archive written: its name, and how many files of what size went into it.
+    public struct Written: Sendable {
+        public let name: String
+        public let files: Int
+        public let bytes: Int64
+    }
+
     /// Archives every finished file old enough, one archive per run; returns the archives written.
     @discardableResult
-    public func archiveFinishedWork(policy: Policy, now: Date = Date()) throws -> [String] {
-        let cutoff = now.addingTimeInterval(-policy.archiveAfter)
+    public func archiveFinishedWork(policy: Policy, now: Date = Date()) throws -> [Written] {
+        try archiveFinishedWork(olderThan: policy.archiveAfter, now: now)
+    }
+
+    /// Archives every finished file older than `age` seconds, one archive per run; returns the archives written.
+    @discardableResult
+    public func archiveFinishedWork(olderThan age: TimeInterval, now: Date = Date()) throws -> [Written] {
+        let cutoff = now.addingTimeInterval(-age)
         var byRun: [String: [SpoolFile]] = [:]
-        for file in try finishedFiles() where (spool.attributes(of: file.name, in: file.folder)?.modified ?? now) <= cutoff {
+        var bytes: [String: Int64] = [:]
+        for file in try finishedFiles() {
+            guard let attributes = spool.attributes(of: file.name, in: file.folder), attributes.modified <= cutoff else { continue }
             byRun[Self.runID(of: file), default: []].append(file)
+            bytes[Self.runID(of: file), default: 0] += attributes.size
         }
-        return try byRun.keys.sorted().map { try pack(byRun[$0]!, runID: $0, reason: "finished") }
+        return try byRun.keys.sorted().map { runID in
+            Written(name: try pack(byRun[runID]!, runID: runID, reason: "finished"), files: byRun[runID]!.count, bytes: bytes[runID]!)
+        }
     }
 
     /// Packs `files` into an archive of `runID`, verifies it, removes the originals; returns the archive's name.

@@ -63,7 +63,7 @@ final class SimulatorCore: Sendable {
         }
         let status: Int? = if case .respond(let response) = plan.outcome { response.status } else { nil }
         let faultName = fault.map { String(describing: $0) }
-        store.withLock { $0.requestLog.record(.init(service: service, method: request.method, path: request.path, status: status, fault: faultName)) }
+        store.withLock { $0.requestLog.record(.init(service: service, method: request.method, path: request.path, query: request.query, status: status, fault: faultName)) }
         return plan
     }
 

@@ -43,6 +43,8 @@ public struct RequestLog: Sendable {
         public let service: FaultRule.Service
         public let method: String
         public let path: String
+        /// The query string, without the `?`.
+        public let query: String
         public let status: Int?
         public let fault: String?
     }

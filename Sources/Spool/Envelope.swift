@@ -1,5 +1,6 @@
 import Foundation
 import Hashing
+import Timestamps
 import JSON
 
 /// A self-validating spool file: what it holds, where it came from, how many records and their checksum.
@@ -42,14 +43,16 @@ public struct Envelope: Sendable, Equatable {
             ("kind", .string(kind)), ("createdAt", .string(Self.timestamp(createdAt))),
         ])
         header.members += metadata.members
-        header.members += [("recordCount", .number(records.count)), ("checksum", .string(Self.checksum(of: records)))]
+        let encodedRecords = records.map { JSONEncoding.bytes($0) }
+        header.members += [("recordCount", .number(records.count)), ("checksum", .string("sha256:" + SHA256Hex.digest(pieces: encodedRecords, separator: [0x0A])))]
         var output = JSONEncoding.bytes(.object(header), style: .pretty)
         output.removeLast()  // the closing brace: the records follow
         while output.last == 0x0A { output.removeLast() }
         output.append(contentsOf: Array(",\n  \"records\": [".utf8))
-        for (index, record) in records.enumerated() {
+        output.reserveCapacity(output.count + encodedRecords.reduce(0) { $0 + $1.count + 6 } + 8)
+        for (index, record) in encodedRecords.enumerated() {
             output.append(contentsOf: index == 0 ? [0x0A, 0x20, 0x20, 0x20, 0x20] : [0x2C, 0x0A, 0x20, 0x20, 0x20, 0x20])
-            JSONEncoding.write(record, style: .compact, indent: 0, into: &output)
+            output.append(contentsOf: record)
         }
         output.append(contentsOf: Array((records.isEmpty ? "]\n}\n" : "\n  ]\n}\n").utf8))
         return output
@@ -87,13 +90,11 @@ public struct Envelope: Sendable, Equatable {
     }
 
     static func timestamp(_ date: Date) -> String {
-        let formatter = ISO8601DateFormatter()
-        formatter.formatOptions = [.withInternetDateTime]
-        return formatter.string(from: date)
+        UTCCalendar.dateTimeText(seconds: Int(date.timeIntervalSince1970.rounded(.down)))
     }
 
     static func parseTimestamp(_ text: String) -> Date? {
-        ISO8601DateFormatter().date(from: text)
+        UTCCalendar.seconds(ofInstant: text).map { Date(timeIntervalSince1970: $0) }
     }
 }
 

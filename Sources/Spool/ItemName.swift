@@ -1,4 +1,5 @@
 import Foundation
+import Timestamps
 
 /// `<UTC time>_<run id>_<direction>_<kind>_<sequence>.json`, e.g.
 /// `20261121T174512Z_r7f3a9c_from-erp_work-orders_0003.json`: `ls` sorts items by age.
@@ -31,16 +32,12 @@ public struct ItemName: Sendable, Equatable, CustomStringConvertible {
     }
 
     /// `20261121T174512Z`.
-    public static func timestamp(_ date: Date) -> String { formatter().string(from: date) }
+    public static func timestamp(_ date: Date) -> String {
+        UTCCalendar.compactDateTimeText(seconds: Int(date.timeIntervalSince1970.rounded(.down)))
+    }
 
-    static func parseTimestamp(_ text: String) -> Date? { formatter().date(from: text) }
-
-    private static func formatter() -> DateFormatter {
-        let formatter = DateFormatter()
-        formatter.locale = Locale(identifier: "en_US_POSIX")
-        formatter.timeZone = TimeZone(identifier: "UTC")
-        formatter.dateFormat = "yyyyMMdd'T'HHmmss'Z'"
-        return formatter
+    static func parseTimestamp(_ text: String) -> Date? {
+        UTCCalendar.seconds(ofCompactDateTime: text).map { Date(timeIntervalSince1970: TimeInterval($0)) }
     }
 }
 

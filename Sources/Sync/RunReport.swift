@@ -22,6 +22,8 @@ public struct RunReport: Sendable {
     /// Why the run stopped early, when it did.
     public var stopReason: String?
     public var counts: [String: Int] = [:]
+    /// Seconds spent in each stage (pull, transform, send, write, …), summed when a stage runs more than once.
+    public var stageSeconds: [String: Double] = [:]
     public var startedAt: Date
     public var endedAt: Date?
 
@@ -32,6 +34,13 @@ public struct RunReport: Sendable {
     }
 
     public mutating func add(_ name: String, _ amount: Int = 1) { counts[name, default: 0] += amount }
+
+    /// Runs `body`, adding the time it took to `stage`.
+    mutating func timing<T>(_ stage: String, _ body: (inout RunReport) async throws -> T) async rethrows -> T {
+        let started = Date()
+        defer { stageSeconds[stage, default: 0] += Date().timeIntervalSince(started) }
+        return try await body(&self)
+    }
 
     /// The exit status of `contracts/cli-and-config.md`.
     public var exitCode: Int32 {
@@ -75,6 +84,7 @@ public struct RunReport: Sendable {
         if let stopReason { object["stopReason"] = .string(stopReason) }
         if let endedAt { object["seconds"] = .number(Decimal(Int(endedAt.timeIntervalSince(startedAt) * 1000)) / 1000) }
         object["counts"] = .object(JSONObject(counts.sorted { $0.key < $1.key }.map { ($0.key, .number($0.value)) }))
+        object["stageSeconds"] = .object(JSONObject(stageSeconds.sorted { $0.key < $1.key }.map { ($0.key, .number(Decimal(Int($0.value * 1000)) / 1000)) }))
         return .object(object)
     }
 }

@@ -51,6 +51,25 @@ struct ArchiveAndBundleTests {
         }
     }
 
+    @Test func spoolArchivePacksFinishedFilesNowAndSaysHowMuch() async throws {
+        try await withRanConnector { (harness: ConnectorHarness) async throws in
+            let posted = harness.files("posted")
+            #expect(!posted.isEmpty)
+            let young = try await harness.run(["spool", "archive", "--older-than", "1d"])
+            #expect(young.status == 0 && young.standardOutput.contains("No finished files older than 1d"), "\(young.standardOutput)")
+            #expect(harness.files("posted") == posted, "nothing young enough was touched")
+            let bad = try await harness.run(["spool", "archive", "--older-than", "soon"])
+            #expect(bad.status == 64 && bad.standardError.contains("--older-than"))
+
+            let archived = try await harness.run(["spool", "archive"])
+            #expect(archived.status == 0, "\(archived.standardError)")
+            #expect(archived.standardOutput.contains("of 2 run(s) into archive/") && archived.standardOutput.contains("MB/s"), "\(archived.standardOutput)")
+            #expect(harness.files("posted").isEmpty && harness.files("log").isEmpty)
+            #expect(harness.files("archive").count == 2)
+            #expect(try await harness.run(["run", "from-erp"]).status == 0, "the next run works on as before")
+        }
+    }
+
     @Test func aBundleHoldsWhatSupportNeedsAndNoSecretPlantedAnywhere() async throws {
         try await withRanConnector { (harness: ConnectorHarness) async throws in
             let secrets = harness.secrets

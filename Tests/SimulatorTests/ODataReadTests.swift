@@ -85,6 +85,39 @@ struct ODataReadTests {
         }
     }
 
+    /// Chunks of keys are answered from an index, as SQL Server answers F&O: the rows must be exactly those a scan
+    /// finds, in table order, whatever the case of the keys, and follow edits of a key.
+    @Test func chunksOfKeysFindWhatAScanFinds() async throws {
+        try await withSimulator { session in
+            let token = try await session.d365Token()
+            let operations = session.simulator.table("ProductionOrderRouteOperations")
+            func scan(_ orders: Set<String>) -> [String] {
+                (0..<operations.count).filter {
+                    operations.string(row: $0, "dataAreaId") == "usmf" && orders.contains(operations.string(row: $0, "ProductionOrderNumber").lowercased())
+                }.map { row -> String in
+                    guard case .integer(let number) = operations.value(row: row, "OperationNumber") else { return "?" }
+                    return operations.string(row: row, "ProductionOrderNumber") + "/\(number)"
+                }
+            }
+            func read(_ filter: String) async throws -> [String] {
+                try await session.readAll("ProductionOrderRouteOperations", [("cross-company", "true"), ("$filter", filter)], token: token).rows.map {
+                    "\($0["ProductionOrderNumber"] as! String)/\($0["OperationNumber"] as! Int)"
+                }
+            }
+            let chunk = "dataAreaId eq 'usmf' and (ProductionOrderNumber eq 'P000009' or ProductionOrderNumber eq 'p000002' or ProductionOrderNumber eq 'P999999')"
+            let expected = scan(["p000009", "p000002"])
+            #expect(!expected.isEmpty)
+            #expect(try await read(chunk) == expected)
+            let wildcard = try await read("dataAreaId eq 'usmf' and ProductionOrderNumber eq 'P00000*'")
+            #expect(Set(wildcard).isSuperset(of: expected), "a wildcard is not an index lookup and still matches")
+
+            try session.simulator.update("ProductionOrderHeaders", key: ["dataAreaId": "usmf", "ProductionOrderNumber": "P000002"], set: ["ProductionOrderNumber": "P777777"])
+            let renamed = try await session.readAll("ProductionOrderHeaders", [("cross-company", "true"),
+                ("$filter", "dataAreaId eq 'usmf' and (ProductionOrderNumber eq 'P000002' or ProductionOrderNumber eq 'P777777')")], token: token)
+            #expect(renamed.rows.map { $0["ProductionOrderNumber"] as? String } == ["P777777"])
+        }
+    }
+
     @Test func aQuoteInsideAStringIsWrittenTwice() async throws {
         try await withSimulator { session in
             let token = try await session.d365Token()

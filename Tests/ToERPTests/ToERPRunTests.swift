@@ -44,7 +44,8 @@ struct ToERPRunTests {
     }
 
     @Test func aCommittedWriteWhoseAnswerIsLostIsNotWrittenAgain() async throws {
-        try await withToERPConnector({ $0.faults = [FaultRule(service: .d365, method: "POST", path: "$batch", action: .loseAnswer, times: 1)] }) { (harness: ConnectorHarness) async throws in
+        // The first $batch reads the tickets' orders, operations and workers; the second writes the journals.
+        try await withToERPConnector({ $0.faults = [FaultRule(service: .d365, method: "POST", path: "$batch", action: .loseAnswer, after: 1, times: 1)] }) { (harness: ConnectorHarness) async throws in
             let first = try await harness.run(["run", "to-erp"])
             #expect(first.status == 75, "\(first.standardError)")
             #expect(first.standardError.contains("reconciliation"))

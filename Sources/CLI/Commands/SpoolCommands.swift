@@ -1,4 +1,5 @@
 import ArgumentParser
+import ConnectorConfiguration
 import Foundation
 import JSON
 import Operations
@@ -17,7 +18,7 @@ extension D365MMCommand {
                 give ALL (in capitals) for every item of the source folder, or - to read names from standard input, \
                 one per line; a bulk delete only shows what it would do unless --yes is given.
                 """,
-            subcommands: [List.self, Show.self, Requeue.self, Hold.self, Release.self, Delete.self, Purge.self]
+            subcommands: [List.self, Show.self, Requeue.self, Hold.self, Release.self, Delete.self, Purge.self, Archive.self]
         )
     }
 }
@@ -162,6 +163,47 @@ extension D365MMCommand.SpoolCommand {
             defer { withExtendedLifetime(lock) {} }
             let removed = try spool.purgeTemporaryFiles()
             print(removed.isEmpty ? "tmp/ holds no unfinished files." : "removed \(removed.count) unfinished file(s) from tmp/")
+        }
+    }
+}
+
+extension D365MMCommand.SpoolCommand {
+    struct Archive: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Pack finished files into archive/ now, instead of at the end of a run.",
+            discussion: """
+                Packs what runs finished (posted/ items with their receipts, run logs, sidecars of re-driven items) into                 archive/, one archive per run, reads each back against its manifest and only then removes the originals.                 Runs do this themselves for files older than D365MM_ARCHIVE_AFTER; this does it at once, for example                 before copying or cleaning the spool. Retention still happens at the end of runs.
+                """
+        )
+        @OptionGroup var options: ConfigurationOptions
+        @Option(name: .customLong("older-than"), help: ArgumentHelp("Pack only files older than this: a number and a unit (h, d, w, m, y). Default: every finished file.", valueName: "age"))
+        var olderThan: String?
+        @Option(help: ArgumentHelp("How long to wait for a running run's lock.", valueName: "seconds"))
+        var wait: Double = 30
+
+        func run() async throws {
+            var age: TimeInterval = 0
+            if let olderThan {
+                guard let parsed = ValueParsers.reconciliationWindow(olderThan) else {
+                    printError("d365mm: --older-than must be a number and a unit (h, d, w, m, y), such as 12h or 7d; not '\(olderThan)'")
+                    throw ExitStatus.usage.exitCode
+                }
+                age = parsed
+            }
+            let spool = try SpoolLocation.resolve(configFile: options.config)
+            let lock = try lockSpool(spool, waiting: wait)
+            defer { withExtendedLifetime(lock) {} }
+            let archiver = RunArchiver(spool: spool, database: try StateDatabase(path: spool.databasePath), toolVersion: D365MMVersion.current)
+            let started = Date()
+            let written = try archiver.archiveFinishedWork(olderThan: age)
+            let seconds = Date().timeIntervalSince(started)
+            guard !written.isEmpty else {
+                print("No finished files\(olderThan.map { " older than \($0)" } ?? "") to archive.")
+                return
+            }
+            let megabytes = Double(written.reduce(0) { $0 + $1.bytes }) / 1_048_576
+            print(String(format: "archived %d file(s), %.1f MB, of %d run(s) into archive/ in %.2f s (%.1f MB/s)",
+                         written.reduce(0) { $0 + $1.files }, megabytes, written.count, seconds, seconds > 0 ? megabytes / seconds : 0))
         }
     }
 }

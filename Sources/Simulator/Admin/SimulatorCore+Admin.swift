@@ -3,6 +3,7 @@ import Foundation
 /// `/_sim/…`: inspection and control of a running `d365mm simulate`, for the demo, the benchmarks and people.
 ///
 /// - `GET /_sim/summary`: counts of what MachineMetrics received, D365's journals and the requests served
+/// - `GET /_sim/requests`: every request served, a line each: service, method, status (`-` when hung up on), URL
 /// - `GET /_sim/mm/{collection}`: MachineMetrics' records by key, with how many times each was received
 /// - `GET /_sim/d365/journals`: every route card and job card journal line
 /// - `POST /_sim/d365/update` `{"entity": "ProductionOrderHeaders", "key": {…}, "set": {…}}`: edit a row
@@ -15,6 +16,12 @@ extension SimulatorCore {
         case ("GET", "summary"):
             if request.queryValue("format") == "text" { return .text(200, summaryText()) }
             return .json(200, object: summary())
+        case ("GET", "requests"):
+            let lines = store.withLock { $0.requestLog.entries }.map { entry in
+                let url = base + entry.path + (entry.query.isEmpty ? "" : "?" + entry.query)
+                return "\(entry.service.rawValue) \(entry.method) \(entry.status.map(String.init) ?? "-") \(url)\n"
+            }
+            return .text(200, lines.joined())
         case ("GET", let path) where path.hasPrefix("mm/"):
             let collection = String(path.dropFirst(3))
             let records = store.withLock { $0.machineMetrics.records[collection] ?? [:] }

@@ -19,9 +19,20 @@ public struct Table: Sendable {
     public private(set) var version = 0
     /// Row position by normalised key text.
     private var keyIndex: [String: Int32] = [:]
+    /// Rows by the lower-cased value of each string key field other than `dataAreaId`, ascending: what SQL Server's
+    /// indexes give F&O, so that a filter on chunks of keys does not scan a million rows.
+    private var lookupIndex: [LookupKey: [Int32]] = [:]
+    /// The fields `lookupIndex` covers.
+    private var lookupFields: [Int] = []
+
+    private struct LookupKey: Hashable {
+        let field: Int
+        let text: String
+    }
 
     init(_ definition: EntityDefinition) {
         self.definition = definition
+        lookupFields = definition.keyIndexes.filter { definition.fields[$0].type == .string && definition.fields[$0].name != "dataAreaId" }
         columns = definition.fields.map { field in
             switch field.type {
             case .string: return .strings([])
@@ -60,6 +71,14 @@ public struct Table: Sendable {
         keyIndex[Self.keyText(key)].map(Int.init)
     }
 
+    /// Whether rows can be looked up by the value of `field` without a scan.
+    func hasLookupIndex(on field: Int) -> Bool { lookupFields.contains(field) }
+
+    /// The rows whose `field` equals `text` ignoring case, ascending; only for fields with a lookup index.
+    func rows(where field: Int, equals text: String) -> [Int32] {
+        lookupIndex[LookupKey(field: field, text: text.lowercased())] ?? []
+    }
+
     /// Appends a row given as field name → value; fields left out take their empty value.
     @discardableResult
     mutating func append(_ values: [String: Value]) -> Int {
@@ -79,6 +98,9 @@ public struct Table: Sendable {
             Self.append(value, to: &columns[index])
         }
         keyIndex[Self.keyText(definition.keyIndexes.map { row[$0] })] = Int32(count)
+        for field in lookupFields {
+            if case .string(let text) = row[field] { lookupIndex[LookupKey(field: field, text: text.lowercased()), default: []].append(Int32(count)) }
+        }
         count += 1
         version += 1
         return count - 1
@@ -89,6 +111,7 @@ public struct Table: Sendable {
         guard newCount < count else { return }
         for row in stride(from: count - 1, through: newCount, by: -1) {
             keyIndex[Self.keyText(definition.keyIndexes.map { value(row: row, field: $0) })] = nil
+            unindex(row: row)
         }
         for index in columns.indices {
             switch columns[index] {
@@ -106,10 +129,30 @@ public struct Table: Sendable {
     /// Replaces field `field` of row `row`.
     mutating func set(row: Int, field: Int, to value: Value) {
         let isKey = definition.keyIndexes.contains(field)
-        if isKey { keyIndex[Self.keyText(definition.keyIndexes.map { self.value(row: row, field: $0) })] = nil }
+        if isKey {
+            keyIndex[Self.keyText(definition.keyIndexes.map { self.value(row: row, field: $0) })] = nil
+            unindex(row: row)
+        }
         Self.modify(&columns[field], .replace(row), value)
-        if isKey { keyIndex[Self.keyText(definition.keyIndexes.map { self.value(row: row, field: $0) })] = Int32(row) }
+        if isKey {
+            keyIndex[Self.keyText(definition.keyIndexes.map { self.value(row: row, field: $0) })] = Int32(row)
+            for indexed in lookupFields {
+                if case .string(let text) = self.value(row: row, field: indexed) {
+                    let key = LookupKey(field: indexed, text: text.lowercased())
+                    lookupIndex[key, default: []].append(Int32(row))
+                    lookupIndex[key]!.sort()
+                }
+            }
+        }
         version += 1
+    }
+
+    /// Removes `row` from the lookup indexes.
+    private mutating func unindex(row: Int) {
+        for field in lookupFields {
+            guard case .string(let text) = value(row: row, field: field) else { continue }
+            lookupIndex[LookupKey(field: field, text: text.lowercased())]?.removeAll { $0 == Int32(row) }
+        }
     }
 
     /// The empty value F&O shows for a field of type `type`.

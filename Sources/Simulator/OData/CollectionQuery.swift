@@ -76,13 +76,17 @@ struct CollectionQuery {
         }
         if let filter { predicates.append(try compiler.compile(filter)) }
         var rows: [Int32] = []
-        switch predicates.count {
-        case 0: rows = (0..<Int32(table.count)).map { $0 }
-        case 1:
-            let predicate = predicates[0]
-            for row in 0..<table.count where predicate(row) { rows.append(Int32(row)) }
-        default:
-            for row in 0..<table.count where predicates.allSatisfy({ $0(row) }) { rows.append(Int32(row)) }
+        if let candidates = filter.flatMap({ IndexedLookup.candidates(for: $0, in: table) }) {
+            rows = candidates.filter { row in predicates.allSatisfy { $0(Int(row)) } }
+        } else {
+            switch predicates.count {
+            case 0: rows = (0..<Int32(table.count)).map { $0 }
+            case 1:
+                let predicate = predicates[0]
+                for row in 0..<table.count where predicate(row) { rows.append(Int32(row)) }
+            default:
+                for row in 0..<table.count where predicates.allSatisfy({ $0(row) }) { rows.append(Int32(row)) }
+            }
         }
         if !orderBy.isEmpty {
             let order = orderBy

@@ -58,25 +58,28 @@ public final class FromERPRun {
         return await bookkeeping.perform { report in
             let leftovers = try spool.items(in: .inbox, for: .fromERP).count + spool.items(in: .outbound, for: .fromERP).count
             if leftovers > 0 { logger.info("\(leftovers) file(s) wait in inbox/ and outbound/ from earlier runs or an operator; they go first") }
-            try transformer.transformInbox(&report)
-            try await poster.postOutbound(&report)
-
-            let puller = FromERPPuller(odata: odata, writer: writer, scope: options.scope, concurrency: options.concurrency, logger: logger, progress: progress)
-            let pulled = try await puller.pull()
-            CrashPoint.reached("from-erp.pulled")
-            for (entity, pages) in pulled.pages.sorted(by: { $0.key < $1.key }) {
-                report.add("pages pulled", pages)
-                report.add("rows pulled", pulled.rows[entity] ?? 0)
-                logger.info("pulled \(pulled.rows[entity] ?? 0) rows of \(entity) in \(pages) page(s)")
-            }
-            try database.markSeen(runID: runID, collection: "work-orders", keys: pulled.workOrderKeys)
-            try database.markSeen(runID: runID, collection: "persons", keys: pulled.personKeys)
-            try await pullDeparted(puller, &report)
-            try database.forgetSeenKeys(exceptRun: runID)
-
-            try transformer.transformInbox(&report)
-            try await poster.postOutbound(&report)
+            try await report.timing("transform") { try transformer.transformInbox(&$0) }
+            try await report.timing("send") { try await poster.postOutbound(&$0) }
+            try await report.timing("pull") { try await pull(&$0) }
+            try await report.timing("transform") { try transformer.transformInbox(&$0) }
+            try await report.timing("send") { try await poster.postOutbound(&$0) }
         }
+    }
+
+    /// Pulls the synchronised set into `inbox/`, then what left it since the last complete pull.
+    private func pull(_ report: inout RunReport) async throws {
+        let puller = FromERPPuller(odata: odata, writer: writer, scope: options.scope, concurrency: options.concurrency, logger: logger, progress: progress)
+        let pulled = try await puller.pull()
+        CrashPoint.reached("from-erp.pulled")
+        for (entity, pages) in pulled.pages.sorted(by: { $0.key < $1.key }) {
+            report.add("pages pulled", pages)
+            report.add("rows pulled", pulled.rows[entity] ?? 0)
+            logger.info("pulled \(pulled.rows[entity] ?? 0) rows of \(entity) in \(pages) page(s)")
+        }
+        try database.markSeen(runID: runID, collection: "work-orders", keys: pulled.workOrderKeys)
+        try database.markSeen(runID: runID, collection: "persons", keys: pulled.personKeys)
+        try await pullDeparted(puller, &report)
+        try database.forgetSeenKeys(exceptRun: runID)
     }
 
     /// Reads again the work orders and workers that were in the synchronised set but not in this complete pull,

@@ -51,6 +51,7 @@ final class FromERPTransformer {
                 try failInbox(name, reason: reason.description, report: &report)
                 continue
             }
+            report.add("rows transformed", records.count)
             for record in records { try add(record, report: &report) }
             report.add("inbox files transformed")
             processed.append(name)

@@ -16,51 +16,60 @@ struct ToERPMasterData {
 
     static func operationKey(order: String, sequence: Int, priority: String) -> String { "\(order.lowercased())/\(sequence)/\(priority)" }
 
-    /// Reads what `tickets` refer to, in chunks of keys.
+    /// What a read of the master data is for.
+    private enum Read {
+        case orders, operations, jobs, workers, resources
+    }
+
+    /// Reads what `tickets` refer to: chunks of keys, many reads to a `$batch`.
     static func load(for tickets: [LaborTicket], dataAreaID: String, withJobs: Bool, odata: ODataClient) async throws -> ToERPMasterData {
-        var data = ToERPMasterData()
         let orders = Array(Set(tickets.map(\.workOrderNumber))).sorted()
         let workers = Array(Set(tickets.compactMap(\.personnelNumber))).sorted()
+        let company = ODataFilter.equals("dataAreaId", dataAreaID)
+        var reads: [(read: Read, query: ODataQuery)] = []
         for chunk in orders.chunked(keysPerFilter) {
-            let orderFilter = ODataFilter.equalsAny("ProductionOrderNumber", chunk)
-            try await odata.readAll(ODataQuery(entitySet: "ProductionOrderHeaders", filter: ODataFilter.allOf([ODataFilter.equals("dataAreaId", dataAreaID), orderFilter]),
-                                               select: ["ProductionOrderNumber", "ProductionOrderStatus"])) { page in
-                for row in page.rows {
-                    if let number = row["ProductionOrderNumber"]?.stringValue { data.orderStatus[number.lowercased()] = row["ProductionOrderStatus"]?.stringValue ?? "" }
-                }
-            }
-            try await odata.readAll(ODataQuery(entitySet: "ProductionOrderRouteOperations", filter: ODataFilter.allOf([ODataFilter.equals("dataAreaId", dataAreaID), orderFilter]),
-                                               select: ["ProductionOrderNumber", "OperationNumber", "OperationPriority", "CostingOperationResourceId"])) { page in
-                for row in page.rows {
-                    guard let order = row["ProductionOrderNumber"]?.stringValue, let sequence = row["OperationNumber"]?.intValue,
-                          let priority = row["OperationPriority"]?.stringValue else { continue }
-                    data.operations[operationKey(order: order, sequence: sequence, priority: priority)] = row["CostingOperationResourceId"]?.stringValue ?? ""
-                }
-            }
-            guard withJobs else { continue }
-            let jobTypes = ODataFilter.anyOf(["Setup", "Process"].map { ODataFilter.equals("RouteJobType", enumType: "RouteJobType", member: $0) })
-            try await odata.readAll(ODataQuery(entitySet: "ProductionOrderRouteJobs",
-                                               filter: ODataFilter.allOf([ODataFilter.equals("dataAreaId", dataAreaID), orderFilter, jobTypes]),
-                                               select: ["JobId", "ProductionOrderNumber", "OperationNumber", "OperationPriority", "RouteJobType"])) { page in
-                for row in page.rows {
-                    guard let job = row["JobId"]?.stringValue, let order = row["ProductionOrderNumber"]?.stringValue,
-                          let sequence = row["OperationNumber"]?.intValue, let priority = row["OperationPriority"]?.stringValue,
-                          let type = row["RouteJobType"]?.stringValue else { continue }
-                    data.jobs[operationKey(order: order, sequence: sequence, priority: priority) + "/" + type] = job
-                }
+            let orderFilter = ODataFilter.allOf([company, ODataFilter.equalsAny("ProductionOrderNumber", chunk)])
+            reads.append((.orders, ODataQuery(entitySet: "ProductionOrderHeaders", filter: orderFilter, select: ["ProductionOrderNumber", "ProductionOrderStatus"])))
+            reads.append((.operations, ODataQuery(entitySet: "ProductionOrderRouteOperations", filter: orderFilter,
+                                                  select: ["ProductionOrderNumber", "OperationNumber", "OperationPriority", "CostingOperationResourceId"])))
+            if withJobs {
+                let jobTypes = ODataFilter.anyOf(["Setup", "Process"].map { ODataFilter.equals("RouteJobType", enumType: "RouteJobType", member: $0) })
+                reads.append((.jobs, ODataQuery(entitySet: "ProductionOrderRouteJobs", filter: ODataFilter.allOf([orderFilter, jobTypes]),
+                                                select: ["JobId", "ProductionOrderNumber", "OperationNumber", "OperationPriority", "RouteJobType"])))
             }
         }
         for chunk in workers.chunked(keysPerFilter) {
             let filter = ODataFilter.allOf([ODataFilter.equals("WorkerStatus", enumType: "HcmWorkerStatus", member: "Employed"),
                                             ODataFilter.equalsAny("PersonnelNumber", chunk)])
-            try await odata.readAll(ODataQuery(entitySet: "Workers", filter: filter, select: ["PersonnelNumber"])) { page in
-                data.employedWorkers.formUnion(page.rows.compactMap { $0["PersonnelNumber"]?.stringValue })
-            }
+            reads.append((.workers, ODataQuery(entitySet: "Workers", filter: filter, select: ["PersonnelNumber"])))
         }
-        try await odata.readAll(ODataQuery(entitySet: "OperationsResources", filter: ODataFilter.equals("dataAreaId", dataAreaID), select: ["ResourceId"])) { page in
-            data.resources.formUnion(page.rows.compactMap { $0["ResourceId"]?.stringValue?.lowercased() })
+        reads.append((.resources, ODataQuery(entitySet: "OperationsResources", filter: company, select: ["ResourceId"])))
+
+        var data = ToERPMasterData()
+        try await odata.readBatched(reads.map(\.query)) { index, page in
+            for row in page.rows { data.take(row, from: reads[index].read) }
         }
         return data
+    }
+
+    private mutating func take(_ row: JSONValue, from read: Read) {
+        switch read {
+        case .orders:
+            if let number = row["ProductionOrderNumber"]?.stringValue { orderStatus[number.lowercased()] = row["ProductionOrderStatus"]?.stringValue ?? "" }
+        case .operations:
+            guard let order = row["ProductionOrderNumber"]?.stringValue, let sequence = row["OperationNumber"]?.intValue,
+                  let priority = row["OperationPriority"]?.stringValue else { return }
+            operations[Self.operationKey(order: order, sequence: sequence, priority: priority)] = row["CostingOperationResourceId"]?.stringValue ?? ""
+        case .jobs:
+            guard let job = row["JobId"]?.stringValue, let order = row["ProductionOrderNumber"]?.stringValue,
+                  let sequence = row["OperationNumber"]?.intValue, let priority = row["OperationPriority"]?.stringValue,
+                  let type = row["RouteJobType"]?.stringValue else { return }
+            jobs[Self.operationKey(order: order, sequence: sequence, priority: priority) + "/" + type] = job
+        case .workers:
+            if let personnel = row["PersonnelNumber"]?.stringValue { employedWorkers.insert(personnel) }
+        case .resources:
+            if let resource = row["ResourceId"]?.stringValue { resources.insert(resource.lowercased()) }
+        }
     }
 
     /// Why `ticket` cannot be written, in words MachineMetrics' ERP error log shows; `nil` when it can.

@@ -74,23 +74,23 @@ public final class ToERPRun {
         let bookkeeping = RunBookkeeping(runID: runID, direction: .toERP, spool: spool, database: database, logger: logger)
         return await bookkeeping.perform { report in
             // Imported labor left queued by an earlier run goes first, whatever the settings are now.
-            try await postImportedLabor(try outboundItems(ofKind: LaborImport.collection), &report)
+            try await report.timing("import") { try await postImportedLabor(try outboundItems(ofKind: LaborImport.collection), &$0) }
             if options.writeBack {
-                try await reconcile(&report)
+                try await report.timing("reconcile") { try await reconcile(&$0) }
                 CrashPoint.reached("to-erp.reconciled")
-                try await writeOutbound(&report)
-                try await acknowledge(&report)
-                try await pull(&report)
-                try await transformInbox(&report)
-                try await writeOutbound(&report)
-                try await acknowledge(&report)
+                try await report.timing("write") { try await writeOutbound(&$0) }
+                try await report.timing("acknowledge") { try await acknowledge(&$0) }
+                try await report.timing("pull") { try await pull(&$0) }
+                try await report.timing("transform") { try await transformInbox(&$0) }
+                try await report.timing("write") { try await writeOutbound(&$0) }
+                try await report.timing("acknowledge") { try await acknowledge(&$0) }
                 switch options.postingMode {
-                case "action": try await post(&report)
+                case "action": try await report.timing("post") { try await post(&$0) }
                 case "batch_job": try reportUnpostedJournals(&report)
                 default: break
                 }
             }
-            if options.importLabor { try await importLabor(&report) }
+            if options.importLabor { try await report.timing("import") { try await importLabor(&$0) } }
         }
     }
 
