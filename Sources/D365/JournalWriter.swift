@@ -53,15 +53,12 @@ public struct JournalWriter: Sendable {
     /// Writes `journals` in one `$batch`; returns an outcome per journal, in order.
     public func write(_ journals: [Journal]) async throws -> [Outcome] {
         guard !journals.isEmpty else { return [] }
-        let boundary = "batch_\(UUID().uuidString.lowercased())"
+        let boundary = MultipartMixed.newBoundary()
         let body = Self.batchBody(journals, boundary: boundary)
         var rejected: String?
         while true {
             let token = try await tokens.token(replacing: rejected)
-            let request = HTTPRequest(method: "POST", url: "\(environmentURL)/data/$batch", headers: [
-                ("Authorization", "Bearer \(token)"), ("Content-Type", "multipart/mixed; boundary=\(boundary)"),
-                ("Accept", "multipart/mixed"), ("OData-Version", "4.0"), ("OData-MaxVersion", "4.0"),
-            ], body: body)
+            let request = MultipartMixed.batchRequest(environmentURL: environmentURL, token: token, boundary: boundary, body: body)
             // A write is never re-sent once it may have reached D365: only throttling (not processed) is waited out.
             let response: HTTPResponse
             do {
@@ -106,7 +103,7 @@ public struct JournalWriter: Sendable {
     /// Returns the reason D365 gives for each journal it did not post; a journal not named was posted.
     public func post(journalNumbers: [String], dataAreaID: String, entitySet: String, action: String) async throws -> [String: String] {
         guard !journalNumbers.isEmpty else { return [:] }
-        let boundary = "batch_\(UUID().uuidString.lowercased())"
+        let boundary = MultipartMixed.newBoundary()
         var text = ""
         for (index, journal) in journalNumbers.enumerated() {
             let body = JSONEncoding.string(.object(["dataAreaId": .string(dataAreaID), "JournalNumber": .string(journal)]))
@@ -118,10 +115,7 @@ public struct JournalWriter: Sendable {
         var rejected: String?
         while true {
             let token = try await tokens.token(replacing: rejected)
-            let request = HTTPRequest(method: "POST", url: "\(environmentURL)/data/$batch", headers: [
-                ("Authorization", "Bearer \(token)"), ("Content-Type", "multipart/mixed; boundary=\(boundary)"),
-                ("Accept", "multipart/mixed"), ("OData-Version", "4.0"), ("OData-MaxVersion", "4.0"),
-            ], body: Array(text.utf8))
+            let request = MultipartMixed.batchRequest(environmentURL: environmentURL, token: token, boundary: boundary, body: Array(text.utf8))
             // Posting again is harmless (an already posted journal is refused, and reconciliation reads its state).
             let response = try await client.send(request, timeout: timeout, policy: RetryPolicy(maximumRetries: 2, mayRepeat: true), logger: logger)
             switch response.status {

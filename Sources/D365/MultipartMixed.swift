@@ -1,4 +1,5 @@
 import Foundation
+import HTTP
 
 /// `multipart/mixed` bodies as OData `$batch` uses them.
 enum MultipartMixed {
@@ -10,6 +11,17 @@ enum MultipartMixed {
         func header(_ name: String) -> String? {
             headers.first { $0.name.caseInsensitiveCompare(name) == .orderedSame }?.value
         }
+    }
+
+    /// A fresh boundary for a `$batch` body.
+    static func newBoundary() -> String { "batch_\(UUID().uuidString.lowercased())" }
+
+    /// `POST {environment}/data/$batch` carrying `body`, whose parts are delimited by `boundary`.
+    static func batchRequest(environmentURL: String, token: String, boundary: String, body: [UInt8]) -> HTTPRequest {
+        HTTPRequest(method: "POST", url: "\(environmentURL)/data/$batch", headers: [
+            ("Authorization", "Bearer \(token)"), ("Content-Type", "multipart/mixed; boundary=\(boundary)"),
+            ("Accept", "multipart/mixed"), ("OData-Version", "4.0"), ("OData-MaxVersion", "4.0"),
+        ], body: body)
     }
 
     /// The boundary parameter of a `multipart/mixed` content type.

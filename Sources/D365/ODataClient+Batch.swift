@@ -33,7 +33,7 @@ extension ODataClient {
     private func firstPages(of queries: [ODataQuery]) async throws -> [ODataPage?] {
         let unanswered = [ODataPage?](repeating: nil, count: queries.count)
         guard queries.count > 1 else { return unanswered }
-        let boundary = "batch_\(UUID().uuidString.lowercased())"
+        let boundary = MultipartMixed.newBoundary()
         var body = ""
         for query in queries {
             body += "--\(boundary)\r\nContent-Type: application/http\r\nContent-Transfer-Encoding: binary\r\n\r\n"
@@ -45,10 +45,7 @@ extension ODataClient {
             var rejected: String?
             while true {
                 let token = try await tokens.token(replacing: rejected)
-                let request = HTTPRequest(method: "POST", url: "\(environmentURL)/data/$batch", headers: [
-                    ("Authorization", "Bearer \(token)"), ("Content-Type", "multipart/mixed; boundary=\(boundary)"),
-                    ("Accept", "multipart/mixed"), ("OData-Version", "4.0"), ("OData-MaxVersion", "4.0"),
-                ], body: Array(body.utf8))
+                let request = MultipartMixed.batchRequest(environmentURL: environmentURL, token: token, boundary: boundary, body: Array(body.utf8))
                 let response = try await client.send(request, timeout: timeout, policy: RetryPolicy(maximumRetries: 4, mayRepeat: true), logger: logger)
                 switch response.status {
                 case 200:

@@ -33,7 +33,12 @@ public struct Envelope: Sendable, Equatable {
 
     /// The checksum of `records`: `sha256:` and 64 hex digits.
     public static func checksum(of records: [JSONValue]) -> String {
-        "sha256:" + SHA256Hex.digest(pieces: records.map { JSONEncoding.bytes($0) }, separator: [0x0A])
+        checksum(ofEncoded: records.map { JSONEncoding.bytes($0) })
+    }
+
+    /// The checksum of records already written compactly.
+    static func checksum(ofEncoded records: [[UInt8]]) -> String {
+        "sha256:" + SHA256Hex.digest(pieces: records, separator: [0x0A])
     }
 
     /// The file's bytes.
@@ -44,7 +49,7 @@ public struct Envelope: Sendable, Equatable {
         ])
         header.members += metadata.members
         let encodedRecords = records.map { JSONEncoding.bytes($0) }
-        header.members += [("recordCount", .number(records.count)), ("checksum", .string("sha256:" + SHA256Hex.digest(pieces: encodedRecords, separator: [0x0A])))]
+        header.members += [("recordCount", .number(records.count)), ("checksum", .string(Self.checksum(ofEncoded: encodedRecords)))]
         var output = JSONEncoding.bytes(.object(header), style: .pretty)
         output.removeLast()  // the closing brace: the records follow
         while output.last == 0x0A { output.removeLast() }

@@ -1,8 +1,6 @@
 import D365
 import Foundation
-import HTTP
 import JSON
-import Logging
 import Simulator
 import Testing
 import TestSupport
@@ -11,14 +9,8 @@ import TestSupport
 /// fewer requests, and nothing lost when the batch is refused or a read has more pages.
 struct BatchedReadTests {
     private func client(_ session: SimulatorSession) -> ODataClient {
-        let logger = Logger(label: "test")
-        let client = ResilientClient(transport: session.client, budget: WaitBudget(seconds: 5))
-        let tokens = EntraTokenProvider(
-            settings: .init(authorityHost: session.setting("AZURE_AUTHORITY_HOST"), tenantID: session.setting("D365_TENANT_ID"),
-                            clientID: session.setting("D365_CLIENT_ID"), clientSecret: session.setting("D365_CLIENT_SECRET"),
-                            environmentURL: session.setting("D365_ENVIRONMENT_HOST")),
-            client: client, redactor: Redactor(), logger: logger)
-        return ODataClient(environmentURL: session.setting("D365_ENVIRONMENT_HOST"), tokens: tokens, client: client, concurrency: 2, logger: logger)
+        let parts = D365TestClients(session)
+        return ODataClient(environmentURL: parts.environmentURL, tokens: parts.tokens, client: parts.client, concurrency: 2, logger: parts.logger)
     }
 
     /// A read per order of usmf, then the workers.
@@ -70,6 +62,7 @@ struct BatchedReadTests {
             let expected = try await rowsOneByOne(client, queries)
             session.simulator.addFaults([try FaultRule(parsing: "service=d365,path=$batch,status=400,times=always")])
             #expect(try await rowsBatched(client, queries) == expected)
+            #expect(session.simulator.faultsFired() == [1], "the batch was sent, refused, and not sent again")
         }
     }
 

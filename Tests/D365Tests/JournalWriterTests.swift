@@ -1,8 +1,6 @@
 import D365
 import Foundation
-import HTTP
 import JSON
-import Logging
 import Simulator
 import Testing
 import TestSupport
@@ -10,14 +8,8 @@ import TestSupport
 /// Journal writes through `$batch`, against the simulator on loopback.
 struct JournalWriterTests {
     private func writer(_ session: SimulatorSession) -> JournalWriter {
-        let logger = Logger(label: "test")
-        let client = ResilientClient(transport: session.client, budget: WaitBudget(seconds: 5))
-        let tokens = EntraTokenProvider(
-            settings: .init(authorityHost: session.setting("AZURE_AUTHORITY_HOST"), tenantID: session.setting("D365_TENANT_ID"),
-                            clientID: session.setting("D365_CLIENT_ID"), clientSecret: session.setting("D365_CLIENT_SECRET"),
-                            environmentURL: session.setting("D365_ENVIRONMENT_HOST")),
-            client: client, redactor: Redactor(), logger: logger)
-        return JournalWriter(environmentURL: session.setting("D365_ENVIRONMENT_HOST"), tokens: tokens, client: client, logger: logger)
+        let parts = D365TestClients(session)
+        return JournalWriter(environmentURL: parts.environmentURL, tokens: parts.tokens, client: parts.client, logger: parts.logger)
     }
 
     /// A line for an operation of a started usmf order.
