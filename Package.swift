@@ -18,6 +18,7 @@ let package = Package(
         // C libraries of the system, each wrapped by exactly one Swift module.
         .systemLibrary(name: "CSQLite", pkgConfig: "sqlite3", providers: [.apt(["libsqlite3-dev"])]),
         .systemLibrary(name: "CArchive", pkgConfig: "libarchive", providers: [.apt(["libarchive-dev"])]),
+        .systemLibrary(name: "CMalloc"),
 
         .target(name: "StateStore", dependencies: ["CSQLite"]),
         .target(name: "Archive", dependencies: ["CArchive"]),
@@ -67,7 +68,7 @@ let package = Package(
         .target(
             name: "CLI",
             dependencies: [
-                "Simulator", "Sync", "Operations", "Diagnostics", "Installation", "ConnectorConfiguration",
+                "Simulator", "Sync", "Operations", "Diagnostics", "Installation", "ConnectorConfiguration", "CMalloc",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]

@@ -7,13 +7,15 @@ public struct ODataQuery: Sendable, Equatable {
     public var select: [String]?
     public var orderBy: String?
     public var top: Int?
+    public var skip: Int?
 
-    public init(entitySet: String, filter: String? = nil, select: [String]? = nil, orderBy: String? = nil, top: Int? = nil) {
+    public init(entitySet: String, filter: String? = nil, select: [String]? = nil, orderBy: String? = nil, top: Int? = nil, skip: Int? = nil) {
         self.entitySet = entitySet
         self.filter = filter
         self.select = select
         self.orderBy = orderBy
         self.top = top
+        self.skip = skip
     }
 
     /// The query's URL under `environmentURL`.
@@ -28,6 +30,7 @@ public struct ODataQuery: Sendable, Equatable {
         if let select { items.append(("$select", select.joined(separator: ","))) }
         if let orderBy { items.append(("$orderby", orderBy)) }
         if let top { items.append(("$top", String(top))) }
+        if let skip { items.append(("$skip", String(skip))) }
         return "\(entitySet)?" + items.map { "\($0.0)=\(Self.escape($0.1))" }.joined(separator: "&")
     }
 

@@ -20,7 +20,9 @@ public final class AsyncLimiter: Sendable {
         return try await body()
     }
 
-    private func acquire() async {
+    /// Takes a slot, waiting for one to be free. Pair it with one ``release()``, which another task may call:
+    /// that makes the limiter a bounded queue's room.
+    public func acquire() async {
         await withCheckedContinuation { continuation in
             let ready = state.withLock { state -> Bool in
                 if state.available > 0 {
@@ -34,7 +36,8 @@ public final class AsyncLimiter: Sendable {
         }
     }
 
-    private func release() {
+    /// Gives back a slot taken by ``acquire()``.
+    public func release() {
         let next = state.withLock { state -> CheckedContinuation<Void, Never>? in
             if state.waiting.isEmpty {
                 state.available += 1

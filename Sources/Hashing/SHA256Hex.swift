@@ -5,21 +5,12 @@ import Crypto
 public enum SHA256Hex {
     public static func digest(_ bytes: some Sequence<UInt8>) -> String {
         var hasher = SHA256()
-        hasher.update(data: Array(bytes))
+        let hashedInPlace = bytes.withContiguousStorageIfAvailable { hasher.update(bufferPointer: UnsafeRawBufferPointer($0)) } != nil
+        if !hashedInPlace { hasher.update(data: Array(bytes)) }
         return hex(hasher.finalize())
     }
 
     public static func digest(_ text: String) -> String { digest(Array(text.utf8)) }
-
-    /// Hashes several pieces as one stream, without joining them in memory first.
-    public static func digest(pieces: [[UInt8]], separator: [UInt8]) -> String {
-        var hasher = SHA256()
-        for (index, piece) in pieces.enumerated() {
-            if index > 0 { hasher.update(data: separator) }
-            hasher.update(data: piece)
-        }
-        return hex(hasher.finalize())
-    }
 
     /// The digest of the file at `path`, read in chunks; `nil` when it cannot be read.
     public static func digest(fileAt path: String) -> String? {
@@ -44,13 +35,16 @@ public enum SHA256Hex {
     }
 
     fileprivate static func hex(_ digest: SHA256.Digest) -> String {
-        let alphabet = Array("0123456789abcdef".utf8)
-        var characters: [UInt8] = []
-        characters.reserveCapacity(64)
-        for byte in digest {
-            characters.append(alphabet[Int(byte >> 4)])
-            characters.append(alphabet[Int(byte & 0x0F)])
+        digest.withUnsafeBytes { bytes in
+            String(unsafeUninitializedCapacity: 64) { characters in
+                for (index, byte) in bytes.enumerated() {
+                    characters[2 * index] = hexDigit(byte >> 4)
+                    characters[2 * index + 1] = hexDigit(byte & 0x0F)
+                }
+                return 64
+            }
         }
-        return String(decoding: characters, as: UTF8.self)
     }
+
+    private static func hexDigit(_ nibble: UInt8) -> UInt8 { nibble < 10 ? UInt8(ascii: "0") + nibble : UInt8(ascii: "a") + nibble - 10 }
 }

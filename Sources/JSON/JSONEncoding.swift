@@ -11,7 +11,7 @@ public enum JSONEncoding {
 
     public static func bytes(_ value: JSONValue, style: Style = .compact) -> [UInt8] {
         var output: [UInt8] = []
-        output.reserveCapacity(256)
+        output.reserveCapacity(512)
         write(value, style: style, indent: 0, into: &output)
         return output
     }
@@ -37,18 +37,51 @@ public enum JSONEncoding {
             output.append(UInt8(ascii: "]"))
         case .object(let object):
             output.append(UInt8(ascii: "{"))
-            let members = style == .canonical ? object.members.sorted { $0.key.utf8.lexicographicallyPrecedes($1.key.utf8) } : object.members
-            for (position, member) in members.enumerated() {
-                if position > 0 { output.append(UInt8(ascii: ",")) }
-                newline(style, indent + 1, &output)
-                writeString(member.key, into: &output)
-                output.append(UInt8(ascii: ":"))
-                if style == .pretty { output.append(UInt8(ascii: " ")) }
-                write(member.value, style: style, indent: indent + 1, into: &output)
+            let members = object.members
+            if style == .canonical {
+                for (position, index) in canonicalOrder(members).enumerated() {
+                    writeMember(members[index], first: position == 0, style: style, indent: indent + 1, into: &output)
+                }
+            } else {
+                for (position, member) in members.enumerated() {
+                    writeMember(member, first: position == 0, style: style, indent: indent + 1, into: &output)
+                }
             }
             if !members.isEmpty { newline(style, indent, &output) }
             output.append(UInt8(ascii: "}"))
         }
+    }
+
+    private static func writeMember(_ member: (key: String, value: JSONValue), first: Bool, style: Style, indent: Int, into output: inout [UInt8]) {
+        if !first { output.append(UInt8(ascii: ",")) }
+        newline(style, indent, &output)
+        writeString(member.key, into: &output)
+        output.append(UInt8(ascii: ":"))
+        if style == .pretty { output.append(UInt8(ascii: " ")) }
+        write(member.value, style: style, indent: indent, into: &output)
+    }
+
+    /// The positions of `members` in the order of their names' bytes. Hashing sorts every record of a pull, so what
+    /// moves is a position with the name's first eight bytes as one number; only names alike that far are compared whole.
+    private static func canonicalOrder(_ members: [(key: String, value: JSONValue)]) -> [Int] {
+        var order = members.indices.map { (head: leadingBytes(members[$0].key), index: $0) }
+        order.sort { left, right in
+            if left.head != right.head { return left.head < right.head }
+            return members[left.index].key.utf8.lexicographicallyPrecedes(members[right.index].key.utf8)
+        }
+        return order.map(\.index)
+    }
+
+    /// The first eight bytes of `text` as a big-endian number, zero-padded: ordering these orders the texts, up to ties.
+    private static func leadingBytes(_ text: String) -> UInt64 {
+        var head: UInt64 = 0
+        var count = 0
+        for byte in text.utf8 {
+            guard count < 8 else { break }
+            head = head << 8 | UInt64(byte)
+            count += 1
+        }
+        return head << (8 * UInt64(8 - count))
     }
 
     private static func newline(_ style: Style, _ indent: Int, _ output: inout [UInt8]) {
@@ -63,9 +96,11 @@ public enum JSONEncoding {
         var text = text
         text.withUTF8 { bytes in
             var plainFrom = 0
-            for index in bytes.indices where bytes[index] == 0x22 || bytes[index] == 0x5C || bytes[index] < 0x20 {
+            for index in 0..<bytes.count {
+                let byte = bytes[index]
+                guard byte == 0x22 || byte == 0x5C || byte < 0x20 else { continue }
                 output.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[plainFrom..<index]))
-                writeEscaped(bytes[index], into: &output)
+                writeEscaped(byte, into: &output)
                 plainFrom = index + 1
             }
             output.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[plainFrom...]))

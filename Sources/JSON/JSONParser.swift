@@ -13,6 +13,11 @@ public struct JSONParser {
     private var index = 0
     private var depth = 0
     private static let maximumDepth = 256
+    /// The member names last met at each position of an object, and the member count of the last object. A page of
+    /// D365 rows repeats one shape thousands of times: its names are shared, not allocated again per row, and each
+    /// row's members are allocated once at their final size.
+    private var recentNames: [String] = []
+    private var lastMemberCount = 0
 
     private init(_ bytes: UnsafeRawBufferPointer) { self.bytes = bytes }
 
@@ -86,10 +91,11 @@ public struct JSONParser {
             depth -= 1
             return .object(JSONObject(members))
         }
+        members.reserveCapacity(lastMemberCount)
         while true {
             skipWhitespace()
             guard index < bytes.count, bytes[index] == UInt8(ascii: "\"") else { throw error("expected a member name") }
-            let key = try parseString()
+            let key = try parseMemberName(position: members.count)
             skipWhitespace()
             guard index < bytes.count, bytes[index] == UInt8(ascii: ":") else { throw error("expected ':' after a member name") }
             index += 1
@@ -102,7 +108,34 @@ public struct JSONParser {
             throw error("expected ',' or '}' in an object")
         }
         depth -= 1
+        lastMemberCount = members.count
         return .object(JSONObject(members))
+    }
+
+    /// A member name: the one met last at `position` when the bytes are the same, else a new string remembered there.
+    /// Only names without escapes are remembered: their bytes were checked once, so the same bytes need no check again.
+    private mutating func parseMemberName(position: Int) throws(SyntaxError) -> String {
+        let start = index + 1
+        var end = start
+        while end < bytes.count, bytes[end] != UInt8(ascii: "\""), bytes[end] != UInt8(ascii: "\\") { end += 1 }
+        let plain = end < bytes.count && bytes[end] == UInt8(ascii: "\"")
+        if plain, position < recentNames.count {
+            var recent = recentNames[position]
+            let same = recent.withUTF8 { name in
+                name.count == end - start && (name.isEmpty || memcmp(name.baseAddress!, bytes.baseAddress! + start, name.count) == 0)
+            }
+            if same {
+                index = end + 1
+                return recent
+            }
+        }
+        let name = try parseString()
+        if plain && position < recentNames.count {
+            recentNames[position] = name
+        } else if plain && position == recentNames.count {
+            recentNames.append(name)
+        }
+        return name
     }
 
     private mutating func parseArray() throws(SyntaxError) -> JSONValue {

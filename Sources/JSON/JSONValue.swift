@@ -29,9 +29,12 @@ public enum JSONValue: Sendable, Equatable {
 
     /// The number as an exact decimal.
     public var decimalValue: Decimal? {
-        if case .number(let text) = self { return Decimal(string: text, locale: Locale(identifier: "en_US_POSIX")) }
+        if case .number(let text) = self { return Decimal(string: text, locale: Self.numberLocale) }
         return nil
     }
+
+    /// JSON's decimal point, whatever the machine's locale; built once, as building a Locale costs more than parsing.
+    private static let numberLocale = Locale(identifier: "en_US_POSIX")
 
     /// The number as an integer, if it is a whole number that fits.
     public var intValue: Int? {

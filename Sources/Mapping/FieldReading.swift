@@ -47,13 +47,3 @@ struct Row {
         return .string(String(text.prefix(10)))
     }
 }
-
-/// Rounding of computed decimals: half to even, six places (`contracts/machinemetrics-api.md`).
-enum DecimalRounding {
-    static func sixPlaces(_ value: Decimal) -> Decimal {
-        var input = value
-        var result = Decimal()
-        NSDecimalRound(&result, &input, 6, .bankers)
-        return result
-    }
-}

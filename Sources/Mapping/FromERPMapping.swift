@@ -88,10 +88,9 @@ public enum FromERPMapping {
         let order = try row.required("ProductionOrderNumber")
         guard let sequence = row.integer("OperationNumber") else { throw MappingError("an operation of \(order) has no OperationNumber") }
         let priority = try row.required("OperationPriority")
-        let factor = row.decimal("OperationsTimeToHourConversionFactor") ?? 1
-        let processQuantity = row.decimal("ProcessQuantity") ?? 0
-        let setupHours = DecimalRounding.sixPlaces((row.decimal("SetupTime") ?? 0) * factor)
-        let runHours = DecimalRounding.sixPlaces((row.decimal("ProcessTime") ?? 0) * factor / (processQuantity == 0 ? 1 : processQuantity))
+        let factor = row.object["OperationsTimeToHourConversionFactor"]
+        let setupHours = DecimalRounding.sixPlaces(row.object["SetupTime"], times: factor, dividedBy: nil)
+        let runHours = DecimalRounding.sixPlaces(row.object["ProcessTime"], times: factor, dividedBy: row.object["ProcessQuantity"])
         let next = row.integer("NextOperationNumber") ?? 0
         let resource = row.string("CostingOperationResourceId") ?? ""
         let key = "\(dataArea)/\(order)/\(sequence)/\(priority)"

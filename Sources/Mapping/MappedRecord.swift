@@ -9,9 +9,17 @@ public struct MappedRecord: Sendable, Equatable {
     /// Whether it belongs to the synchronised set (an open work order, an employed worker); records that were in it
     /// and disappear from a complete pull are sent once more with their new status.
     public let inScope: Bool
-
     /// The content hash: SHA-256 of the record's canonical JSON. Equal meaning, equal hash.
-    public var hash: String { Self.hash(of: record) }
+    /// Computed once, where the record is made, so that the tasks mapping pages in parallel share the work.
+    public let hash: String
+
+    init(collection: String, key: String, record: JSONValue, inScope: Bool) {
+        self.collection = collection
+        self.key = key
+        self.record = record
+        self.inScope = inScope
+        hash = Self.hash(of: record)
+    }
 
     public static func hash(of record: JSONValue) -> String {
         SHA256Hex.digest(JSONEncoding.bytes(record, style: .canonical))

@@ -78,6 +78,27 @@ public struct Spool: Sendable {
         return target
     }
 
+    /// Moves each of `names` as ``move(_:from:to:)`` does, but makes the two folders durable once for all of them:
+    /// a run retiring many files pays two fsyncs, not two per file. Returns the names someone had moved away first.
+    public func move(_ names: [String], from source: SpoolFolder, to destination: SpoolFolder) throws -> [String] {
+        var vanished: [String] = []
+        for name in names {
+            let target = freeName(name, in: destination)
+            guard rename(path(source, name), path(destination, target)) == 0 else {
+                let failure = SpoolError.system("move \(name) to \(destination.rawValue)/ from", path(source))
+                guard failure.code == .vanished else { throw failure }
+                vanished.append(name)
+                continue
+            }
+            CrashPoint.reached("spool.moved")
+        }
+        if vanished.count < names.count {
+            try syncDirectory(path(destination))
+            try syncDirectory(path(source))
+        }
+        return vanished
+    }
+
     /// Removes a file that an archive, already verified, holds.
     public func removeArchived(_ name: String, in folder: SpoolFolder) throws {
         guard unlink(path(folder, name)) == 0 || errno == ENOENT else { throw SpoolError.system("remove the archived file", path(folder, name)) }

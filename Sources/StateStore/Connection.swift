@@ -74,7 +74,16 @@ public final class Connection {
 
     /// Runs `body` inside `BEGIN IMMEDIATE … COMMIT`, rolling back when it throws.
     public func transaction<T>(_ body: () throws -> T) throws -> T {
-        try execute("BEGIN IMMEDIATE")
+        try inTransaction("BEGIN IMMEDIATE", body)
+    }
+
+    /// Runs `body`'s reads as one snapshot, taking the database's read lock once instead of once per statement.
+    public func readTransaction<T>(_ body: () throws -> T) throws -> T {
+        try inTransaction("BEGIN DEFERRED", body)
+    }
+
+    private func inTransaction<T>(_ begin: String, _ body: () throws -> T) throws -> T {
+        try execute(begin)
         do {
             let result = try body()
             try execute("COMMIT")

@@ -67,6 +67,12 @@ public final class StateDatabase {
         return try statement.step() ? statement.column(0).text : nil
     }
 
+    /// The content hashes MachineMetrics last accepted for each of `records`, in order; one read lock for all.
+    public func acceptedHashes(_ records: [(collection: String, key: String)]) throws -> [String?] {
+        guard !records.isEmpty else { return [] }
+        return try connection.readTransaction { try records.map { try acceptedHash(collection: $0.collection, key: $0.key) } }
+    }
+
     /// A record MachineMetrics accepted.
     public struct AcceptedRecord: Sendable {
         public let key: String

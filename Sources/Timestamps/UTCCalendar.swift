@@ -12,15 +12,60 @@ public enum UTCCalendar {
 
     /// `YYYY-MM-DD` of the day `days` after 1970-01-01.
     public static func dateText(days: Int) -> String {
-        let (year, month, day) = civil(fromDays: days)
-        return padded(year, 4) + "-" + padded(month, 2) + "-" + padded(day, 2)
+        var text: [UInt8] = []
+        text.reserveCapacity(10)
+        appendDate(days: days, to: &text)
+        return String(decoding: text, as: UTF8.self)
     }
 
     /// `YYYY-MM-DDTHH:MM:SSZ` of `seconds` after the epoch.
     public static func dateTimeText(seconds: Int) -> String {
         let days = seconds >= 0 ? seconds / 86_400 : (seconds - 86_399) / 86_400
         let time = seconds - days * 86_400
-        return dateText(days: days) + "T" + padded(time / 3600, 2) + ":" + padded(time / 60 % 60, 2) + ":" + padded(time % 60, 2) + "Z"
+        var text: [UInt8] = []
+        text.reserveCapacity(20)
+        appendDate(days: days, to: &text)
+        text.append(UInt8(ascii: "T"))
+        appendDigits(time / 3600, width: 2, to: &text)
+        text.append(UInt8(ascii: ":"))
+        appendDigits(time / 60 % 60, width: 2, to: &text)
+        text.append(UInt8(ascii: ":"))
+        appendDigits(time % 60, width: 2, to: &text)
+        text.append(UInt8(ascii: "Z"))
+        return String(decoding: text, as: UTF8.self)
+    }
+
+    // Bytes, not string concatenation: these run for every date of every record pulled.
+    private static func appendDate(days: Int, to text: inout [UInt8]) {
+        let (year, month, day) = civil(fromDays: days)
+        appendDigits(year, width: 4, to: &text)
+        text.append(UInt8(ascii: "-"))
+        appendDigits(month, width: 2, to: &text)
+        text.append(UInt8(ascii: "-"))
+        appendDigits(day, width: 2, to: &text)
+    }
+
+    /// `value` in decimal, zero-padded to `width`; wider values keep every digit.
+    private static func appendDigits(_ value: Int, width: Int, to text: inout [UInt8]) {
+        guard value >= 0 else {
+            text.append(contentsOf: String(value).utf8)
+            return
+        }
+        var digits = 1
+        var rest = value / 10
+        while rest > 0 {
+            digits += 1
+            rest /= 10
+        }
+        let start = text.count
+        text.append(contentsOf: repeatElement(UInt8(ascii: "0"), count: max(width, digits)))
+        var remaining = value
+        var index = text.count - 1
+        while index >= start && remaining > 0 {
+            text[index] = UInt8(ascii: "0") + UInt8(remaining % 10)
+            remaining /= 10
+            index -= 1
+        }
     }
 
     /// Seconds after the epoch of an RFC 3339 instant (`2026-11-20T14:05:00Z`, `…T14:05:00.250+01:00`); `nil` for
@@ -83,10 +128,6 @@ public enum UTCCalendar {
         return value
     }
 
-    private static func padded(_ value: Int, _ width: Int) -> String {
-        let text = String(value)
-        return text.count >= width ? text : String(repeating: "0", count: width - text.count) + text
-    }
 
     private static func daysIn(month: Int, year: Int) -> Int {
         switch month {

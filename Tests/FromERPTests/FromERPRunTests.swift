@@ -92,6 +92,40 @@ struct FromERPRunTests {
         }
     }
 
+    // 30: windows smaller than the server's pages of 40; 60: a window that D365 itself splits with a nextLink.
+    @Test(arguments: ["30", "60"])
+    func openOrdersAreReadInWindowsAndNoneIsMissed(_ window: String) async throws {
+        try await withConnector(extra: ["D365MM_DEBUG_ORDER_WINDOW": window]) { (harness: ConnectorHarness) async throws in
+            let result = try await harness.run(["run", "from-erp"])
+            #expect(result.status == 0, "\(result.standardError)")
+            let expected = ExpectedFromERP(harness.session.simulator)
+            #expect(expected.workOrders.count > Int(window)!, "the data set spans more than one window")
+            for (collection, keys) in expected.byCollection {
+                #expect(Set(harness.session.simulator.receivedRecords(collection).keys) == keys, "\(collection)")
+            }
+            let headerReads = harness.session.simulator.requestLog.entries.filter { $0.path.hasSuffix("/ProductionOrderHeaders") }
+            #expect(headerReads.contains { $0.query.contains("$skip=\(window)") && $0.query.contains("$top=\(window)") })
+        }
+    }
+
+    @Test func aPullOnlyRunSendsNothingAndTheNextRunSendsWhatItPulled() async throws {
+        try await withConnector { (harness: ConnectorHarness) async throws in
+            let pulled = try await harness.run(["run", "from-erp", "--pull-only"])
+            #expect(pulled.status == 0, "\(pulled.standardError)")
+            #expect(harness.session.simulator.requestLog.count(service: .mm) == 0, "nothing reaches MachineMetrics")
+            #expect(harness.files("inbox").contains { $0.contains("_from-erp_production-orders_") })
+            #expect(harness.files("outbound").isEmpty)
+            #expect(try await harness.run(["run", "from-erp"]).status == 0)
+            let expected = ExpectedFromERP(harness.session.simulator)
+            for (collection, keys) in expected.byCollection {
+                #expect(Set(harness.session.simulator.receivedRecords(collection).keys) == keys, "\(collection)")
+            }
+            #expect(received(harness).values.allSatisfy { $0.values.allSatisfy { $0.timesReceived == 1 } }, "what was pulled twice is sent once")
+            #expect(harness.files("inbox").isEmpty)
+            #expect(try await harness.run(["run", "from-erp", "--pull-only", "--full"]).status == 64)
+        }
+    }
+
     @Test func fullResendsEverything() async throws {
         try await withConnector { (harness: ConnectorHarness) async throws in
             #expect(try await harness.run(["run", "from-erp"]).status == 0)

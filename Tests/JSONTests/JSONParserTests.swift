@@ -25,6 +25,26 @@ struct JSONParserTests {
         #expect(JSONEncoding.bytes(first) != JSONEncoding.bytes(second))
     }
 
+    @Test func rowsOfOneShapeKeepTheirOwnNamesWhenANameDiffers() throws {
+        let rows = try JSONParser.parse(#"[{"name":1,"other":2},{"name":3,"othe":4},{"name":5,"other\u0041":6},{"name":7,"other":8,"more":9},{}]"#)
+        let keys = rows.arrayValue?.map { $0.objectValue?.keys ?? [] }
+        #expect(keys == [["name", "other"], ["name", "othe"], ["name", "otherA"], ["name", "other", "more"], []])
+        #expect(rows.arrayValue?[3]["other"] == .number("8"))
+        // A raw control character is refused even where an escaped one, in the same place, was accepted.
+        #expect(throws: JSONParser.SyntaxError.self) { try JSONParser.parse("[{\"a\\nb\":1},{\"a\nb\":2}]") }
+        #expect(throws: JSONParser.SyntaxError.self) { try JSONParser.parse("[{\"ab\":1},{\"a\u{1}\":2}]") }
+    }
+
+    @Test func canonicalOrderIsTheOrderOfTheNamesBytes() throws {
+        // Names alike in their first eight bytes or more, a name that begins another, upper case, and non-ASCII.
+        let names = ["scheduledStartAt", "scheduledEndAt", "scheduled", "ab", "a", "Zulu", "é", "e", "quantityRequired", "quantity", ""]
+        let object = JSONValue.object(JSONObject(names.map { (key: $0, value: JSONValue.null) }))
+        let expected = names.sorted { $0.utf8.lexicographicallyPrecedes($1.utf8) }
+        let text = "{" + expected.map { "\"\($0)\":null" }.joined(separator: ",") + "}"
+        #expect(JSONEncoding.string(object, style: .canonical) == text)
+        #expect(expected.first == "" && expected.last == "é")
+    }
+
     @Test(arguments: [
         "", "{", #"{"a":1,}"#, "[1,2", #"{"a" 1}"#, "01", "1.", "-", #""unterminated"#, "nul", #"{"a":1} x"#, "[1]]",
         "\u{7}", #""\q""#, #""\ud800""#, String(repeating: "[", count: 300) + String(repeating: "]", count: 300),

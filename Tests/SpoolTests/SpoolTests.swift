@@ -19,6 +19,14 @@ struct SpoolTests {
         #expect(try Envelope.decode(bytes, expectedSchema: Envelope.inboxSchema) == original)
     }
 
+    @Test func theChecksumIsTheSHA256OfTheRecordsOnePerLine() throws {
+        // As `printf '{"a":1}\n{"b":"x"}' | sha256sum` prints it: files written by earlier versions keep validating.
+        let records = [try JSONParser.parse(#"{"a":1}"#), try JSONParser.parse(#"{"b":"x"}"#)]
+        let expected = "sha256:ac21b53471d334e014d483f1b47c430c8594c13e18afe6b81b3c635ba395fc2e"
+        #expect(Envelope.checksum(of: records) == expected)
+        #expect(String(decoding: envelope(records).encoded(), as: UTF8.self).contains("\"checksum\": \"\(expected)\""))
+    }
+
     @Test func editedTruncatedOrMisplacedFilesDoNotValidate() throws {
         let bytes = envelope([try JSONParser.parse(#"{"quantity":120}"#)]).encoded()
         let edited = Array(String(decoding: bytes, as: UTF8.self).replacingOccurrences(of: "120", with: "121").utf8)
@@ -50,6 +58,21 @@ struct SpoolTests {
             #expect(try spool.read("a.2.json", in: .posted) == Array("one".utf8))
             let error = #expect(throws: SpoolError.self) { try spool.move("a.json", from: .inbox, to: .posted) }
             #expect(error?.code == .vanished)
+        }
+    }
+
+    @Test func movingManyAtOnceKeepsEveryFileAndNamesThoseAlreadyGone() async throws {
+        try await withTemporaryDirectory { directory in
+            let spool = Spool(root: directory + "/spool")
+            try spool.create()
+            for name in ["a.json", "b.json", "c.json"] { try spool.publish(Array(name.utf8), as: name, in: .inbox) }
+            try spool.publish(Array("older".utf8), as: "b.json", in: .posted)
+            let vanished = try spool.move(["a.json", "gone.json", "b.json", "c.json"], from: .inbox, to: .posted)
+            #expect(vanished == ["gone.json"])
+            #expect(try spool.items(in: .inbox).isEmpty)
+            #expect(try spool.items(in: .posted) == ["a.json", "b.2.json", "b.json", "c.json"])
+            #expect(try spool.read("b.json", in: .posted) == Array("older".utf8), "a move never overwrites")
+            #expect(try spool.read("b.2.json", in: .posted) == Array("b.json".utf8))
         }
     }
 

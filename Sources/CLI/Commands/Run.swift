@@ -29,14 +29,30 @@ extension D365MMCommand.Run {
                 Then D365 is read (orders of D365_DEFAULT_DATA_AREA_ID and D365_DEFAULT_SITE_ID that are Released, \
                 Started or Reported finished; their route operations, resources, employed workers and released products), \
                 each page is written to inbox/, transformed into outbound/ batches of at most 1000 records holding only \
-                what changed since MachineMetrics last accepted it, and posted. Exit status: 0, 2, 73, 75, 77 or 78 \
-                (see d365mm --help).
+                what changed since MachineMetrics last accepted it, and posted. Pages are transformed as they arrive, \
+                while further pages are read. With --pull-only the run stops once D365 is read: the pages wait in inbox/ \
+                (plain JSON, to see what D365 returned) and the next run transforms and sends them. \
+                Exit status: 0, 2, 73, 75, 77 or 78 (see d365mm --help).
                 """
         )
 
         @OptionGroup var options: ConfigurationOptions
         @Flag(help: "Send every record, not only those that changed since MachineMetrics last accepted them.")
         var full = false
+        @Flag(help: "Pull from D365 into inbox/ and stop: nothing is transformed or sent until the next run.")
+        var pullOnly = false
+
+        /// Debug builds take `D365MM_DEBUG_ORDER_WINDOW`, so that tests read open orders in several windows.
+        private static var orderWindow: Int {
+            #if DEBUG
+            if let text = ProcessInfo.processInfo.environment["D365MM_DEBUG_ORDER_WINDOW"], let window = Int(text) { return window }
+            #endif
+            return FromERPRun.Options.defaultOrderWindow
+        }
+
+        func validate() throws {
+            if full && pullOnly { throw ValidationError("--full and --pull-only do not go together: a pull-only run sends nothing.") }
+        }
 
         func run() async throws {
             let environment = try CommandEnvironment.load(configFile: options.config, label: "d365mm.from-erp")
@@ -46,7 +62,8 @@ extension D365MMCommand.Run {
             let report = try await withRunResources(environment, logger: logger, runID: runID) { resources in
                 let run = FromERPRun(
                     options: .init(scope: .init(dataAreaID: environment.configuration.dataAreaID, siteID: environment.configuration.siteID),
-                                   full: full, concurrency: environment.configuration.d365Concurrency),
+                                   full: full, concurrency: environment.configuration.d365Concurrency, pullOnly: pullOnly,
+                                   orderWindow: Self.orderWindow),
                     spool: resources.spool, database: resources.database, odata: resources.odata, machineMetrics: resources.machineMetrics,
                     runID: runID, logger: logger, progress: TerminalProgress.make())
                 return await run.run()

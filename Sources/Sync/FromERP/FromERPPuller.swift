@@ -20,6 +20,9 @@ struct FromERPPuller: Sendable {
     let writer: SpoolWriter
     let scope: FromERPMapping.Scope
     let concurrency: Int
+    /// Open orders are read this many at a time (`$top`/`$skip`, by number): D365's own pages hold up to 10,000 rows,
+    /// and the largest page read sets a run's peak memory.
+    let orderWindow: Int
     let logger: Logger
     let progress: Progress
 
@@ -28,13 +31,23 @@ struct FromERPPuller: Sendable {
         "OperationsResources": "resources", "Workers": "workers", "ReleasedProductsV2": "released-products",
     ]
 
+    /// A page as written to `inbox/`.
+    struct Page: Sendable {
+        let name: String
+        let entitySet: String
+        let rows: [JSONValue]
+    }
+
+    /// Called with each page once it is in `inbox/`, from the task that read it.
+    typealias PageHandler = @Sendable (Page) async -> Void
+
     /// Gathers what concurrent reads saw.
     final class Collector: Sendable {
         let state = Mutex(Result())
         func withLock<T: Sendable>(_ body: (inout Result) -> T) -> T { state.withLock { value in body(&value) } }
     }
 
-    func pull() async throws -> Result {
+    func pull(onPage: PageHandler? = nil) async throws -> Result {
         let collected = Collector()
         let orderQuery = ODataQuery(
             entitySet: "ProductionOrderHeaders",
@@ -46,12 +59,24 @@ struct FromERPPuller: Sendable {
         )
         var orderNumbers: [String] = []
         var itemNumbers = Set<String>()
-        try await read(orderQuery, into: collected) { rows in
-            for row in rows {
-                guard let number = row["ProductionOrderNumber"]?.stringValue else { continue }
-                orderNumbers.append(number)
-                if let item = row["ItemNumber"]?.stringValue, !item.isEmpty { itemNumbers.insert(item) }
+        var skip = 0
+        while true {
+            var window = orderQuery
+            window.orderBy = "ProductionOrderNumber"
+            window.top = orderWindow
+            window.skip = skip > 0 ? skip : nil
+            var rowsInWindow = 0
+            try await read(window, into: collected, onPage: onPage) { rows in
+                rowsInWindow += rows.count
+                for row in rows {
+                    guard let number = row["ProductionOrderNumber"]?.stringValue else { continue }
+                    orderNumbers.append(number)
+                    if let item = row["ItemNumber"]?.stringValue, !item.isEmpty { itemNumbers.insert(item) }
+                }
             }
+            // Fewer rows: that was the last window. More: the server ignored $top and sent everything.
+            guard rowsInWindow == orderWindow else { break }
+            skip += orderWindow
         }
         collected.withLock { $0.workOrderKeys = orderNumbers.map { FromERPMapping.workOrderKey(dataAreaID: scope.dataAreaID, number: $0) } }
         logger.info("D365 has \(orderNumbers.count) open production orders for \(scope.dataAreaID) site \(scope.siteID)")
@@ -72,12 +97,12 @@ struct FromERPPuller: Sendable {
                                   select: FromERPMapping.selectedFields["OperationsResources"]))
         queries.append(ODataQuery(entitySet: "Workers", filter: ODataFilter.equals("WorkerStatus", enumType: "HcmWorkerStatus", member: "Employed"),
                                   select: FromERPMapping.selectedFields["Workers"]))
-        try await readConcurrently(queries, into: collected)
+        try await readConcurrently(queries, into: collected, onPage: onPage)
         return collected.withLock { $0 }
     }
 
     /// Reads `queries` with at most `concurrency` in flight, stopping at the first failure.
-    func readConcurrently(_ queries: [ODataQuery], into collected: Collector) async throws {
+    func readConcurrently(_ queries: [ODataQuery], into collected: Collector, onPage: PageHandler?) async throws {
         let total = queries.count
         let done = Collector()
         try await withThrowingTaskGroup(of: Void.self) { group in
@@ -87,7 +112,7 @@ struct FromERPPuller: Sendable {
                 let query = queries[next]
                 next += 1
                 group.addTask {
-                    try await read(query, into: collected) { rows in
+                    try await read(query, into: collected, onPage: onPage) { rows in
                         if query.entitySet == "Workers" {
                             let keys = rows.compactMap { $0["PersonnelNumber"]?.stringValue }
                             collected.withLock { $0.personKeys += keys }
@@ -106,19 +131,20 @@ struct FromERPPuller: Sendable {
         progress.finish()
     }
 
-    /// Reads every page of `query` into `inbox/`, handing the rows to `inspect` first.
-    func read(_ query: ODataQuery, into collected: Collector, inspect: ([JSONValue]) -> Void) async throws {
+    /// Reads every page of `query` into `inbox/`, handing the rows to `inspect` first and the written page to `onPage`.
+    func read(_ query: ODataQuery, into collected: Collector, onPage: PageHandler? = nil, inspect: ([JSONValue]) -> Void) async throws {
         var page = 0
         try await odata.readAll(query) { result in
             page += 1
             inspect(result.rows)
             let metadata = JSONObject([("query", .string(result.url)), ("page", .number(page))])
-            try writer.write(result.rows, kind: query.entitySet, nameKind: Self.inboxKinds[query.entitySet] ?? query.entitySet,
-                             schema: Envelope.inboxSchema, metadata: metadata, to: .inbox)
+            let name = try writer.write(result.rows, kind: query.entitySet, nameKind: Self.inboxKinds[query.entitySet] ?? query.entitySet,
+                                        schema: Envelope.inboxSchema, metadata: metadata, to: .inbox)
             collected.withLock {
                 $0.pages[query.entitySet, default: 0] += 1
                 $0.rows[query.entitySet, default: 0] += result.rows.count
             }
+            await onPage?(Page(name: name, entitySet: query.entitySet, rows: result.rows))
         }
     }
 }

@@ -1,6 +1,7 @@
 import CrashPoints
 import D365
 import Foundation
+import HTTP
 import JSON
 import Logging
 import MachineMetrics
@@ -12,18 +13,27 @@ import Synchronization
 /// One `d365mm run from-erp`: D365 → inbox → transform → outbound → MachineMetrics → posted.
 ///
 /// Work already in the spool goes first: inbox pages are transformed and outbound batches sent before anything
-/// new is pulled, so that a MachineMetrics outage never piles up duplicate batches.
+/// new is pulled, so that a MachineMetrics outage never piles up duplicate batches. The transform keeps pace with
+/// the pull: a run where nothing changed takes little longer than reading D365.
 public final class FromERPRun {
     public struct Options: Sendable {
         public var scope: FromERPMapping.Scope
         /// Send every record, not only those that changed.
         public var full: Bool
         public var concurrency: Int
+        /// Pull into `inbox/` and stop; the next run transforms and sends what was pulled.
+        public var pullOnly: Bool
+        /// How many open orders one read asks for.
+        public var orderWindow: Int
 
-        public init(scope: FromERPMapping.Scope, full: Bool, concurrency: Int) {
+        public static let defaultOrderWindow = 2_000
+
+        public init(scope: FromERPMapping.Scope, full: Bool, concurrency: Int, pullOnly: Bool = false, orderWindow: Int = defaultOrderWindow) {
             self.scope = scope
             self.full = full
             self.concurrency = concurrency
+            self.pullOnly = pullOnly
+            self.orderWindow = max(1, orderWindow)
         }
     }
 
@@ -56,20 +66,31 @@ public final class FromERPRun {
         let poster = MachineMetricsPoster(direction: .fromERP, collections: FromERPMapping.collectionOrder, spool: spool, database: database, machineMetrics: machineMetrics, runID: runID, logger: logger, progress: progress)
         let bookkeeping = RunBookkeeping(runID: runID, direction: .fromERP, spool: spool, database: database, logger: logger)
         return await bookkeeping.perform { report in
+            if options.pullOnly {
+                try await report.timing("pull") { try await pull(&$0, transformingWith: nil) }
+                logger.info("pulled into inbox/ only (--pull-only): nothing was transformed or sent; the next run does both")
+                return
+            }
             let leftovers = try spool.items(in: .inbox, for: .fromERP).count + spool.items(in: .outbound, for: .fromERP).count
             if leftovers > 0 { logger.info("\(leftovers) file(s) wait in inbox/ and outbound/ from earlier runs or an operator; they go first") }
             try await report.timing("transform") { try transformer.transformInbox(&$0) }
             try await report.timing("send") { try await poster.postOutbound(&$0) }
-            try await report.timing("pull") { try await pull(&$0) }
+            try await report.timing("pull") { try await pull(&$0, transformingWith: transformer) }
             try await report.timing("transform") { try transformer.transformInbox(&$0) }
             try await report.timing("send") { try await poster.postOutbound(&$0) }
         }
     }
 
-    /// Pulls the synchronised set into `inbox/`, then what left it since the last complete pull.
-    private func pull(_ report: inout RunReport) async throws {
-        let puller = FromERPPuller(odata: odata, writer: writer, scope: options.scope, concurrency: options.concurrency, logger: logger, progress: progress)
-        let pulled = try await puller.pull()
+    /// Pulls the synchronised set into `inbox/`, transforming it as it lands when `transformer` is given, then what
+    /// left the set since the last complete pull.
+    private func pull(_ report: inout RunReport, transformingWith transformer: FromERPTransformer?) async throws {
+        let puller = FromERPPuller(odata: odata, writer: writer, scope: options.scope, concurrency: options.concurrency,
+                                   orderWindow: options.orderWindow, logger: logger, progress: progress)
+        let pulled = if let transformer {
+            try await pullTransforming(puller, transformer, &report)
+        } else {
+            try await puller.pull()
+        }
         CrashPoint.reached("from-erp.pulled")
         for (entity, pages) in pulled.pages.sorted(by: { $0.key < $1.key }) {
             report.add("pages pulled", pages)
@@ -80,6 +101,56 @@ public final class FromERPRun {
         try database.markSeen(runID: runID, collection: "persons", keys: pulled.personKeys)
         try await pullDeparted(puller, &report)
         try database.forgetSeenKeys(exceptRun: runID)
+    }
+
+    /// Pulls with the transform keeping pace: each page is mapped and hashed by the task that read it, in parallel,
+    /// while this task, which owns the state database, compares and writes batches. At most two pages per parallel
+    /// read wait their turn, so memory does not grow with the data set.
+    private func pullTransforming(_ puller: FromERPPuller, _ transformer: FromERPTransformer, _ report: inout RunReport) async throws -> FromERPPuller.Result {
+        let (pages, queue) = AsyncStream.makeStream(of: FromERPTransformer.MappedPage.self)
+        let room = AsyncLimiter(limit: 2 * max(1, options.concurrency))
+        let scope = options.scope
+        // The transform's own time, summed over the tasks doing it: the pull stage's time includes it.
+        let transforming = TimeSpent()
+        defer { report.stageSeconds["transform", default: 0] += transforming.seconds }
+        return try await withThrowingTaskGroup(of: FromERPPuller.Result.self) { group in
+            group.addTask {
+                defer { queue.finish() }
+                return try await puller.pull { page in
+                    let started = ContinuousClock.now
+                    let mapped = FromERPTransformer.MappedPage(name: page.name, entitySet: page.entitySet, rows: page.rows, scope: scope)
+                    transforming.add(ContinuousClock.now - started)
+                    await room.acquire()
+                    queue.yield(mapped)
+                }
+            }
+            var failure: (any Error)?
+            for await page in pages {
+                defer { room.release() }
+                // After a failure the pull is told to stop; the pages still arriving stay in inbox/ for the next run.
+                guard failure == nil else { continue }
+                let started = ContinuousClock.now
+                do {
+                    try transformer.take(page, report: &report)
+                } catch {
+                    failure = error
+                    group.cancelAll()
+                }
+                transforming.add(ContinuousClock.now - started)
+            }
+            if let failure { throw failure }
+            do {
+                let pulled = try await group.next()!
+                try transformer.finishTaken(report: &report)
+                return pulled
+            } catch {
+                // What was taken before the pull failed is done work: write it, so the next run does not send it twice.
+                do { try transformer.finishTaken(report: &report) } catch let flushing {
+                    logger.warning("the pages transformed before the pull stopped stay in inbox/ for the next run: \(flushing)")
+                }
+                throw error
+            }
+        }
     }
 
     /// Reads again the work orders and workers that were in the synchronised set but not in this complete pull,
@@ -134,5 +205,17 @@ public final class FromERPRun {
         if !vanishedWorkers.isEmpty {
             try writer.write(vanishedWorkers, kind: "Workers", nameKind: "workers", schema: Envelope.inboxSchema, metadata: note, to: .inbox)
         }
+    }
+}
+
+/// Time spent by several tasks, added up.
+private final class TimeSpent: Sendable {
+    private let total = Mutex(Duration.zero)
+
+    func add(_ duration: Duration) { total.withLock { $0 += duration } }
+
+    var seconds: Double {
+        let components = total.withLock { $0 }.components
+        return Double(components.seconds) + Double(components.attoseconds) / 1e18
     }
 }

@@ -8,10 +8,61 @@ import StateStore
 
 /// Turns `inbox/` pages into `outbound/` batches of MachineMetrics records, keeping only records whose content
 /// differs from what MachineMetrics last accepted.
+///
+/// Pages come two ways: files already in `inbox/` (``transformInbox(_:)``), and pages the pull has just written,
+/// mapped by the task that read them (``take(_:report:)``, then ``finishTaken(report:)``). Either way an inbox file
+/// moves to `posted/` only after the batches holding its records are written.
 final class FromERPTransformer {
     static let batchSize = 1000
     /// Inbox files are moved to `posted/` only after the batches holding their records are written; this many at a time.
     static let inboxFilesPerFlush = 64
+
+    /// An inbox page made into records, ready for the state database's verdict.
+    struct MappedPage: Sendable {
+        enum Content: Sendable {
+            case records([MappedRecord])
+            /// The file cannot be used, and why.
+            case unusable(String)
+            /// The other direction's, under a name that does not say so.
+            case notFromERP
+        }
+
+        let name: String
+        let content: Content
+
+        /// A page the pull has just written as `name`.
+        init(name: String, entitySet: String, rows: [JSONValue], scope: FromERPMapping.Scope) {
+            self.name = name
+            content = Self.map(entitySet: entitySet, rows: rows, scope: scope)
+        }
+
+        /// An inbox file as read from the spool.
+        init(name: String, bytes: [UInt8], scope: FromERPMapping.Scope) {
+            self.name = name
+            do {
+                let envelope = try Envelope.decode(bytes, expectedSchema: Envelope.inboxSchema)
+                content = envelope.direction == .fromERP ? Self.map(entitySet: envelope.kind, rows: envelope.records, scope: scope) : .notFromERP
+            } catch {
+                content = .unusable(error.description)
+            }
+        }
+
+        private static func map(entitySet: String, rows: [JSONValue], scope: FromERPMapping.Scope) -> Content {
+            guard FromERPMapping.collections[entitySet] != nil else {
+                return .unusable("the file holds \(entitySet) rows, which the from-erp transform does not take")
+            }
+            var records: [MappedRecord] = []
+            records.reserveCapacity(rows.count)
+            for (index, row) in rows.enumerated() {
+                do {
+                    records.append(try FromERPMapping.record(entitySet: entitySet, row: row, scope: scope))
+                } catch {
+                    return .unusable("record \(index + 1): \(error.description)")
+                }
+            }
+            return .records(records)
+        }
+    }
 
     private let spool: Spool
     private let writer: SpoolWriter
@@ -22,6 +73,8 @@ final class FromERPTransformer {
     private var buffers: [String: [JSONValue]] = [:]
     /// What this run already put in a batch, so that a record met twice is sent once.
     private var emitted = Set<Int>()
+    /// Inbox files whose records are buffered, not yet all written to batches.
+    private var taken: [String] = []
 
     init(spool: Spool, writer: SpoolWriter, database: StateDatabase, scope: FromERPMapping.Scope, full: Bool, logger: Logger) {
         self.spool = spool
@@ -34,7 +87,6 @@ final class FromERPTransformer {
 
     /// Transforms every item in `inbox/`: leftovers and hand-moved files as well as this run's pages.
     func transformInbox(_ report: inout RunReport) throws {
-        var processed: [String] = []
         for name in try spool.items(in: .inbox, for: .fromERP) {
             let bytes: [UInt8]
             do {
@@ -43,67 +95,59 @@ final class FromERPTransformer {
                 logger.warning("inbox/\(name) was moved away while the run was reading it; leaving it to whoever moved it")
                 continue
             }
-            let records: [MappedRecord]
-            switch mapped(bytes) {
-            case .success(let result?): records = result
-            case .success(nil): continue  // the other direction's, under a name that does not say so
-            case .failure(let reason):
-                try failInbox(name, reason: reason.description, report: &report)
+            try take(MappedPage(name: name, bytes: bytes, scope: scope), report: &report)
+        }
+        try finishTaken(report: &report)
+    }
+
+    /// Buffers the changed records of `page`, writing each batch as it fills; every ``inboxFilesPerFlush`` pages,
+    /// writes what is buffered and retires those pages.
+    func take(_ page: MappedPage, report: inout RunReport) throws {
+        switch page.content {
+        case .notFromERP: return
+        case .unusable(let reason): try failInbox(page.name, reason: reason, report: &report)
+        case .records(let records):
+            report.add("rows transformed", records.count)
+            try add(records, report: &report)
+            report.add("inbox files transformed")
+            taken.append(page.name)
+            if taken.count >= Self.inboxFilesPerFlush { try finishTaken(report: &report) }
+        }
+    }
+
+    /// Writes every buffered record to a batch and retires the pages they came from.
+    func finishTaken(report: inout RunReport) throws {
+        try flush(report: &report)
+        try retire(taken)
+        taken = []
+    }
+
+    /// Buffers those of `records` that this run has not met yet and whose content MachineMetrics does not have.
+    private func add(_ records: [MappedRecord], report: inout RunReport) throws {
+        let firstMet = records.filter { record in
+            var hasher = Hasher()
+            hasher.combine(record.collection)
+            hasher.combine(record.key)
+            hasher.combine(record.hash)
+            return emitted.insert(hasher.finalize()).inserted
+        }
+        let accepted = full ? [] : try database.acceptedHashes(firstMet.map { ($0.collection, $0.key) })
+        var unchanged = 0
+        var toSend = 0
+        defer {
+            if unchanged > 0 { report.add("records unchanged", unchanged) }
+            if toSend > 0 { report.add("records to send", toSend) }
+        }
+        for (index, record) in firstMet.enumerated() {
+            if !full && accepted[index] == record.hash {
+                unchanged += 1
                 continue
             }
-            report.add("rows transformed", records.count)
-            for record in records { try add(record, report: &report) }
-            report.add("inbox files transformed")
-            processed.append(name)
-            if processed.count >= Self.inboxFilesPerFlush {
-                try flush(report: &report)
-                try retire(processed)
-                processed = []
+            buffers[record.collection, default: []].append(record.record)
+            toSend += 1
+            if buffers[record.collection]!.count >= Self.batchSize {
+                try writeBatch(record.collection, report: &report)
             }
-        }
-        try flush(report: &report)
-        try retire(processed)
-    }
-
-    /// The records of an inbox file (`nil` when it belongs to to-erp), or why the file cannot be used.
-    private func mapped(_ bytes: [UInt8]) -> Result<[MappedRecord]?, EnvelopeError> {
-        let envelope: Envelope
-        do {
-            envelope = try Envelope.decode(bytes, expectedSchema: Envelope.inboxSchema)
-        } catch {
-            return .failure(error)
-        }
-        guard envelope.direction == .fromERP else { return .success(nil) }
-        guard FromERPMapping.collections[envelope.kind] != nil else {
-            return .failure(EnvelopeError("the file holds \(envelope.kind) rows, which the from-erp transform does not take"))
-        }
-        var records: [MappedRecord] = []
-        records.reserveCapacity(envelope.records.count)
-        for (index, row) in envelope.records.enumerated() {
-            do {
-                records.append(try FromERPMapping.record(entitySet: envelope.kind, row: row, scope: scope))
-            } catch {
-                return .failure(EnvelopeError("record \(index + 1): \(error.description)"))
-            }
-        }
-        return .success(records)
-    }
-
-    private func add(_ record: MappedRecord, report: inout RunReport) throws {
-        let hash = record.hash
-        var hasher = Hasher()
-        hasher.combine(record.collection)
-        hasher.combine(record.key)
-        hasher.combine(hash)
-        guard emitted.insert(hasher.finalize()).inserted else { return }
-        if !full, try database.acceptedHash(collection: record.collection, key: record.key) == hash {
-            report.add("records unchanged")
-            return
-        }
-        buffers[record.collection, default: []].append(record.record)
-        report.add("records to send")
-        if buffers[record.collection]!.count >= Self.batchSize {
-            try writeBatch(record.collection, report: &report)
         }
     }
 
@@ -123,13 +167,10 @@ final class FromERPTransformer {
 
     /// Moves transformed inbox files to `posted/`: their work is done.
     private func retire(_ names: [String]) throws {
-        if !names.isEmpty { CrashPoint.reached("from-erp.transformed") }
-        for name in names {
-            do {
-                try spool.move(name, from: .inbox, to: .posted)
-            } catch let error as SpoolError where error.code == .vanished {
-                logger.warning("inbox/\(name) was moved away by someone else after it was transformed")
-            }
+        guard !names.isEmpty else { return }
+        CrashPoint.reached("from-erp.transformed")
+        for name in try spool.move(names, from: .inbox, to: .posted) {
+            logger.warning("inbox/\(name) was moved away by someone else after it was transformed")
         }
     }
 
