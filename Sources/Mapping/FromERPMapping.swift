@@ -1,4 +1,5 @@
 import Foundation
+import Hashing
 import JSON
 
 /// D365 rows → MachineMetrics records (`contracts/machinemetrics-api.md` §2). Pure functions.
@@ -40,6 +41,28 @@ public enum FromERPMapping {
     /// The statuses of the synchronised set.
     public static let openStatuses = ["Released", "StartedUp", "ReportedFinished"]
 
+    /// The version of what these functions make of a row. Change it with any change to a record's content: a row whose
+    /// digest is remembered is not mapped again, so without a new revision the new content would never be sent.
+    public static let revision = 1
+
+    /// The digest of `rows` (SHA-256 of each as compact JSON, in its members' order, after ``rowDigestSeed(entitySet:scope:)``):
+    /// equal digests, equal records.
+    public static func rowDigests(entitySet: String, rows: [JSONValue], scope: Scope) -> [String] {
+        let seed = rowDigestSeed(entitySet: entitySet, scope: scope)
+        var text: [UInt8] = []
+        return rows.map { row in
+            text.removeAll(keepingCapacity: true)
+            text += seed
+            JSONEncoding.write(row, style: .compact, indent: 0, into: &text)
+            return SHA256Hex.digest(text)
+        }
+    }
+
+    /// What a row's digest starts with: the revision, the scope and the entity set, on which the record depends too.
+    public static func rowDigestSeed(entitySet: String, scope: Scope) -> [UInt8] {
+        Array("d365mm-row/\(revision)/\(scope.dataAreaID)/\(scope.siteID)/\(entitySet)\n".utf8)
+    }
+
     public static func record(entitySet: String, row: JSONValue, scope: Scope) throws(MappingError) -> MappedRecord {
         let row = try Row(row, entity: entitySet)
         switch entitySet {
@@ -54,6 +77,36 @@ public enum FromERPMapping {
 
     /// The key of a work order, as operations and labor tickets point at it.
     public static func workOrderKey(dataAreaID: String, number: String) -> String { "\(dataAreaID.lowercased())/\(number)" }
+
+    /// The collection and key of the record `row` makes, without mapping the rest; nil where mapping would fail.
+    public static func recordKey(entitySet: String, row: JSONValue) -> (collection: String, key: String)? {
+        guard let collection = collections[entitySet], let row = try? Row(row, entity: entitySet) else { return nil }
+        let key: String?
+        switch entitySet {
+        case "ProductionOrderHeaders": key = try? workOrderKey(row)
+        case "ProductionOrderRouteOperations": key = try? operationKey(row)
+        case "OperationsResources": key = try? companyKey(row, "ResourceId")
+        case "Workers": key = try? row.required("PersonnelNumber")
+        case "ReleasedProductsV2": key = try? companyKey(row, "ItemNumber")
+        default: key = nil
+        }
+        return key.map { (collection, $0) }
+    }
+
+    private static func workOrderKey(_ row: Row) throws(MappingError) -> String {
+        workOrderKey(dataAreaID: try row.required("dataAreaId"), number: try row.required("ProductionOrderNumber"))
+    }
+
+    private static func operationKey(_ row: Row) throws(MappingError) -> String {
+        let order = try row.required("ProductionOrderNumber")
+        guard let sequence = row.integer("OperationNumber") else { throw MappingError("an operation of \(order) has no OperationNumber") }
+        return "\(try row.required("dataAreaId").lowercased())/\(order)/\(sequence)/\(try row.required("OperationPriority"))"
+    }
+
+    /// `<dataAreaId>/<field>`: resources and parts are per legal entity.
+    private static func companyKey(_ row: Row, _ field: String) throws(MappingError) -> String {
+        "\(try row.required("dataAreaId").lowercased())/\(try row.required(field))"
+    }
 
     static func workOrder(_ row: Row, scope: Scope) throws(MappingError) -> MappedRecord {
         let dataArea = try row.required("dataAreaId").lowercased()
@@ -75,7 +128,7 @@ public enum FromERPMapping {
             ("scheduledEndAt", row.instant(date: "ScheduledEndDate", time: "ScheduledEndTime")),
             ("dueAt", row.instant(date: "DeliveryDate", time: "DeliveryTime")),
         ])
-        return MappedRecord(collection: "work-orders", key: workOrderKey(dataAreaID: dataArea, number: number), record: .object(record), inScope: inScope)
+        return MappedRecord(collection: "work-orders", key: try workOrderKey(row), record: .object(record), inScope: inScope)
     }
 
     static let statusNames = [
@@ -93,7 +146,7 @@ public enum FromERPMapping {
         let runHours = DecimalRounding.sixPlaces(row.object["ProcessTime"], times: factor, dividedBy: row.object["ProcessQuantity"])
         let next = row.integer("NextOperationNumber") ?? 0
         let resource = row.string("CostingOperationResourceId") ?? ""
-        let key = "\(dataArea)/\(order)/\(sequence)/\(priority)"
+        let key = try operationKey(row)
         let record = JSONObject([
             ("key", .string(key)), ("workOrderKey", .string(workOrderKey(dataAreaID: dataArea, number: order))), ("sequence", .number(sequence)),
             ("priority", .string(priority)), ("operationId", .string(row.string("OperationId"))),
@@ -108,7 +161,7 @@ public enum FromERPMapping {
     static func resource(_ row: Row) throws(MappingError) -> MappedRecord {
         let dataArea = try row.required("dataAreaId").lowercased()
         let resourceID = try row.required("ResourceId")
-        let key = "\(dataArea)/\(resourceID)"
+        let key = try companyKey(row, "ResourceId")
         let record = JSONObject([
             ("key", .string(key)), ("dataAreaId", .string(dataArea)), ("resourceId", .string(resourceID)),
             ("name", .string(row.string("ResourceName"))), ("type", .string(row.string("OperationsResourceType")?.lowercased())),
@@ -130,7 +183,7 @@ public enum FromERPMapping {
         let dataArea = try row.required("dataAreaId").lowercased()
         let item = try row.required("ItemNumber")
         let productName = row.string("ProductSearchName") ?? ""
-        let key = "\(dataArea)/\(item)"
+        let key = try companyKey(row, "ItemNumber")
         let record = JSONObject([
             ("key", .string(key)), ("dataAreaId", .string(dataArea)), ("itemNumber", .string(item)),
             ("name", .string(productName.isEmpty ? row.string("SearchName") : productName)), ("unit", .string(row.string("InventoryUnitSymbol"))),

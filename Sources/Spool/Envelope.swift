@@ -60,7 +60,15 @@ public struct Envelope: Sendable, Equatable {
     /// The file's bytes, made in one buffer: the header with room for the checksum, each record written straight
     /// after it and hashed where it lies, then the checksum put in its place. A page of 10,000 rows costs the file's
     /// size once, not twice and 10,000 small arrays.
-    public func encoded() -> [UInt8] {
+    public func encoded() -> [UInt8] { encode(digestingRecordsAfter: nil).bytes }
+
+    /// The file's bytes, and for each record the SHA-256 of `seed` followed by the record as the file holds it:
+    /// digests of the rows as pulled, for the price of hashing them once more.
+    public func encoded(digestingRecordsAfter seed: [UInt8]) -> (bytes: [UInt8], recordDigests: [String]) {
+        encode(digestingRecordsAfter: seed)
+    }
+
+    private func encode(digestingRecordsAfter seed: [UInt8]?) -> (bytes: [UInt8], recordDigests: [String]) {
         let placeholder = "sha256:" + String(repeating: "0", count: 64)
         var header = JSONObject([
             ("schema", .string(schema)), ("runId", .string(runID)), ("direction", .string(direction.rawValue)),
@@ -75,6 +83,8 @@ public struct Envelope: Sendable, Equatable {
         let checksumRange = (output.count - 1 - placeholder.utf8.count)..<(output.count - 1)
         output.append(contentsOf: Array(",\n  \"records\": [".utf8))
         var digest = RecordDigest()
+        var recordDigests: [String] = []
+        if seed != nil { recordDigests.reserveCapacity(records.count) }
         for (index, record) in records.enumerated() {
             output.append(contentsOf: index == 0 ? [0x0A, 0x20, 0x20, 0x20, 0x20] : [0x2C, 0x0A, 0x20, 0x20, 0x20, 0x20])
             let start = output.count
@@ -83,11 +93,20 @@ public struct Envelope: Sendable, Equatable {
                 // Rows of a page are much alike: room for all of them at the first one's size, and a fifth more.
                 output.reserveCapacity(output.count + (output.count - start + 6) * (records.count - 1) * 6 / 5 + 8)
             }
-            output.withUnsafeBytes { digest.add(UnsafeRawBufferPointer(rebasing: $0[start..<output.count])) }
+            output.withUnsafeBytes { bytes in
+                let written = UnsafeRawBufferPointer(rebasing: bytes[start..<output.count])
+                digest.add(written)
+                if let seed {
+                    var recordDigest = SHA256Hex.Stream()
+                    seed.withUnsafeBytes { recordDigest.update($0) }
+                    recordDigest.update(written)
+                    recordDigests.append(recordDigest.finish())
+                }
+            }
         }
         output.replaceSubrange(checksumRange, with: digest.checksum.utf8)
         output.append(contentsOf: Array((records.isEmpty ? "]\n}\n" : "\n  ]\n}\n").utf8))
-        return output
+        return (output, recordDigests)
     }
 
     /// Reads and validates a spool file; throws a reason an operator can act on.

@@ -57,6 +57,13 @@ enum StateSchema {
         """
         CREATE TABLE token_digests (digest TEXT PRIMARY KEY, recorded_at REAL NOT NULL) WITHOUT ROWID;
         """,
+        // v5: which D365 row, byte for byte, made which MachineMetrics record: a row met again makes the same record,
+        // so a run where nothing changed looks its rows up instead of mapping and hashing each again. One row per record.
+        """
+        CREATE TABLE source_digests (
+            collection TEXT NOT NULL, key TEXT NOT NULL, digest TEXT NOT NULL, hash TEXT NOT NULL, PRIMARY KEY (collection, key)
+        ) WITHOUT ROWID;
+        """,
     ]
 
     static func migrate(_ connection: Connection) throws {

@@ -42,6 +42,11 @@ public struct RunReport: Sendable {
         return try await body(&self)
     }
 
+    /// Adds `duration` to `stage`, for work timed inside another stage.
+    mutating func add(_ duration: Duration, toStage stage: String) {
+        stageSeconds[stage, default: 0] += Double(duration.components.seconds) + Double(duration.components.attoseconds) / 1e18
+    }
+
     /// The exit status of `contracts/cli-and-config.md`.
     public var exitCode: Int32 {
         switch outcome {

@@ -26,6 +26,17 @@ final class SpoolWriter: Sendable {
         return name
     }
 
+    /// Writes `records` as ``write(_:kind:nameKind:schema:metadata:to:)`` does; returns the name and, for each record,
+    /// the SHA-256 of `seed` followed by the record as written.
+    func write(_ records: [JSONValue], kind: String, nameKind: String, schema: String, metadata: JSONObject, to folder: SpoolFolder,
+               digestingRecordsAfter seed: [UInt8]) throws -> (name: String, recordDigests: [String]) {
+        let name = nextName(nameKind: nameKind)
+        let envelope = Envelope(schema: schema, runID: runID, direction: direction, kind: kind, createdAt: Date(), metadata: metadata, records: records)
+        let (bytes, digests) = envelope.encoded(digestingRecordsAfter: seed)
+        try spool.publish(bytes, as: name, in: folder)
+        return (name, digests)
+    }
+
     /// The name of this run's next file of `nameKind`.
     func nextName(nameKind: String) -> String {
         let sequence = sequences.withLock { counters -> Int in

@@ -25,6 +25,11 @@ struct SpoolTests {
         let expected = "sha256:ac21b53471d334e014d483f1b47c430c8594c13e18afe6b81b3c635ba395fc2e"
         #expect(Envelope.checksum(of: records) == expected)
         #expect(String(decoding: envelope(records).encoded(), as: UTF8.self).contains("\"checksum\": \"\(expected)\""))
+        // Each record's own digest, after a seed, as `printf 's\n{"a":1}' | sha256sum` prints it; the file is the same.
+        let (bytes, digests) = envelope(records).encoded(digestingRecordsAfter: Array("s\n".utf8))
+        #expect(digests == ["8dd16b1188890d2830352109891a40591b27995b5273e7427a0d4dc481df56f1",
+                            "84f8b4a8c3e24d49e483624a3b3c79c5c2100a777eea7eb68d11631b435f9511"])
+        #expect(bytes == envelope(records).encoded())
     }
 
     @Test func editedTruncatedOrMisplacedFilesDoNotValidate() throws {

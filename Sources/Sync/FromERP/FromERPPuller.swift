@@ -31,11 +31,12 @@ struct FromERPPuller: Sendable {
         "OperationsResources": "resources", "Workers": "workers", "ReleasedProductsV2": "released-products",
     ]
 
-    /// A page as written to `inbox/`.
+    /// A page as written to `inbox/`, with its rows' digests (``FromERPMapping/rowDigests(entitySet:rows:scope:)``).
     struct Page: Sendable {
         let name: String
         let entitySet: String
         let rows: [JSONValue]
+        let digests: [String]
     }
 
     /// Called with each page once it is in `inbox/`, from the task that read it.
@@ -138,13 +139,14 @@ struct FromERPPuller: Sendable {
             page += 1
             inspect(result.rows)
             let metadata = JSONObject([("query", .string(result.url)), ("page", .number(page))])
-            let name = try writer.write(result.rows, kind: query.entitySet, nameKind: Self.inboxKinds[query.entitySet] ?? query.entitySet,
-                                        schema: Envelope.inboxSchema, metadata: metadata, to: .inbox)
+            let (name, digests) = try writer.write(result.rows, kind: query.entitySet, nameKind: Self.inboxKinds[query.entitySet] ?? query.entitySet,
+                                                   schema: Envelope.inboxSchema, metadata: metadata, to: .inbox,
+                                                   digestingRecordsAfter: FromERPMapping.rowDigestSeed(entitySet: query.entitySet, scope: scope))
             collected.withLock {
                 $0.pages[query.entitySet, default: 0] += 1
                 $0.rows[query.entitySet, default: 0] += result.rows.count
             }
-            await onPage?(Page(name: name, entitySet: query.entitySet, rows: result.rows))
+            await onPage?(Page(name: name, entitySet: query.entitySet, rows: result.rows, digests: digests))
         }
     }
 }

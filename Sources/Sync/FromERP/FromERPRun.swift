@@ -103,25 +103,21 @@ public final class FromERPRun {
         try database.forgetSeenKeys(exceptRun: runID)
     }
 
-    /// Pulls with the transform keeping pace: each page is mapped and hashed by the task that read it, in parallel,
-    /// while this task, which owns the state database, compares and writes batches. At most two pages per parallel
-    /// read wait their turn, so memory does not grow with the data set.
+    /// Pulls with the transform keeping pace: each page's rows are digested as its file is written, by the task that
+    /// read it, while this task, which owns the state database, looks them up, maps what changed and writes batches.
+    /// At most two pages per parallel read wait their turn, so memory does not grow with the data set.
     private func pullTransforming(_ puller: FromERPPuller, _ transformer: FromERPTransformer, _ report: inout RunReport) async throws -> FromERPPuller.Result {
-        let (pages, queue) = AsyncStream.makeStream(of: FromERPTransformer.MappedPage.self)
+        let (pages, queue) = AsyncStream.makeStream(of: InboxPage.self)
         let room = AsyncLimiter(limit: 2 * max(1, options.concurrency))
-        let scope = options.scope
-        // The transform's own time, summed over the tasks doing it: the pull stage's time includes it.
-        let transforming = TimeSpent()
-        defer { report.stageSeconds["transform", default: 0] += transforming.seconds }
+        // The transform's own time, apart from the pull's (which includes it).
+        var transforming = Duration.zero
+        defer { report.add(transforming, toStage: "transform") }
         return try await withThrowingTaskGroup(of: FromERPPuller.Result.self) { group in
             group.addTask {
                 defer { queue.finish() }
                 return try await puller.pull { page in
-                    let started = ContinuousClock.now
-                    let mapped = FromERPTransformer.MappedPage(name: page.name, entitySet: page.entitySet, rows: page.rows, scope: scope)
-                    transforming.add(ContinuousClock.now - started)
                     await room.acquire()
-                    queue.yield(mapped)
+                    queue.yield(InboxPage(page))
                 }
             }
             var failure: (any Error)?
@@ -136,7 +132,7 @@ public final class FromERPRun {
                     failure = error
                     group.cancelAll()
                 }
-                transforming.add(ContinuousClock.now - started)
+                transforming += ContinuousClock.now - started
             }
             if let failure { throw failure }
             do {
@@ -205,17 +201,5 @@ public final class FromERPRun {
         if !vanishedWorkers.isEmpty {
             try writer.write(vanishedWorkers, kind: "Workers", nameKind: "workers", schema: Envelope.inboxSchema, metadata: note, to: .inbox)
         }
-    }
-}
-
-/// Time spent by several tasks, added up.
-private final class TimeSpent: Sendable {
-    private let total = Mutex(Duration.zero)
-
-    func add(_ duration: Duration) { total.withLock { $0 += duration } }
-
-    var seconds: Double {
-        let components = total.withLock { $0 }.components
-        return Double(components.seconds) + Double(components.attoseconds) / 1e18
     }
 }

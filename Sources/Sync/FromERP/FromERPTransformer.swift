@@ -9,60 +9,14 @@ import StateStore
 /// Turns `inbox/` pages into `outbound/` batches of MachineMetrics records, keeping only records whose content
 /// differs from what MachineMetrics last accepted.
 ///
-/// Pages come two ways: files already in `inbox/` (``transformInbox(_:)``), and pages the pull has just written,
-/// mapped by the task that read them (``take(_:report:)``, then ``finishTaken(report:)``). Either way an inbox file
-/// moves to `posted/` only after the batches holding its records are written.
+/// Pages come two ways: files already in `inbox/` (``transformInbox(_:)``), and pages the pull has just written
+/// (``take(_:report:)``, then ``finishTaken(report:)``). Either way an inbox file moves to `posted/` only after the
+/// batches holding its records are written. A row whose digest is known to make a record MachineMetrics has accepted
+/// as it is, is not mapped again.
 final class FromERPTransformer {
     static let batchSize = 1000
     /// Inbox files are moved to `posted/` only after the batches holding their records are written; this many at a time.
     static let inboxFilesPerFlush = 64
-
-    /// An inbox page made into records, ready for the state database's verdict.
-    struct MappedPage: Sendable {
-        enum Content: Sendable {
-            case records([MappedRecord])
-            /// The file cannot be used, and why.
-            case unusable(String)
-            /// The other direction's, under a name that does not say so.
-            case notFromERP
-        }
-
-        let name: String
-        let content: Content
-
-        /// A page the pull has just written as `name`.
-        init(name: String, entitySet: String, rows: [JSONValue], scope: FromERPMapping.Scope) {
-            self.name = name
-            content = Self.map(entitySet: entitySet, rows: rows, scope: scope)
-        }
-
-        /// An inbox file as read from the spool.
-        init(name: String, bytes: [UInt8], scope: FromERPMapping.Scope) {
-            self.name = name
-            do {
-                let envelope = try Envelope.decode(bytes, expectedSchema: Envelope.inboxSchema)
-                content = envelope.direction == .fromERP ? Self.map(entitySet: envelope.kind, rows: envelope.records, scope: scope) : .notFromERP
-            } catch {
-                content = .unusable(error.description)
-            }
-        }
-
-        private static func map(entitySet: String, rows: [JSONValue], scope: FromERPMapping.Scope) -> Content {
-            guard FromERPMapping.collections[entitySet] != nil else {
-                return .unusable("the file holds \(entitySet) rows, which the from-erp transform does not take")
-            }
-            var records: [MappedRecord] = []
-            records.reserveCapacity(rows.count)
-            for (index, row) in rows.enumerated() {
-                do {
-                    records.append(try FromERPMapping.record(entitySet: entitySet, row: row, scope: scope))
-                } catch {
-                    return .unusable("record \(index + 1): \(error.description)")
-                }
-            }
-            return .records(records)
-        }
-    }
 
     private let spool: Spool
     private let writer: SpoolWriter
@@ -95,24 +49,56 @@ final class FromERPTransformer {
                 logger.warning("inbox/\(name) was moved away while the run was reading it; leaving it to whoever moved it")
                 continue
             }
-            try take(MappedPage(name: name, bytes: bytes, scope: scope), report: &report)
+            try take(InboxPage(name: name, bytes: bytes, scope: scope), report: &report)
         }
         try finishTaken(report: &report)
     }
 
     /// Buffers the changed records of `page`, writing each batch as it fills; every ``inboxFilesPerFlush`` pages,
     /// writes what is buffered and retires those pages.
-    func take(_ page: MappedPage, report: inout RunReport) throws {
+    func take(_ page: InboxPage, report: inout RunReport) throws {
         switch page.content {
         case .notFromERP: return
         case .unusable(let reason): try failInbox(page.name, reason: reason, report: &report)
-        case .records(let records):
-            report.add("rows transformed", records.count)
+        case .rows(let entitySet, let rows, let digests):
+            let known = try alreadyAccepted(rows, entitySet: entitySet, digests: digests)
+            var records: [MappedRecord] = []
+            var sources: [StateDatabase.RecordSource] = []
+            for (index, row) in rows.enumerated() where !known[index] {
+                let record: MappedRecord
+                do {
+                    record = try FromERPMapping.record(entitySet: entitySet, row: row, scope: scope)
+                } catch {
+                    try failInbox(page.name, reason: "record \(index + 1): \(error.description)", report: &report)
+                    return
+                }
+                records.append(record)
+                sources.append(StateDatabase.RecordSource(collection: record.collection, key: record.key, digest: digests[index], hash: record.hash))
+            }
+            report.add("rows transformed", rows.count)
+            if records.count < rows.count { report.add("records unchanged", rows.count - records.count) }
             try add(records, report: &report)
+            try database.rememberSources(sources)
             report.add("inbox files transformed")
             taken.append(page.name)
             if taken.count >= Self.inboxFilesPerFlush { try finishTaken(report: &report) }
         }
+    }
+
+    /// Which of `rows` make records that MachineMetrics has as they are: the row that made each one last had the same
+    /// digest. Always none with `--full`.
+    private func alreadyAccepted(_ rows: [JSONValue], entitySet: String, digests: [String]) throws -> [Bool] {
+        var known = [Bool](repeating: false, count: rows.count)
+        guard !full else { return known }
+        var positions: [Int] = []
+        var lookups: [(collection: String, key: String, digest: String)] = []
+        for (index, row) in rows.enumerated() {
+            guard let record = FromERPMapping.recordKey(entitySet: entitySet, row: row) else { continue }
+            positions.append(index)
+            lookups.append((record.collection, record.key, digests[index]))
+        }
+        for (position, accepted) in zip(positions, try database.madeAcceptedRecords(lookups)) { known[position] = accepted }
+        return known
     }
 
     /// Writes every buffered record to a batch and retires the pages they came from.

@@ -1,0 +1,49 @@
+/// The row each record was last made from, by digest (`source_digests`).
+extension StateDatabase {
+    /// What a D365 row made: the record's collection and key, the row's digest and the record's content hash.
+    public struct RecordSource: Sendable, Equatable {
+        public let collection: String
+        public let key: String
+        public let digest: String
+        public let hash: String
+
+        public init(collection: String, key: String, digest: String, hash: String) {
+            self.collection = collection
+            self.key = key
+            self.digest = digest
+            self.hash = hash
+        }
+    }
+
+    /// For each of `rows`, in order: whether its record was last made from a row with that digest, and MachineMetrics
+    /// has accepted that record as it is. One read lock for all; rows come in key order, so pages are read in order.
+    public func madeAcceptedRecords(_ rows: [(collection: String, key: String, digest: String)]) throws -> [Bool] {
+        guard !rows.isEmpty else { return [] }
+        return try connection.readTransaction {
+            let lookup = try connection.prepare("""
+                SELECT source.digest = ?3 AND source.hash = accepted.hash FROM source_digests AS source
+                JOIN record_hashes AS accepted ON accepted.collection = source.collection AND accepted.key = source.key
+                WHERE source.collection = ?1 AND source.key = ?2
+                """)
+            return try rows.map { row in
+                try lookup.bind([.text(row.collection), .text(row.key), .text(row.digest)])
+                return try lookup.step() && lookup.column(0).integer == 1
+            }
+        }
+    }
+
+    /// Remembers which row made each record, in place of the row that made it before.
+    public func rememberSources(_ sources: [RecordSource]) throws {
+        guard !sources.isEmpty else { return }
+        try connection.transaction {
+            let upsert = try connection.prepare("""
+                INSERT INTO source_digests (collection, key, digest, hash) VALUES (?, ?, ?, ?)
+                ON CONFLICT (collection, key) DO UPDATE SET digest = excluded.digest, hash = excluded.hash
+                """)
+            for source in sources {
+                try upsert.bind([.text(source.collection), .text(source.key), .text(source.digest), .text(source.hash)])
+                while try upsert.step() {}
+            }
+        }
+    }
+}
