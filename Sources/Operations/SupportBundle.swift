@@ -153,7 +153,7 @@ public struct SupportBundle {
     /// Counts and recent rows of the state database: what it knows, never a secret (it holds none).
     static func stateSummary(_ database: StateDatabase) throws -> JSONValue {
         var tables = JSONObject()
-        for table in ["runs", "record_hashes", "rejections", "ticket_writes", "ticket_failures", "watermarks", "token_digests"] {
+        for table in ["runs", "record_hashes", "rejections", "ticket_writes", "ticket_failures", "watermarks", "token_digests", "source_digests"] {
             tables[table] = .number(Int(try database.connection.query("SELECT count(*) FROM \(table)").first?.first?.integer ?? 0))
         }
         var perCollection = JSONObject()

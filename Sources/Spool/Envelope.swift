@@ -57,9 +57,7 @@ public struct Envelope: Sendable, Equatable {
         var checksum: String { "sha256:" + stream.finish() }
     }
 
-    /// The file's bytes, made in one buffer: the header with room for the checksum, each record written straight
-    /// after it and hashed where it lies, then the checksum put in its place. A page of 10,000 rows costs the file's
-    /// size once, not twice and 10,000 small arrays.
+    /// The file's bytes.
     public func encoded() -> [UInt8] { encode(digestingRecordsAfter: nil).bytes }
 
     /// The file's bytes, and for each record the SHA-256 of `seed` followed by the record as the file holds it:
@@ -68,6 +66,9 @@ public struct Envelope: Sendable, Equatable {
         encode(digestingRecordsAfter: seed)
     }
 
+    /// Made in one buffer: the header with room for the checksum, each record written straight after it and hashed
+    /// where it lies, then the checksum put in its place. A page of 10,000 rows costs the file's size once, not twice
+    /// and 10,000 small arrays.
     private func encode(digestingRecordsAfter seed: [UInt8]?) -> (bytes: [UInt8], recordDigests: [String]) {
         let placeholder = "sha256:" + String(repeating: "0", count: 64)
         var header = JSONObject([

@@ -20,11 +20,7 @@ extension StateDatabase {
     public func madeAcceptedRecords(_ rows: [(collection: String, key: String, digest: String)]) throws -> [Bool] {
         guard !rows.isEmpty else { return [] }
         return try connection.readTransaction {
-            let lookup = try connection.prepare("""
-                SELECT source.digest = ?3 AND source.hash = accepted.hash FROM source_digests AS source
-                JOIN record_hashes AS accepted ON accepted.collection = source.collection AND accepted.key = source.key
-                WHERE source.collection = ?1 AND source.key = ?2
-                """)
+            let lookup = try connection.prepare("SELECT digest = ?3 AND accepted FROM source_digests WHERE collection = ?1 AND key = ?2")
             return try rows.map { row in
                 try lookup.bind([.text(row.collection), .text(row.key), .text(row.digest)])
                 return try lookup.step() && lookup.column(0).integer == 1
@@ -32,13 +28,15 @@ extension StateDatabase {
         }
     }
 
-    /// Remembers which row made each record, in place of the row that made it before.
+    /// Remembers which row made each record, in place of the row that made it before, and whether MachineMetrics
+    /// already holds that record as it is (``recordAccepted(collection:_:runID:at:)`` keeps this up to date).
     public func rememberSources(_ sources: [RecordSource]) throws {
         guard !sources.isEmpty else { return }
         try connection.transaction {
             let upsert = try connection.prepare("""
-                INSERT INTO source_digests (collection, key, digest, hash) VALUES (?, ?, ?, ?)
-                ON CONFLICT (collection, key) DO UPDATE SET digest = excluded.digest, hash = excluded.hash
+                INSERT INTO source_digests (collection, key, digest, hash, accepted)
+                VALUES (?1, ?2, ?3, ?4, EXISTS (SELECT 1 FROM record_hashes WHERE collection = ?1 AND key = ?2 AND hash = ?4))
+                ON CONFLICT (collection, key) DO UPDATE SET digest = excluded.digest, hash = excluded.hash, accepted = excluded.accepted
                 """)
             for source in sources {
                 try upsert.bind([.text(source.collection), .text(source.key), .text(source.digest), .text(source.hash)])

@@ -96,12 +96,16 @@ public final class StateDatabase {
                     accepted_at = excluded.accepted_at, run_id = excluded.run_id
                 """)
             let forget = try connection.prepare("DELETE FROM rejections WHERE collection = ? AND key = ?")
+            // The row a record was made from is current only while MachineMetrics holds that very record.
+            let source = try connection.prepare("UPDATE source_digests SET accepted = (hash = ?3) WHERE collection = ?1 AND key = ?2")
             for record in records {
                 try upsert.bind([.text(collection), .text(record.key), .text(record.hash), .integer(record.inScope ? 1 : 0),
                                  .real(date.timeIntervalSince1970), .text(runID)])
                 while try upsert.step() {}
                 try forget.bind([.text(collection), .text(record.key)])
                 while try forget.step() {}
+                try source.bind([.text(collection), .text(record.key), .text(record.hash)])
+                while try source.step() {}
             }
         }
     }

@@ -57,11 +57,13 @@ enum StateSchema {
         """
         CREATE TABLE token_digests (digest TEXT PRIMARY KEY, recorded_at REAL NOT NULL) WITHOUT ROWID;
         """,
-        // v5: which D365 row, byte for byte, made which MachineMetrics record: a row met again makes the same record,
-        // so a run where nothing changed looks its rows up instead of mapping and hashing each again. One row per record.
+        // v5: which D365 row, byte for byte, made which MachineMetrics record, and whether MachineMetrics holds that record
+        // as it is: a row met again makes the same record, so a run where nothing changed looks its rows up instead of
+        // mapping and hashing each again. One row per record.
         """
         CREATE TABLE source_digests (
-            collection TEXT NOT NULL, key TEXT NOT NULL, digest TEXT NOT NULL, hash TEXT NOT NULL, PRIMARY KEY (collection, key)
+            collection TEXT NOT NULL, key TEXT NOT NULL, digest TEXT NOT NULL, hash TEXT NOT NULL, accepted INTEGER NOT NULL,
+            PRIMARY KEY (collection, key)
         ) WITHOUT ROWID;
         """,
     ]

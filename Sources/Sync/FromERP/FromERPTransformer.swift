@@ -29,6 +29,9 @@ final class FromERPTransformer {
     private var emitted = Set<Int>()
     /// Inbox files whose records are buffered, not yet all written to batches.
     private var taken: [String] = []
+    /// Which rows made the records mapped since the last flush; remembered many at a time, as each write is an fsync.
+    private var sources: [StateDatabase.RecordSource] = []
+    private static let sourcesPerWrite = 5_000
 
     init(spool: Spool, writer: SpoolWriter, database: StateDatabase, scope: FromERPMapping.Scope, full: Bool, logger: Logger) {
         self.spool = spool
@@ -63,7 +66,7 @@ final class FromERPTransformer {
         case .rows(let entitySet, let rows, let digests):
             let known = try alreadyAccepted(rows, entitySet: entitySet, digests: digests)
             var records: [MappedRecord] = []
-            var sources: [StateDatabase.RecordSource] = []
+            var madeFrom: [StateDatabase.RecordSource] = []
             for (index, row) in rows.enumerated() where !known[index] {
                 let record: MappedRecord
                 do {
@@ -73,12 +76,13 @@ final class FromERPTransformer {
                     return
                 }
                 records.append(record)
-                sources.append(StateDatabase.RecordSource(collection: record.collection, key: record.key, digest: digests[index], hash: record.hash))
+                madeFrom.append(StateDatabase.RecordSource(collection: record.collection, key: record.key, digest: digests[index], hash: record.hash))
             }
             report.add("rows transformed", rows.count)
             if records.count < rows.count { report.add("records unchanged", rows.count - records.count) }
             try add(records, report: &report)
-            try database.rememberSources(sources)
+            sources += madeFrom
+            if sources.count >= Self.sourcesPerWrite { try rememberSources() }
             report.add("inbox files transformed")
             taken.append(page.name)
             if taken.count >= Self.inboxFilesPerFlush { try finishTaken(report: &report) }
@@ -104,8 +108,14 @@ final class FromERPTransformer {
     /// Writes every buffered record to a batch and retires the pages they came from.
     func finishTaken(report: inout RunReport) throws {
         try flush(report: &report)
+        try rememberSources()
         try retire(taken)
         taken = []
+    }
+
+    private func rememberSources() throws {
+        try database.rememberSources(sources)
+        sources = []
     }
 
     /// Buffers those of `records` that this run has not met yet and whose content MachineMetrics does not have.
