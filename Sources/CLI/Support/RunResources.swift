@@ -140,7 +140,7 @@ enum TerminalProgress {
 }
 
 /// One malloc arena for a run. Its threads mostly wait on the network, and glibc's default (eight arenas per core)
-/// let peak memory grow with the data set: `scripts/bench`'s pull of 100,000 orders peaked at 98 MB, 70 MB with one.
+/// let peak memory grow with the data set: a pull of 100,000 simulated orders peaked at 98 MB, and at 70 MB with one.
 private func limitMallocArenas() {
     #if os(Linux)
     cmalloc_limit_arenas(1)
