@@ -16,17 +16,32 @@ extension StateDatabase {
     }
 
     /// For each of `rows`, in order: whether its record was last made from a row with that digest, and MachineMetrics
-    /// has accepted that record as it is. One read lock for all; rows come in key order, so pages are read in order.
+    /// has accepted that record as it is. One read lock for all, and one query per few hundred rows of a collection.
     public func madeAcceptedRecords(_ rows: [(collection: String, key: String, digest: String)]) throws -> [Bool] {
         guard !rows.isEmpty else { return [] }
-        return try connection.readTransaction {
-            let lookup = try connection.prepare("SELECT digest = ?3 AND accepted FROM source_digests WHERE collection = ?1 AND key = ?2")
-            return try rows.map { row in
-                try lookup.bind([.text(row.collection), .text(row.key), .text(row.digest)])
-                return try lookup.step() && lookup.column(0).integer == 1
+        let positions = Dictionary(grouping: rows.indices, by: { rows[$0].collection })
+        var answers = [Bool](repeating: false, count: rows.count)
+        try connection.readTransaction {
+            for (collection, indices) in positions {
+                for start in stride(from: 0, to: indices.count, by: Self.keysPerLookup) {
+                    let chunk = indices[start..<min(start + Self.keysPerLookup, indices.count)]
+                    let lookup = try connection.prepare("""
+                        SELECT key, digest FROM source_digests WHERE collection = ? AND accepted AND key IN (\(Array(repeating: "?", count: chunk.count).joined(separator: ",")))
+                        """)
+                    try lookup.bind([.text(collection)] + chunk.map { .text(rows[$0].key) })
+                    var digests: [String: String] = [:]
+                    while try lookup.step() {
+                        if let key = lookup.column(0).text, let digest = lookup.column(1).text { digests[key] = digest }
+                    }
+                    for index in chunk { answers[index] = digests[rows[index].key] == rows[index].digest }
+                }
             }
         }
+        return answers
     }
+
+    /// Keys per query: well under SQLite's limit of bound parameters.
+    private static let keysPerLookup = 500
 
     /// Remembers which row made each record, in place of the row that made it before, and whether MachineMetrics
     /// already holds that record as it is (``recordAccepted(collection:_:runID:at:)`` keeps this up to date).
