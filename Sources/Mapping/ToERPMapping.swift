@@ -100,10 +100,7 @@ public enum ToERPMapping {
     /// The hours between start and end, rounded half to even to six places.
     public static func hours(from start: Date, to end: Date) -> Decimal {
         let milliseconds = Decimal(Int64((end.timeIntervalSince(start) * 1000).rounded()))
-        var exact = milliseconds / 3_600_000
-        var rounded = Decimal()
-        NSDecimalRound(&rounded, &exact, 6, .bankers)
-        return rounded
+        return DecimalRounding.sixPlaces(milliseconds / 3_600_000)
     }
 
     /// `ErrorCause` for a scrap reason: material, machine and operator map; anything else is `None`.

@@ -20,19 +20,16 @@ final class SpoolWriter: Sendable {
     /// Writes `records` as the next file of `kind` in `folder`; returns its name.
     @discardableResult
     func write(_ records: [JSONValue], kind: String, nameKind: String, schema: String, metadata: JSONObject, to folder: SpoolFolder) throws -> String {
-        let name = nextName(nameKind: nameKind)
-        let envelope = Envelope(schema: schema, runID: runID, direction: direction, kind: kind, createdAt: Date(), metadata: metadata, records: records)
-        try spool.publish(envelope.encoded(), as: name, in: folder)
-        return name
+        try write(records, kind: kind, nameKind: nameKind, schema: schema, metadata: metadata, to: folder, digestingRecordsAfter: nil).name
     }
 
-    /// Writes `records` as ``write(_:kind:nameKind:schema:metadata:to:)`` does; returns the name and, for each record,
-    /// the SHA-256 of `seed` followed by the record as written.
+    /// Writes `records` as the next file of `kind` in `folder`; returns its name and, when `seed` is given, for each
+    /// record the SHA-256 of `seed` followed by the record as written.
     func write(_ records: [JSONValue], kind: String, nameKind: String, schema: String, metadata: JSONObject, to folder: SpoolFolder,
-               digestingRecordsAfter seed: [UInt8]) throws -> (name: String, recordDigests: [String]) {
+               digestingRecordsAfter seed: [UInt8]?) throws -> (name: String, recordDigests: [String]) {
         let name = nextName(nameKind: nameKind)
         let envelope = Envelope(schema: schema, runID: runID, direction: direction, kind: kind, createdAt: Date(), metadata: metadata, records: records)
-        let (bytes, digests) = envelope.encoded(digestingRecordsAfter: seed)
+        let (bytes, digests) = seed.map { envelope.encoded(digestingRecordsAfter: $0) } ?? (envelope.encoded(), [])
         try spool.publish(bytes, as: name, in: folder)
         return (name, digests)
     }

@@ -139,15 +139,10 @@ struct FromERPPuller: Sendable {
             page += 1
             inspect(result.rows)
             let metadata = JSONObject([("query", .string(result.url)), ("page", .number(page))])
-            let kind = Self.inboxKinds[query.entitySet] ?? query.entitySet
             // The rows' digests only where a transform waits for the page; a pull alone writes the file and goes on.
-            let written: (name: String, recordDigests: [String])
-            if onPage != nil {
-                written = try writer.write(result.rows, kind: query.entitySet, nameKind: kind, schema: Envelope.inboxSchema, metadata: metadata, to: .inbox,
-                                           digestingRecordsAfter: FromERPMapping.rowDigestSeed(entitySet: query.entitySet, scope: scope))
-            } else {
-                written = (try writer.write(result.rows, kind: query.entitySet, nameKind: kind, schema: Envelope.inboxSchema, metadata: metadata, to: .inbox), [])
-            }
+            let seed = onPage == nil ? nil : FromERPMapping.rowDigestSeed(entitySet: query.entitySet, scope: scope)
+            let written = try writer.write(result.rows, kind: query.entitySet, nameKind: Self.inboxKinds[query.entitySet] ?? query.entitySet,
+                                           schema: Envelope.inboxSchema, metadata: metadata, to: .inbox, digestingRecordsAfter: seed)
             collected.withLock {
                 $0.pages[query.entitySet, default: 0] += 1
                 $0.rows[query.entitySet, default: 0] += result.rows.count

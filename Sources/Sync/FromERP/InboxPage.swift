@@ -21,9 +21,7 @@ struct InboxPage: Sendable {
     /// A page the pull has just written as `name`, digested as it was written.
     init(_ page: FromERPPuller.Page) {
         name = page.name
-        content = FromERPMapping.collections[page.entitySet] == nil
-            ? .unusable("the file holds \(page.entitySet) rows, which the from-erp transform does not take")
-            : .rows(entitySet: page.entitySet, rows: page.rows, digests: page.digests)
+        content = Self.content(entitySet: page.entitySet, rows: page.rows) { page.digests }
     }
 
     /// An inbox file as read from the spool.
@@ -31,16 +29,22 @@ struct InboxPage: Sendable {
         self.name = name
         do {
             let envelope = try Envelope.decode(bytes, expectedSchema: Envelope.inboxSchema)
-            content = envelope.direction == .fromERP ? Self.content(entitySet: envelope.kind, rows: envelope.records, scope: scope) : .notFromERP
+            guard envelope.direction == .fromERP else {
+                content = .notFromERP
+                return
+            }
+            content = Self.content(entitySet: envelope.kind, rows: envelope.records) {
+                FromERPMapping.rowDigests(entitySet: envelope.kind, rows: envelope.records, scope: scope)
+            }
         } catch {
             content = .unusable(error.description)
         }
     }
 
-    private static func content(entitySet: String, rows: [JSONValue], scope: FromERPMapping.Scope) -> Content {
+    private static func content(entitySet: String, rows: [JSONValue], digests: () -> [String]) -> Content {
         guard FromERPMapping.collections[entitySet] != nil else {
             return .unusable("the file holds \(entitySet) rows, which the from-erp transform does not take")
         }
-        return .rows(entitySet: entitySet, rows: rows, digests: FromERPMapping.rowDigests(entitySet: entitySet, rows: rows, scope: scope))
+        return .rows(entitySet: entitySet, rows: rows, digests: digests())
     }
 }
