@@ -68,11 +68,7 @@ public struct Spool: Sendable {
     /// returns the name it has now. Throws ``SpoolError/Code/vanished`` when someone moved it away first.
     @discardableResult
     public func move(_ name: String, from source: SpoolFolder, to destination: SpoolFolder) throws -> String {
-        let target = freeName(name, in: destination)
-        guard rename(path(source, name), path(destination, target)) == 0 else {
-            throw SpoolError.system("move \(name) to \(destination.rawValue)/ from", path(source))
-        }
-        CrashPoint.reached("spool.moved")
+        let target = try renameIntoPlace(name, from: source, to: destination)
         try syncDirectory(path(destination))
         try syncDirectory(path(source))
         return target
@@ -83,20 +79,28 @@ public struct Spool: Sendable {
     public func move(_ names: [String], from source: SpoolFolder, to destination: SpoolFolder) throws -> [String] {
         var vanished: [String] = []
         for name in names {
-            let target = freeName(name, in: destination)
-            guard rename(path(source, name), path(destination, target)) == 0 else {
-                let failure = SpoolError.system("move \(name) to \(destination.rawValue)/ from", path(source))
-                guard failure.code == .vanished else { throw failure }
+            do {
+                try renameIntoPlace(name, from: source, to: destination)
+            } catch let error as SpoolError where error.code == .vanished {
                 vanished.append(name)
-                continue
             }
-            CrashPoint.reached("spool.moved")
         }
         if vanished.count < names.count {
             try syncDirectory(path(destination))
             try syncDirectory(path(source))
         }
         return vanished
+    }
+
+    /// The rename of a move, under a free name in `destination`; the folders are not yet durable.
+    @discardableResult
+    private func renameIntoPlace(_ name: String, from source: SpoolFolder, to destination: SpoolFolder) throws -> String {
+        let target = freeName(name, in: destination)
+        guard rename(path(source, name), path(destination, target)) == 0 else {
+            throw SpoolError.system("move \(name) to \(destination.rawValue)/ from", path(source))
+        }
+        CrashPoint.reached("spool.moved")
+        return target
     }
 
     /// Removes a file that an archive, already verified, holds.

@@ -25,19 +25,24 @@ extension StateDatabase {
             for (collection, indices) in positions {
                 for start in stride(from: 0, to: indices.count, by: Self.keysPerLookup) {
                     let chunk = indices[start..<min(start + Self.keysPerLookup, indices.count)]
-                    let lookup = try connection.prepare("""
-                        SELECT key, digest FROM source_digests WHERE collection = ? AND accepted AND key IN (\(Array(repeating: "?", count: chunk.count).joined(separator: ",")))
-                        """)
-                    try lookup.bind([.text(collection)] + chunk.map { .text(rows[$0].key) })
-                    var digests: [String: String] = [:]
-                    while try lookup.step() {
-                        if let key = lookup.column(0).text, let digest = lookup.column(1).text { digests[key] = digest }
-                    }
+                    let digests = try acceptedDigests(collection: collection, keys: chunk.map { rows[$0].key })
                     for index in chunk { answers[index] = digests[rows[index].key] == rows[index].digest }
                 }
             }
         }
         return answers
+    }
+
+    /// The row digest of each of `keys` whose record MachineMetrics holds as that row made it.
+    private func acceptedDigests(collection: String, keys: [String]) throws -> [String: String] {
+        let placeholders = Array(repeating: "?", count: keys.count).joined(separator: ",")
+        let lookup = try connection.prepare("SELECT key, digest FROM source_digests WHERE collection = ? AND accepted AND key IN (\(placeholders))")
+        try lookup.bind([.text(collection)] + keys.map { .text($0) })
+        var digests: [String: String] = [:]
+        while try lookup.step() {
+            if let key = lookup.column(0).text, let digest = lookup.column(1).text { digests[key] = digest }
+        }
+        return digests
     }
 
     /// Keys per query: well under SQLite's limit of bound parameters.
