@@ -85,6 +85,7 @@ let package = Package(
         .testTarget(name: "SimulatorTests", dependencies: ["Simulator", "HTTP", "TestSupport"]),
         .testTarget(name: "CLITests", dependencies: ["d365mm", "TestSupport"]),
         .testTarget(name: "JSONTests", dependencies: ["JSON"]),
+        .testTarget(name: "HTTPTests", dependencies: ["HTTP"]),
         .testTarget(name: "TimestampsTests", dependencies: ["Timestamps"]),
         .testTarget(name: "ConnectorConfigurationTests", dependencies: ["ConnectorConfiguration"]),
         .testTarget(name: "SpoolTests", dependencies: ["Spool", "JSON", "TestSupport"]),

@@ -34,10 +34,31 @@ public struct ODataQuery: Sendable, Equatable {
         return "\(entitySet)?" + items.map { "\($0.0)=\(Self.escape($0.1))" }.joined(separator: "&")
     }
 
+    /// Percent-encodes every UTF-8 byte of `text` except ASCII letters, digits and `-._~$',()*:`. Written out by
+    /// byte: Foundation's `addingPercentEncoding` cost more than the rest of a page's request on the long
+    /// `or`-filters of route operation reads.
     static func escape(_ text: String) -> String {
-        var allowed = CharacterSet.alphanumerics
-        allowed.insert(charactersIn: "-._~$',()*:")
-        return text.addingPercentEncoding(withAllowedCharacters: allowed) ?? text
+        var escaped: [UInt8] = []
+        escaped.reserveCapacity(text.utf8.count + 16)
+        for byte in text.utf8 {
+            if isLeftAsIs(byte) {
+                escaped.append(byte)
+            } else {
+                escaped.append(UInt8(ascii: "%"))
+                escaped.append(hexDigits[Int(byte >> 4)])
+                escaped.append(hexDigits[Int(byte & 0x0F)])
+            }
+        }
+        return String(decoding: escaped, as: UTF8.self)
+    }
+
+    private static let hexDigits = Array("0123456789ABCDEF".utf8)
+
+    private static func isLeftAsIs(_ byte: UInt8) -> Bool {
+        switch byte {
+        case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "0")...UInt8(ascii: "9"): true
+        default: "-._~$',()*:".utf8.contains(byte)
+        }
     }
 }
 

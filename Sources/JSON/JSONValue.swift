@@ -84,7 +84,11 @@ public struct JSONObject: Sendable, Equatable, ExpressibleByDictionaryLiteral {
 
     /// The value of the first member named `key`.
     public subscript(key: String) -> JSONValue? {
-        get { members.first { $0.key == key }?.value }
+        // Most names differ in length from the one sought: the byte count, stored in the string, rules them out at once.
+        get {
+            let count = key.utf8.count
+            return members.first { $0.key.utf8.count == count && $0.key == key }?.value
+        }
         set {
             if let index = members.firstIndex(where: { $0.key == key }) {
                 if let newValue { members[index].value = newValue } else { members.remove(at: index) }

@@ -49,7 +49,7 @@ public struct Envelope: Sendable, Equatable {
         private var first = true
 
         mutating func add(_ record: UnsafeRawBufferPointer) {
-            if !first { [UInt8(0x0A)].withUnsafeBytes { stream.update($0) } }
+            if !first { withUnsafeBytes(of: UInt8(0x0A)) { stream.update($0) } }
             first = false
             stream.update(record)
         }

@@ -16,21 +16,57 @@ extension StateDatabase {
     }
 
     /// For each of `rows`, in order: whether its record was last made from a row with that digest, and MachineMetrics
-    /// has accepted that record as it is. One read lock for all, and one query per few hundred rows of a collection.
+    /// has accepted that record as it is. A page's keys lie close together in key order, so they are met in one walk
+    /// through the stored keys between its first and its last, as SQLite orders them; keys the walk does not reach
+    /// are looked up a few hundred to a query. Each key is answered by one statement, so no transaction is needed.
     public func madeAcceptedRecords(_ rows: [(collection: String, key: String, digest: String)]) throws -> [Bool] {
         guard !rows.isEmpty else { return [] }
-        let positions = Dictionary(grouping: rows.indices, by: { rows[$0].collection })
         var answers = [Bool](repeating: false, count: rows.count)
-        try connection.readTransaction {
-            for (collection, indices) in positions {
-                for start in stride(from: 0, to: indices.count, by: Self.keysPerLookup) {
-                    let chunk = indices[start..<min(start + Self.keysPerLookup, indices.count)]
-                    let digests = try acceptedDigests(collection: collection, keys: chunk.map { rows[$0].key })
-                    for index in chunk { answers[index] = digests[rows[index].key] == rows[index].digest }
-                }
+        for (collection, indices) in Dictionary(grouping: rows.indices, by: { rows[$0].collection }) {
+            let byKey = indices.sorted { BinaryCollation.precedes(rows[$0].key, rows[$1].key) }
+            let unreached = try walkAcceptedDigests(collection: collection, byKey: byKey, rows: rows, answers: &answers)
+            for start in stride(from: unreached.startIndex, to: unreached.endIndex, by: Self.keysPerLookup) {
+                let chunk = unreached[start..<min(start + Self.keysPerLookup, unreached.endIndex)]
+                let digests = try acceptedDigests(collection: collection, keys: chunk.map { rows[$0].key })
+                for index in chunk { answers[index] = digests[rows[index].key] == rows[index].digest }
             }
         }
         return answers
+    }
+
+    /// Steps through the accepted rows of `collection` from the first key of `byKey` to its last, alongside `byKey`,
+    /// answering for each key met. Gives up once it has stepped over many more rows than `byKey` holds (keys of
+    /// long-closed orders may lie between a page's keys) and returns the positions of `byKey` not reached.
+    private func walkAcceptedDigests(
+        collection: String, byKey: [Int], rows: [(collection: String, key: String, digest: String)], answers: inout [Bool]
+    ) throws -> ArraySlice<Int> {
+        guard let first = byKey.first, let last = byKey.last else { return [] }
+        let walk = try sourceDigestWalk()
+        try walk.bind([.text(collection), .text(rows[first].key), .text(rows[last].key)])
+        // Reset when done, so that the statement holds no read lock between pages.
+        defer { walk.reset() }
+        var next = byKey.startIndex
+        var steps = 2 * byKey.count + 64
+        while next < byKey.endIndex {
+            guard steps > 0 else { return byKey[next...] }
+            guard try walk.step() else { return [] }
+            steps -= 1
+            while next < byKey.endIndex, walk.compareText(column: 0, with: rows[byKey[next]].key) > 0 { next += 1 }
+            while next < byKey.endIndex, walk.compareText(column: 0, with: rows[byKey[next]].key) == 0 {
+                answers[byKey[next]] = walk.compareText(column: 1, with: rows[byKey[next]].digest) == 0
+                next += 1
+            }
+        }
+        return []
+    }
+
+    /// Accepted rows of `source_digests` in one collection, between two keys, in key order: compiled once, used for every page.
+    private func sourceDigestWalk() throws(SQLiteError) -> Statement {
+        if let sourceDigestWalkStatement { return sourceDigestWalkStatement }
+        let walk = try connection.prepare(
+            "SELECT key, digest FROM source_digests WHERE collection = ?1 AND key >= ?2 AND key <= ?3 AND accepted ORDER BY key")
+        sourceDigestWalkStatement = walk
+        return walk
     }
 
     /// The row digest of each of `keys` whose record MachineMetrics holds as that row made it.

@@ -7,6 +7,8 @@ import Foundation
 public final class StateDatabase {
     public let connection: Connection
     private var hashLookup: Statement?
+    /// Compiled once for every page a run looks up (StateDatabase+SourceDigests.swift).
+    var sourceDigestWalkStatement: Statement?
 
     /// Opens (creating when missing) and migrates the database at `path`.
     public init(path: String) throws {

@@ -1,4 +1,5 @@
 internal import CSQLite
+import Foundation
 
 /// A compiled SQL statement; finalized when the last reference goes.
 public final class Statement {
@@ -39,6 +40,11 @@ public final class Statement {
         }
     }
 
+    /// Ends the statement's current run, releasing what it holds (a read lock, while it has rows left), and keeps its bindings.
+    public func reset() {
+        sqlite3_reset(handle)
+    }
+
     /// Advances to the next row; `false` when the statement is done.
     public func step() throws(SQLiteError) -> Bool {
         switch sqlite3_step(handle) {
@@ -51,6 +57,22 @@ public final class Statement {
     /// The current row's columns.
     public func row() -> [SQLiteValue] {
         (0..<sqlite3_column_count(handle)).map(column)
+    }
+
+    /// Compares the text of column `index` in the current row with `text`, byte by byte as SQLite's `BINARY`
+    /// collation orders keys, without copying the column out: negative when the column sorts first, zero when equal.
+    public func compareText(column index: Int32, with text: String) -> Int {
+        let stored = sqlite3_column_text(handle, index)
+        let storedCount = Int(sqlite3_column_bytes(handle, index))
+        var text = text
+        return text.withUTF8 { utf8 in
+            let common = min(storedCount, utf8.count)
+            if common > 0, let stored, let base = utf8.baseAddress {
+                let order = memcmp(stored, base, common)
+                if order != 0 { return Int(order) }
+            }
+            return storedCount - utf8.count
+        }
     }
 
     /// The value of column `index` (from 0) in the current row.

@@ -27,4 +27,27 @@ struct SourceDigestTests {
             #expect(try database.madeAcceptedRecords([row, (row.collection, row.key, "d-3")]) == [false, true], "one row per record")
         }
     }
+
+    @Test func everyRowOfAPageIsAnsweredWhereverItsKeysLieAmongTheStoredOnes() async throws {
+        try await withTemporaryDirectory { directory in
+            let database = try StateDatabase(path: directory + "/state.sqlite")
+            // Keys whose order by UTF-8 bytes (SQLite's) differs from Swift's: "e" + combining acute sorts before "é".
+            let keys = (0..<600).map { String(format: "usmf/P%05d/10/Primary", $0) } + ["usmf/e\u{301}x", "usmf/\u{e9}a"]
+            try database.rememberSources(keys.map { .init(collection: "operations", key: $0, digest: "d-" + $0, hash: "h-" + $0) })
+            try database.recordAccepted(collection: "operations", keys.map { .init(key: $0, hash: "h-" + $0, inScope: true) }, runID: "r1", at: Date())
+            let changed: Set = [keys[7], keys[599]]
+            func rows(_ page: [String]) -> [(collection: String, key: String, digest: String)] {
+                page.map { ("operations", $0, changed.contains($0) ? "d-new" : "d-" + $0) }
+            }
+            func expected(_ page: [String]) -> [Bool] { page.map { keys.contains($0) && !changed.contains($0) } }
+
+            // A dense page, out of order, with a key never stored: one walk through the stored keys answers it.
+            let dense = (Array(keys[0..<300]) + ["usmf/P00150/20/Primary"] + keys[600...] + [keys[599]]).shuffled()
+            #expect(try database.madeAcceptedRecords(rows(dense)) == expected(dense))
+
+            // A sparse page spans far more stored keys than it holds: the keys the walk gives up on are looked up.
+            let sparse = (stride(from: 3, to: 600, by: 40).map { keys[$0] } + [keys[7], "usmf/P99999/10/Primary"]).shuffled()
+            #expect(try database.madeAcceptedRecords(rows(sparse)) == expected(sparse))
+        }
+    }
 }

@@ -38,6 +38,8 @@ public final class FromERPRun {
     }
 
     private let options: Options
+    /// Rows read but not yet transformed, at most: one window of open orders, or a few dozen pages of route operations.
+    static let rowsAwaitingTransform = Options.defaultOrderWindow
     private let spool: Spool
     private let database: StateDatabase
     private let odata: ODataClient
@@ -105,10 +107,11 @@ public final class FromERPRun {
 
     /// Pulls with the transform keeping pace: each page's rows are digested as its file is written, by the task that
     /// read it, while this task, which owns the state database, looks them up, maps what changed and writes batches.
-    /// At most two pages per parallel read wait their turn, so memory does not grow with the data set.
+    /// Pages wait their turn up to ``rowsAwaitingTransform`` rows in all (a larger page waits alone), so memory does not
+    /// grow with the data set: counting pages instead let ten windows of orders wait at once.
     private func pullTransforming(_ puller: FromERPPuller, _ transformer: FromERPTransformer, _ report: inout RunReport) async throws -> FromERPPuller.Result {
-        let (pages, queue) = AsyncStream.makeStream(of: InboxPage.self)
-        let room = AsyncLimiter(limit: 2 * max(1, options.concurrency))
+        let (pages, queue) = AsyncStream.makeStream(of: (page: InboxPage, rows: Int).self)
+        let room = AsyncLimiter(limit: Self.rowsAwaitingTransform)
         // The transform's own time, apart from the pull's (which includes it).
         var transforming = Duration.zero
         defer { report.add(transforming, toStage: "transform") }
@@ -116,13 +119,13 @@ public final class FromERPRun {
             group.addTask {
                 defer { queue.finish() }
                 return try await puller.pull { page in
-                    await room.acquire()
-                    queue.yield(InboxPage(page))
+                    await room.acquire(page.rows.count)
+                    queue.yield((InboxPage(page), page.rows.count))
                 }
             }
             var failure: (any Error)?
-            for await page in pages {
-                defer { room.release() }
+            for await (page, rows) in pages {
+                defer { room.release(rows) }
                 // After a failure the pull is told to stop; the pages still arriving stay in inbox/ for the next run.
                 guard failure == nil else { continue }
                 let started = ContinuousClock.now

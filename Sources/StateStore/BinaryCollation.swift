@@ -1,0 +1,20 @@
+import Foundation
+
+/// SQLite's `BINARY` collation: text ordered by its UTF-8 bytes, as keys lie in an index. Swift's own `<` on
+/// strings orders by Unicode scalars after normalisation, which can differ.
+enum BinaryCollation {
+    static func precedes(_ lhs: String, _ rhs: String) -> Bool {
+        var lhs = lhs
+        var rhs = rhs
+        return lhs.withUTF8 { left in
+            rhs.withUTF8 { right in
+                let common = min(left.count, right.count)
+                if common > 0, let leftBase = left.baseAddress, let rightBase = right.baseAddress {
+                    let order = memcmp(leftBase, rightBase, common)
+                    if order != 0 { return order < 0 }
+                }
+                return left.count < right.count
+            }
+        }
+    }
+}
