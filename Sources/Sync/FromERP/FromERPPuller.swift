@@ -48,9 +48,81 @@ struct FromERPPuller: Sendable {
         func withLock<T: Sendable>(_ body: (inout Result) -> T) -> T { state.withLock { value in body(&value) } }
     }
 
+    /// What a read learnt that decides the reads after it.
+    private enum Finding: Sendable {
+        /// A window of open orders: their numbers and items, and whether it was full (more may follow).
+        case window(skip: Int, orderNumbers: [String], itemNumbers: [String], full: Bool)
+        case done
+    }
+
+    /// Reads the open orders a window at a time and, while the next window is read, the route operations of the
+    /// orders already read; then the items they make, the resources and the workers. At most `concurrency` reads at
+    /// once; the first failure stops them all.
     func pull(onPage: PageHandler? = nil) async throws -> Result {
         let collected = Collector()
-        let orderQuery = ODataQuery(
+        var orderNumbers: [String] = []
+        var itemNumbers = Set<String>()
+        var nextWindow: Int? = 0
+        var queries = [
+            ODataQuery(entitySet: "OperationsResources", filter: ODataFilter.equals("dataAreaId", scope.dataAreaID),
+                       select: FromERPMapping.selectedFields["OperationsResources"]),
+            ODataQuery(entitySet: "Workers", filter: ODataFilter.equals("WorkerStatus", enumType: "HcmWorkerStatus", member: "Employed"),
+                       select: FromERPMapping.selectedFields["Workers"]),
+        ]
+        var nextQuery = 0
+        try await withThrowingTaskGroup(of: Finding.self) { group in
+            // The next window first: the reads after it depend on it.
+            func launchNext() -> Bool {
+                if let skip = nextWindow {
+                    nextWindow = nil
+                    group.addTask { try await readWindow(skip: skip, into: collected, onPage: onPage) }
+                } else if nextQuery < queries.count {
+                    let query = queries[nextQuery]
+                    nextQuery += 1
+                    group.addTask {
+                        try await read(query, into: collected, onPage: onPage) { rows in
+                            guard query.entitySet == "Workers" else { return }
+                            let keys = rows.compactMap { $0["PersonnelNumber"]?.stringValue }
+                            collected.withLock { $0.personKeys += keys }
+                        }
+                        return .done
+                    }
+                } else {
+                    return false
+                }
+                return true
+            }
+            var running = 0
+            var finished = 0
+            while running < max(1, concurrency), launchNext() { running += 1 }
+            while let finding = try await group.next() {
+                running -= 1
+                finished += 1
+                if case .window(let skip, let numbers, let items, let full) = finding {
+                    orderNumbers += numbers
+                    itemNumbers.formUnion(items)
+                    queries += routeOperationQueries(numbers)
+                    if full {
+                        nextWindow = skip + orderWindow
+                    } else {
+                        logger.info("D365 has \(orderNumbers.count) open production orders for \(scope.dataAreaID) site \(scope.siteID)")
+                        queries += releasedProductQueries(itemNumbers.sorted())
+                    }
+                }
+                progress.update("pulling from D365: \(finished) of \(finished + running + queries.count - nextQuery) queries")
+                while running < max(1, concurrency), launchNext() { running += 1 }
+            }
+        }
+        progress.finish()
+        return collected.withLock { result in
+            result.workOrderKeys = orderNumbers.map { FromERPMapping.workOrderKey(dataAreaID: scope.dataAreaID, number: $0) }
+            return result
+        }
+    }
+
+    /// Reads one window of open orders, by number: `$top` orders after the first `skip`.
+    private func readWindow(skip: Int, into collected: Collector, onPage: PageHandler?) async throws -> Finding {
+        var window = ODataQuery(
             entitySet: "ProductionOrderHeaders",
             filter: ODataFilter.allOf([
                 ODataFilter.equals("dataAreaId", scope.dataAreaID), ODataFilter.equals("ProductionSiteId", scope.siteID),
@@ -58,78 +130,40 @@ struct FromERPPuller: Sendable {
             ]),
             select: FromERPMapping.selectedFields["ProductionOrderHeaders"]
         )
-        var orderNumbers: [String] = []
-        var itemNumbers = Set<String>()
-        var skip = 0
-        while true {
-            var window = orderQuery
-            window.orderBy = "ProductionOrderNumber"
-            window.top = orderWindow
-            window.skip = skip > 0 ? skip : nil
-            var rowsInWindow = 0
-            try await read(window, into: collected, onPage: onPage) { rows in
-                rowsInWindow += rows.count
-                for row in rows {
-                    guard let number = row["ProductionOrderNumber"]?.stringValue else { continue }
-                    orderNumbers.append(number)
-                    if let item = row["ItemNumber"]?.stringValue, !item.isEmpty { itemNumbers.insert(item) }
-                }
+        window.orderBy = "ProductionOrderNumber"
+        window.top = orderWindow
+        window.skip = skip > 0 ? skip : nil
+        var numbers: [String] = []
+        var items: [String] = []
+        var rows = 0
+        try await read(window, into: collected, onPage: onPage) { page in
+            rows += page.count
+            for row in page {
+                guard let number = row["ProductionOrderNumber"]?.stringValue else { continue }
+                numbers.append(number)
+                if let item = row["ItemNumber"]?.stringValue, !item.isEmpty { items.append(item) }
             }
-            // Fewer rows: that was the last window. More: the server ignored $top and sent everything.
-            guard rowsInWindow == orderWindow else { break }
-            skip += orderWindow
         }
-        collected.withLock { $0.workOrderKeys = orderNumbers.map { FromERPMapping.workOrderKey(dataAreaID: scope.dataAreaID, number: $0) } }
-        logger.info("D365 has \(orderNumbers.count) open production orders for \(scope.dataAreaID) site \(scope.siteID)")
+        // Fewer rows: that was the last window. More: the server ignored $top and sent everything.
+        return .window(skip: skip, orderNumbers: numbers, itemNumbers: items, full: rows == orderWindow)
+    }
 
-        var queries = orderNumbers.chunked(keysPerFilter).map { numbers in
+    private func routeOperationQueries(_ orderNumbers: [String]) -> [ODataQuery] {
+        orderNumbers.chunked(keysPerFilter).map { numbers in
             ODataQuery(entitySet: "ProductionOrderRouteOperations",
                        filter: ODataFilter.allOf([ODataFilter.equals("dataAreaId", scope.dataAreaID),
                                                   ODataFilter.equalsAny("ProductionOrderNumber", numbers)]),
                        select: FromERPMapping.selectedFields["ProductionOrderRouteOperations"])
         }
-        queries += itemNumbers.sorted().chunked(keysPerFilter).map { items in
+    }
+
+    private func releasedProductQueries(_ itemNumbers: [String]) -> [ODataQuery] {
+        itemNumbers.chunked(keysPerFilter).map { items in
             ODataQuery(entitySet: "ReleasedProductsV2",
                        filter: ODataFilter.allOf([ODataFilter.equals("dataAreaId", scope.dataAreaID),
                                                   ODataFilter.equalsAny("ItemNumber", items)]),
                        select: FromERPMapping.selectedFields["ReleasedProductsV2"])
         }
-        queries.append(ODataQuery(entitySet: "OperationsResources", filter: ODataFilter.equals("dataAreaId", scope.dataAreaID),
-                                  select: FromERPMapping.selectedFields["OperationsResources"]))
-        queries.append(ODataQuery(entitySet: "Workers", filter: ODataFilter.equals("WorkerStatus", enumType: "HcmWorkerStatus", member: "Employed"),
-                                  select: FromERPMapping.selectedFields["Workers"]))
-        try await readConcurrently(queries, into: collected, onPage: onPage)
-        return collected.withLock { $0 }
-    }
-
-    /// Reads `queries` with at most `concurrency` in flight, stopping at the first failure.
-    func readConcurrently(_ queries: [ODataQuery], into collected: Collector, onPage: PageHandler?) async throws {
-        let total = queries.count
-        let done = Collector()
-        try await withThrowingTaskGroup(of: Void.self) { group in
-            var next = 0
-            func launch() {
-                guard next < queries.count else { return }
-                let query = queries[next]
-                next += 1
-                group.addTask {
-                    try await read(query, into: collected, onPage: onPage) { rows in
-                        if query.entitySet == "Workers" {
-                            let keys = rows.compactMap { $0["PersonnelNumber"]?.stringValue }
-                            collected.withLock { $0.personKeys += keys }
-                        }
-                    }
-                    let finished = done.withLock { result -> Int in
-                        result.pages["queries", default: 0] += 1
-                        return result.pages["queries"]!
-                    }
-                    progress.update("pulling from D365: \(finished)/\(total) queries")
-                }
-            }
-            for _ in 0..<max(1, concurrency) { launch() }
-            while try await group.next() != nil { launch() }
-        }
-        progress.finish()
     }
 
     /// Reads every page of `query` into `inbox/`, handing the rows to `inspect` first and the written page to `onPage`.
