@@ -15,21 +15,21 @@ extension StateDatabase {
         }
     }
 
-    /// For each of `rows`, in order: whether its record was last made from a row with that digest, and MachineMetrics
-    /// has accepted that record as it is. A page's keys lie close together in key order, so they are met in one walk
-    /// through the stored keys between its first and its last, as SQLite orders them; keys the walk does not reach
-    /// are looked up a few hundred to a query. Each key is answered by one statement, so no transaction is needed.
-    public func madeAcceptedRecords(_ rows: [(collection: String, key: String, digest: String)]) throws -> [Bool] {
+    /// For each of `rows` of `collection`, in order: whether its record was last made from a row with that digest, and
+    /// MachineMetrics has accepted that record as it is. A page's keys lie close together in key order, so they are met
+    /// in one walk through the stored keys between its first and its last, as SQLite orders them; keys the walk does
+    /// not reach are looked up a few hundred to a query. Each key is answered by one statement, so no transaction is needed.
+    public func madeAcceptedRecords(collection: String, _ rows: [(key: String, digest: String)]) throws -> [Bool] {
         guard !rows.isEmpty else { return [] }
         var answers = [Bool](repeating: false, count: rows.count)
-        for (collection, indices) in Dictionary(grouping: rows.indices, by: { rows[$0].collection }) {
-            let byKey = indices.sorted { BinaryCollation.precedes(rows[$0].key, rows[$1].key) }
-            let unreached = try walkAcceptedDigests(collection: collection, byKey: byKey, rows: rows, answers: &answers)
-            for start in stride(from: unreached.startIndex, to: unreached.endIndex, by: Self.keysPerLookup) {
-                let chunk = unreached[start..<min(start + Self.keysPerLookup, unreached.endIndex)]
-                let digests = try acceptedDigests(collection: collection, keys: chunk.map { rows[$0].key })
-                for index in chunk { answers[index] = digests[rows[index].key] == rows[index].digest }
-            }
+        // Pages often come in key order already.
+        let inKeyOrder = zip(rows, rows.dropFirst()).allSatisfy { !BinaryCollation.precedes($1.key, $0.key) }
+        let byKey = inKeyOrder ? Array(rows.indices) : rows.indices.sorted { BinaryCollation.precedes(rows[$0].key, rows[$1].key) }
+        let unreached = try walkAcceptedDigests(collection: collection, byKey: byKey, rows: rows, answers: &answers)
+        for start in stride(from: unreached.startIndex, to: unreached.endIndex, by: Self.keysPerLookup) {
+            let chunk = unreached[start..<min(start + Self.keysPerLookup, unreached.endIndex)]
+            let digests = try acceptedDigests(collection: collection, keys: chunk.map { rows[$0].key })
+            for index in chunk { answers[index] = digests[rows[index].key] == rows[index].digest }
         }
         return answers
     }
@@ -38,7 +38,7 @@ extension StateDatabase {
     /// answering for each key met. Gives up once it has stepped over many more rows than `byKey` holds (keys of
     /// long-closed orders may lie between a page's keys) and returns the positions of `byKey` not reached.
     private func walkAcceptedDigests(
-        collection: String, byKey: [Int], rows: [(collection: String, key: String, digest: String)], answers: inout [Bool]
+        collection: String, byKey: [Int], rows: [(key: String, digest: String)], answers: inout [Bool]
     ) throws -> ArraySlice<Int> {
         guard let first = byKey.first, let last = byKey.last else { return [] }
         let walk = try sourceDigestWalk()

@@ -8,23 +8,24 @@ struct SourceDigestTests {
     @Test func aRowCountsAsAcceptedOnlyWhileMachineMetricsHoldsItsRecordAsItIs() async throws {
         try await withTemporaryDirectory { directory in
             let database = try StateDatabase(path: directory + "/state.sqlite")
-            let row = (collection: "work-orders", key: "usmf/P1", digest: "d-1")
+            let row = (key: "usmf/P1", digest: "d-1")
             func accept(_ hash: String) throws {
                 try database.recordAccepted(collection: "work-orders", [.init(key: "usmf/P1", hash: hash, inScope: true)], runID: "r1", at: Date())
             }
 
             try database.rememberSources([.init(collection: "work-orders", key: "usmf/P1", digest: "d-1", hash: "h-1")])
-            #expect(try database.madeAcceptedRecords([row]) == [false], "made, not yet accepted")
+            #expect(try database.madeAcceptedRecords(collection: "work-orders", [row]) == [false], "made, not yet accepted")
             try accept("h-1")
-            #expect(try database.madeAcceptedRecords([row, (row.collection, row.key, "d-2"), ("parts", "usmf/X", "d-1")]) == [true, false, false])
+            #expect(try database.madeAcceptedRecords(collection: "work-orders", [row, (row.key, "d-2"), ("usmf/X", "d-1")]) == [true, false, false])
+            #expect(try database.madeAcceptedRecords(collection: "parts", [row]) == [false], "the same key in another collection")
 
             // Accepted as something else (sent by hand, or from another row): the row must be mapped again.
             try accept("h-9")
-            #expect(try database.madeAcceptedRecords([row]) == [false])
+            #expect(try database.madeAcceptedRecords(collection: "work-orders", [row]) == [false])
 
             // Remembered when MachineMetrics already holds that content: accepted at once.
             try database.rememberSources([.init(collection: "work-orders", key: "usmf/P1", digest: "d-3", hash: "h-9")])
-            #expect(try database.madeAcceptedRecords([row, (row.collection, row.key, "d-3")]) == [false, true], "one row per record")
+            #expect(try database.madeAcceptedRecords(collection: "work-orders", [row, (row.key, "d-3")]) == [false, true], "one row per record")
         }
     }
 
@@ -36,18 +37,22 @@ struct SourceDigestTests {
             try database.rememberSources(keys.map { .init(collection: "operations", key: $0, digest: "d-" + $0, hash: "h-" + $0) })
             try database.recordAccepted(collection: "operations", keys.map { .init(key: $0, hash: "h-" + $0, inScope: true) }, runID: "r1", at: Date())
             let changed: Set = [keys[7], keys[599]]
-            func rows(_ page: [String]) -> [(collection: String, key: String, digest: String)] {
-                page.map { ("operations", $0, changed.contains($0) ? "d-new" : "d-" + $0) }
+            func rows(_ page: [String]) -> [(key: String, digest: String)] {
+                page.map { ($0, changed.contains($0) ? "d-new" : "d-" + $0) }
             }
             func expected(_ page: [String]) -> [Bool] { page.map { keys.contains($0) && !changed.contains($0) } }
 
             // A dense page, out of order, with a key never stored: one walk through the stored keys answers it.
             let dense = (Array(keys[0..<300]) + ["usmf/P00150/20/Primary"] + keys[600...] + [keys[599]]).shuffled()
-            #expect(try database.madeAcceptedRecords(rows(dense)) == expected(dense))
+            #expect(try database.madeAcceptedRecords(collection: "operations", rows(dense)) == expected(dense))
+
+            // A page already in key order.
+            let ordered = Array(keys[100..<250]) + [keys[599]]
+            #expect(try database.madeAcceptedRecords(collection: "operations", rows(ordered)) == expected(ordered))
 
             // A sparse page spans far more stored keys than it holds: the keys the walk gives up on are looked up.
             let sparse = (stride(from: 3, to: 600, by: 40).map { keys[$0] } + [keys[7], "usmf/P99999/10/Primary"]).shuffled()
-            #expect(try database.madeAcceptedRecords(rows(sparse)) == expected(sparse))
+            #expect(try database.madeAcceptedRecords(collection: "operations", rows(sparse)) == expected(sparse))
         }
     }
 }

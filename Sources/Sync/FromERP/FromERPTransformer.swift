@@ -93,15 +93,17 @@ final class FromERPTransformer {
     /// digest. Always none with `--full`.
     private func alreadyAccepted(_ rows: [JSONValue], entitySet: String, digests: [String]) throws -> [Bool] {
         var known = [Bool](repeating: false, count: rows.count)
-        guard !full else { return known }
+        guard !full, let collection = FromERPMapping.collections[entitySet] else { return known }
         var positions: [Int] = []
-        var lookups: [(collection: String, key: String, digest: String)] = []
+        var lookups: [(key: String, digest: String)] = []
+        positions.reserveCapacity(rows.count)
+        lookups.reserveCapacity(rows.count)
         for (index, row) in rows.enumerated() {
-            guard let record = FromERPMapping.recordKey(entitySet: entitySet, row: row) else { continue }
+            guard let key = FromERPMapping.recordKey(entitySet: entitySet, row: row)?.key else { continue }
             positions.append(index)
-            lookups.append((record.collection, record.key, digests[index]))
+            lookups.append((key, digests[index]))
         }
-        for (position, accepted) in zip(positions, try database.madeAcceptedRecords(lookups)) { known[position] = accepted }
+        for (position, accepted) in zip(positions, try database.madeAcceptedRecords(collection: collection, lookups)) { known[position] = accepted }
         return known
     }
 
