@@ -1,5 +1,4 @@
 internal import CSQLite
-import Foundation
 
 /// A compiled SQL statement; finalized when the last reference goes.
 public final class Statement {
@@ -62,17 +61,9 @@ public final class Statement {
     /// Compares the text of column `index` in the current row with `text`, byte by byte as SQLite's `BINARY`
     /// collation orders keys, without copying the column out: negative when the column sorts first, zero when equal.
     public func compareText(column index: Int32, with text: String) -> Int {
-        let stored = sqlite3_column_text(handle, index)
-        let storedCount = Int(sqlite3_column_bytes(handle, index))
+        let stored = UnsafeBufferPointer(start: sqlite3_column_text(handle, index), count: Int(sqlite3_column_bytes(handle, index)))
         var text = text
-        return text.withUTF8 { utf8 in
-            let common = min(storedCount, utf8.count)
-            if common > 0, let stored, let base = utf8.baseAddress {
-                let order = memcmp(stored, base, common)
-                if order != 0 { return Int(order) }
-            }
-            return storedCount - utf8.count
-        }
+        return text.withUTF8 { BinaryCollation.order(stored, $0) }
     }
 
     /// The value of column `index` (from 0) in the current row.

@@ -37,9 +37,10 @@ public final class FromERPRun {
         }
     }
 
-    private let options: Options
     /// Rows read but not yet transformed, at most: one window of open orders, or a few dozen pages of route operations.
     static let rowsAwaitingTransform = Options.defaultOrderWindow
+
+    private let options: Options
     private let spool: Spool
     private let database: StateDatabase
     private let odata: ODataClient
