@@ -80,17 +80,21 @@ public enum FromERPMapping {
 
     /// The collection and key of the record `row` makes, without mapping the rest; nil where mapping would fail.
     public static func recordKey(entitySet: String, row: JSONValue) -> (collection: String, key: String)? {
-        guard let collection = collections[entitySet], let row = try? Row(row, entity: entitySet) else { return nil }
-        let key: String?
+        guard let collection = collections[entitySet], let key = key(entitySet: entitySet, row: row) else { return nil }
+        return (collection, key)
+    }
+
+    /// The key alone, for callers that know the collection already: it is worked out for every row a run meets.
+    public static func key(entitySet: String, row: JSONValue) -> String? {
+        guard let row = try? Row(row, entity: entitySet) else { return nil }
         switch entitySet {
-        case "ProductionOrderHeaders": key = try? workOrderKey(row)
-        case "ProductionOrderRouteOperations": key = try? operationKey(row)
-        case "OperationsResources": key = try? companyKey(row, "ResourceId")
-        case "Workers": key = try? row.required("PersonnelNumber")
-        case "ReleasedProductsV2": key = try? companyKey(row, "ItemNumber")
-        default: key = nil
+        case "ProductionOrderHeaders": return try? workOrderKey(row)
+        case "ProductionOrderRouteOperations": return try? operationKey(row)
+        case "OperationsResources": return try? companyKey(row, "ResourceId")
+        case "Workers": return try? row.required("PersonnelNumber")
+        case "ReleasedProductsV2": return try? companyKey(row, "ItemNumber")
+        default: return nil
         }
-        return key.map { (collection, $0) }
     }
 
     private static func workOrderKey(_ row: Row) throws(MappingError) -> String {

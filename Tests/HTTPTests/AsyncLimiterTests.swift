@@ -14,15 +14,20 @@ struct AsyncLimiterTests {
     /// Long enough for a task that is free to go to have gone; a task that must wait is still waiting after it.
     private func settle() async throws { try await Task.sleep(for: .milliseconds(100)) }
 
+    /// A task that takes `units` and then writes `name` down.
+    private func enter(_ limiter: AsyncLimiter, _ units: Int, as name: String, into entries: Entries) -> Task<Void, Never> {
+        Task {
+            await limiter.acquire(units)
+            entries.add(name)
+        }
+    }
+
     @Test func unitsAreTakenAndGivenBackByWeight() async throws {
         let limiter = AsyncLimiter(limit: 10)
         let entries = Entries()
         await limiter.acquire(6)
         await limiter.acquire(4)
-        let waiter = Task {
-            await limiter.acquire(3)
-            entries.add("three")
-        }
+        let waiter = enter(limiter, 3, as: "three", into: entries)
         try await settle()
         #expect(entries.all.isEmpty, "all ten units are taken")
         limiter.release(2)
@@ -37,18 +42,12 @@ struct AsyncLimiterTests {
         let limiter = AsyncLimiter(limit: 10)
         let entries = Entries()
         await limiter.acquire(1)
-        let large = Task {
-            await limiter.acquire(25)
-            entries.add("large")
-        }
+        let large = enter(limiter, 25, as: "large", into: entries)
         try await settle()
         #expect(entries.all.isEmpty, "a page larger than the limit waits until nothing else is taken")
         limiter.release(1)
         await large.value
-        let small = Task {
-            await limiter.acquire(1)
-            entries.add("small")
-        }
+        let small = enter(limiter, 1, as: "small", into: entries)
         try await settle()
         #expect(entries.all == ["large"], "while it is held, nothing else gets in")
         limiter.release(25)
@@ -60,15 +59,9 @@ struct AsyncLimiterTests {
         let limiter = AsyncLimiter(limit: 10)
         let entries = Entries()
         await limiter.acquire(8)
-        let first = Task {
-            await limiter.acquire(5)
-            entries.add("first, five")
-        }
+        let first = enter(limiter, 5, as: "first, five", into: entries)
         try await settle()
-        let second = Task {
-            await limiter.acquire(1)
-            entries.add("second, one")
-        }
+        let second = enter(limiter, 1, as: "second, one", into: entries)
         try await settle()
         #expect(entries.all.isEmpty, "one unit would fit, but the five asked first")
         limiter.release(8)

@@ -99,7 +99,7 @@ final class FromERPTransformer {
         positions.reserveCapacity(rows.count)
         lookups.reserveCapacity(rows.count)
         for (index, row) in rows.enumerated() {
-            guard let key = FromERPMapping.recordKey(entitySet: entitySet, row: row)?.key else { continue }
+            guard let key = FromERPMapping.key(entitySet: entitySet, row: row) else { continue }
             positions.append(index)
             lookups.append((key, digests[index]))
         }
