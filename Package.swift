@@ -20,7 +20,7 @@ let package = Package(
         .systemLibrary(name: "CArchive", pkgConfig: "libarchive", providers: [.apt(["libarchive-dev"])]),
         .systemLibrary(name: "CMalloc"),
 
-        .target(name: "StateStore", dependencies: ["CSQLite"]),
+        .target(name: "StateStore", dependencies: ["CSQLite", "Hashing"]),
         .target(name: "Archive", dependencies: ["CArchive"]),
         .target(name: "JSON"),
         .target(name: "Timestamps"),
@@ -80,7 +80,7 @@ let package = Package(
             dependencies: ["HTTP", "Simulator", "JSON"],
             path: "Tests/TestSupport"
         ),
-        .testTarget(name: "StateStoreTests", dependencies: ["StateStore", "TestSupport"]),
+        .testTarget(name: "StateStoreTests", dependencies: ["StateStore", "Hashing", "TestSupport"]),
         .testTarget(name: "ArchiveTests", dependencies: ["Archive", "TestSupport"]),
         .testTarget(name: "SimulatorTests", dependencies: ["Simulator", "HTTP", "TestSupport"]),
         .testTarget(name: "CLITests", dependencies: ["d365mm", "TestSupport"]),

@@ -1,7 +1,8 @@
 import Foundation
 import Crypto
 
-/// SHA-256 as lower-case hex: content hashes, checksums and batch ids. The only code that touches swift-crypto.
+/// SHA-256 as lower-case hex: content hashes, checksums and batch ids. This module
+/// is the only code that touches swift-crypto.
 public enum SHA256Hex {
     public static func digest(_ bytes: some Sequence<UInt8>) -> String {
         var hasher = SHA256()
@@ -32,17 +33,20 @@ public enum SHA256Hex {
         public mutating func update(_ bytes: UnsafeRawBufferPointer) { hasher.update(bufferPointer: bytes) }
 
         public func finish() -> String { SHA256Hex.hex(hasher.finalize()) }
+
+        /// The digest as its 32 bytes, without the hex text.
+        public func finishBytes() -> SHA256Bytes { SHA256Bytes(hasher.finalize()) }
     }
 
-    fileprivate static func hex(_ digest: SHA256.Digest) -> String {
-        digest.withUnsafeBytes { bytes in
-            String(unsafeUninitializedCapacity: 64) { characters in
-                for (index, byte) in bytes.enumerated() {
-                    characters[2 * index] = hexDigit(byte >> 4)
-                    characters[2 * index + 1] = hexDigit(byte & 0x0F)
-                }
-                return 64
+    private static func hex(_ digest: SHA256.Digest) -> String { digest.withUnsafeBytes(hex) }
+
+    static func hex(_ bytes: UnsafeRawBufferPointer) -> String {
+        String(unsafeUninitializedCapacity: 2 * bytes.count) { characters in
+            for (index, byte) in bytes.enumerated() {
+                characters[2 * index] = hexDigit(byte >> 4)
+                characters[2 * index + 1] = hexDigit(byte & 0x0F)
             }
+            return 2 * bytes.count
         }
     }
 

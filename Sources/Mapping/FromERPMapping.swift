@@ -47,14 +47,14 @@ public enum FromERPMapping {
 
     /// The digest of `rows` (SHA-256 of each as compact JSON, in its members' order, after ``rowDigestSeed(entitySet:scope:)``):
     /// equal digests, equal records.
-    public static func rowDigests(entitySet: String, rows: [JSONValue], scope: Scope) -> [String] {
+    public static func rowDigests(entitySet: String, rows: [JSONValue], scope: Scope) -> [SHA256Bytes] {
         let seed = rowDigestSeed(entitySet: entitySet, scope: scope)
         var text: [UInt8] = []
         return rows.map { row in
             text.removeAll(keepingCapacity: true)
             text += seed
             JSONEncoding.write(row, style: .compact, indent: 0, into: &text)
-            return SHA256Hex.digest(text)
+            return SHA256Bytes(digesting: text)
         }
     }
 

@@ -62,14 +62,14 @@ public struct Envelope: Sendable, Equatable {
 
     /// The file's bytes, and for each record the SHA-256 of `seed` followed by the record as the file holds it:
     /// digests of the rows as pulled, for the price of hashing them once more.
-    public func encoded(digestingRecordsAfter seed: [UInt8]) -> (bytes: [UInt8], recordDigests: [String]) {
+    public func encoded(digestingRecordsAfter seed: [UInt8]) -> (bytes: [UInt8], recordDigests: [SHA256Bytes]) {
         encode(digestingRecordsAfter: seed)
     }
 
     /// Made in one buffer: the header with room for the checksum, each record written straight after it and hashed
     /// where it lies, then the checksum put in its place. A page of 10,000 rows costs the file's size once, not twice
     /// and 10,000 small arrays.
-    private func encode(digestingRecordsAfter seed: [UInt8]?) -> (bytes: [UInt8], recordDigests: [String]) {
+    private func encode(digestingRecordsAfter seed: [UInt8]?) -> (bytes: [UInt8], recordDigests: [SHA256Bytes]) {
         let placeholder = "sha256:" + String(repeating: "0", count: 64)
         var header = JSONObject([
             ("schema", .string(schema)), ("runId", .string(runID)), ("direction", .string(direction.rawValue)),
@@ -84,7 +84,7 @@ public struct Envelope: Sendable, Equatable {
         let checksumRange = (output.count - 1 - placeholder.utf8.count)..<(output.count - 1)
         output.append(contentsOf: Array(",\n  \"records\": [".utf8))
         var digest = RecordDigest()
-        var recordDigests: [String] = []
+        var recordDigests: [SHA256Bytes] = []
         if seed != nil { recordDigests.reserveCapacity(records.count) }
         for (index, record) in records.enumerated() {
             output.append(contentsOf: index == 0 ? [0x0A, 0x20, 0x20, 0x20, 0x20] : [0x2C, 0x0A, 0x20, 0x20, 0x20, 0x20])
@@ -101,7 +101,7 @@ public struct Envelope: Sendable, Equatable {
                     var recordDigest = SHA256Hex.Stream()
                     seed.withUnsafeBytes { recordDigest.update($0) }
                     recordDigest.update(written)
-                    recordDigests.append(recordDigest.finish())
+                    recordDigests.append(recordDigest.finishBytes())
                 }
             }
         }

@@ -131,9 +131,15 @@ public struct Spool: Sendable {
         while let entry = readdir(handle) {
             let name = withUnsafeBytes(of: entry.pointee.d_name) { String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self) }
             guard !name.hasPrefix(".") else { continue }
-            var status = stat()
-            guard stat("\(directory)/\(name)", &status) == 0, status.st_mode & S_IFMT == S_IFREG else { continue }
-            names.append(name)
+            // The listing says what an entry is on most file systems; posted/ can hold thousands of files, and every
+            // run lists it.
+            switch Int(entry.pointee.d_type) {
+            case Int(DT_REG): names.append(name)
+            case Int(DT_UNKNOWN), Int(DT_LNK):
+                var status = stat()
+                if stat("\(directory)/\(name)", &status) == 0, status.st_mode & S_IFMT == S_IFREG { names.append(name) }
+            default: continue
+            }
         }
         return names.sorted()
     }

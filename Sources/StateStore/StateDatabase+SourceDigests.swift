@@ -1,13 +1,15 @@
+import Hashing
+
 /// The row each record was last made from, by digest (`source_digests`).
 extension StateDatabase {
     /// What a D365 row made: the record's collection and key, the row's digest and the record's content hash.
     public struct RecordSource: Sendable, Equatable {
         public let collection: String
         public let key: String
-        public let digest: String
+        public let digest: SHA256Bytes
         public let hash: String
 
-        public init(collection: String, key: String, digest: String, hash: String) {
+        public init(collection: String, key: String, digest: SHA256Bytes, hash: String) {
             self.collection = collection
             self.key = key
             self.digest = digest
@@ -19,7 +21,7 @@ extension StateDatabase {
     /// MachineMetrics has accepted that record as it is. A page's keys lie close together in key order, so they are met
     /// in one walk through the stored keys between its first and its last, as SQLite orders them; keys the walk does
     /// not reach are looked up a few hundred to a query. Each key is answered by one statement, so no transaction is needed.
-    public func madeAcceptedRecords(collection: String, _ rows: [(key: String, digest: String)]) throws -> [Bool] {
+    public func madeAcceptedRecords(collection: String, _ rows: [(key: String, digest: SHA256Bytes)]) throws -> [Bool] {
         guard !rows.isEmpty else { return [] }
         var answers = [Bool](repeating: false, count: rows.count)
         // Pages often come in key order already.
@@ -38,7 +40,7 @@ extension StateDatabase {
     /// answering for each key met. Gives up once it has stepped over many more rows than `byKey` holds (keys of
     /// long-closed orders may lie between a page's keys) and returns the positions of `byKey` not reached.
     private func walkAcceptedDigests(
-        collection: String, byKey: [Int], rows: [(key: String, digest: String)], answers: inout [Bool]
+        collection: String, byKey: [Int], rows: [(key: String, digest: SHA256Bytes)], answers: inout [Bool]
     ) throws -> ArraySlice<Int> {
         guard let first = byKey.first, let last = byKey.last else { return [] }
         let walk = try sourceDigestWalk()
@@ -53,7 +55,7 @@ extension StateDatabase {
             steps -= 1
             while next < byKey.endIndex, walk.compareText(column: 0, with: rows[byKey[next]].key) > 0 { next += 1 }
             while next < byKey.endIndex, walk.compareText(column: 0, with: rows[byKey[next]].key) == 0 {
-                answers[byKey[next]] = walk.compareText(column: 1, with: rows[byKey[next]].digest) == 0
+                answers[byKey[next]] = rows[byKey[next]].digest.withUnsafeBytes { walk.columnEquals(column: 1, $0) }
                 next += 1
             }
         }
@@ -70,13 +72,15 @@ extension StateDatabase {
     }
 
     /// The row digest of each of `keys` whose record MachineMetrics holds as that row made it.
-    private func acceptedDigests(collection: String, keys: [String]) throws -> [String: String] {
+    private func acceptedDigests(collection: String, keys: [String]) throws -> [String: SHA256Bytes] {
         let placeholders = Array(repeating: "?", count: keys.count).joined(separator: ",")
         let lookup = try connection.prepare("SELECT key, digest FROM source_digests WHERE collection = ? AND accepted AND key IN (\(placeholders))")
         try lookup.bind([.text(collection)] + keys.map { .text($0) })
-        var digests: [String: String] = [:]
+        var digests: [String: SHA256Bytes] = [:]
         while try lookup.step() {
-            if let key = lookup.column(0).text, let digest = lookup.column(1).text { digests[key] = digest }
+            if let key = lookup.column(0).text, case .blob(let bytes) = lookup.column(1), let digest = bytes.withUnsafeBytes(SHA256Bytes.init) {
+                digests[key] = digest
+            }
         }
         return digests
     }
@@ -95,7 +99,7 @@ extension StateDatabase {
                 ON CONFLICT (collection, key) DO UPDATE SET digest = excluded.digest, hash = excluded.hash, accepted = excluded.accepted
                 """)
             for source in sources {
-                try upsert.bind([.text(source.collection), .text(source.key), .text(source.digest), .text(source.hash)])
+                try upsert.bind([.text(source.collection), .text(source.key), .blob(source.digest.bytes), .text(source.hash)])
                 while try upsert.step() {}
             }
         }

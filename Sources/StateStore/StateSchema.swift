@@ -66,6 +66,16 @@ enum StateSchema {
             PRIMARY KEY (collection, key)
         ) WITHOUT ROWID;
         """,
+        // v6: row digests kept as their 32 bytes, not as 64 hex digits: a run compares every row's digest, and hex cost a
+        // string for each. The digests kept as text go: the first run after the upgrade maps every row once more and,
+        // with MachineMetrics holding what they make (record_hashes), sends nothing for them.
+        """
+        DROP TABLE source_digests;
+        CREATE TABLE source_digests (
+            collection TEXT NOT NULL, key TEXT NOT NULL, digest BLOB NOT NULL, hash TEXT NOT NULL, accepted INTEGER NOT NULL,
+            PRIMARY KEY (collection, key)
+        ) WITHOUT ROWID;
+        """,
     ]
 
     static func migrate(_ connection: Connection) throws {

@@ -1,4 +1,5 @@
 internal import CSQLite
+import Foundation
 
 /// A compiled SQL statement; finalized when the last reference goes.
 public final class Statement {
@@ -64,6 +65,14 @@ public final class Statement {
         let stored = UnsafeBufferPointer(start: sqlite3_column_text(handle, index), count: Int(sqlite3_column_bytes(handle, index)))
         var text = text
         return text.withUTF8 { BinaryCollation.order(stored, $0) }
+    }
+
+    /// Whether column `index` of the current row holds exactly `bytes`, as a blob or as text.
+    public func columnEquals(column index: Int32, _ bytes: UnsafeRawBufferPointer) -> Bool {
+        let stored = sqlite3_column_blob(handle, index)
+        guard Int(sqlite3_column_bytes(handle, index)) == bytes.count else { return false }
+        guard let stored, let base = bytes.baseAddress else { return bytes.isEmpty }
+        return memcmp(stored, base, bytes.count) == 0
     }
 
     /// The value of column `index` (from 0) in the current row.

@@ -1,4 +1,5 @@
 import Foundation
+import Hashing
 import JSON
 import Spool
 import Synchronization
@@ -26,7 +27,7 @@ final class SpoolWriter: Sendable {
     /// Writes `records` as the next file of `kind` in `folder`; returns its name and, when `seed` is given, for each
     /// record the SHA-256 of `seed` followed by the record as written.
     func write(_ records: [JSONValue], kind: String, nameKind: String, schema: String, metadata: JSONObject, to folder: SpoolFolder,
-               digestingRecordsAfter seed: [UInt8]?) throws -> (name: String, recordDigests: [String]) {
+               digestingRecordsAfter seed: [UInt8]?) throws -> (name: String, recordDigests: [SHA256Bytes]) {
         let name = nextName(nameKind: nameKind)
         let envelope = Envelope(schema: schema, runID: runID, direction: direction, kind: kind, createdAt: Date(), metadata: metadata, records: records)
         let (bytes, digests) = seed.map { envelope.encoded(digestingRecordsAfter: $0) } ?? (envelope.encoded(), [])

@@ -52,4 +52,12 @@ struct SimulateCommandTests {
         #expect(result.status == 64)
         #expect(result.standardError.contains("status must be between 400 and 599"))
     }
+
+    @Test func anEnvFileThatCannotBeWrittenIsNamedAndStopsTheSimulator() async throws {
+        try await withTemporaryDirectory { directory in
+            let result = try await D365MMBinary.run(["simulate", "--orders", "5", "--env-file", directory + "/missing/sim.env"])
+            #expect(result.status == 64)
+            #expect(result.standardError.contains("cannot write --env-file \(directory)/missing/sim.env"))
+        }
+    }
 }

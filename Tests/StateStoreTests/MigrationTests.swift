@@ -1,4 +1,5 @@
 import Foundation
+import Hashing
 @testable import StateStore
 import Testing
 import TestSupport
@@ -26,6 +27,29 @@ struct MigrationTests {
             #expect(write.part == .line && write.journalNumber == "JN-000001" && write.acknowledged && !write.posted)
             #expect(write.line?.hours == Decimal(string: "1.5") && write.line?.good == 40 && write.line?.operation == 10)
             #expect(write.writtenAt == Date(timeIntervalSince1970: 1000))
+        }
+    }
+
+    @Test func aVersion5DatabaseDropsItsRowDigestsButKeepsWhatMachineMetricsHolds() async throws {
+        try await withTemporaryDirectory { directory in
+            let path = directory + "/state.sqlite"
+            let digest = SHA256Bytes(digesting: Array("row".utf8))
+            do {
+                let connection = try Connection(path: path)
+                try connection.transaction {
+                    for migration in StateSchema.migrations.prefix(5) { try connection.execute(migration) }
+                    try connection.execute("PRAGMA user_version = 5")
+                }
+                try connection.run("INSERT INTO record_hashes VALUES ('work-orders', 'usmf/P1', 'h-1', 1, 1000, 'r1')")
+                try connection.run("INSERT INTO source_digests VALUES ('work-orders', 'usmf/P1', ?, 'h-1', 1)", [.text(digest.hex)])
+            }
+            let database = try StateDatabase(path: path)
+            #expect(try database.connection.query("PRAGMA user_version").first?.first?.integer == Int64(StateSchema.migrations.count))
+            // The row is mapped once more; its record is not sent again, as MachineMetrics is known to hold it.
+            #expect(try database.madeAcceptedRecords(collection: "work-orders", [("usmf/P1", digest)]) == [false])
+            #expect(try database.acceptedHashes([("work-orders", "usmf/P1")]) == ["h-1"])
+            try database.rememberSources([.init(collection: "work-orders", key: "usmf/P1", digest: digest, hash: "h-1")])
+            #expect(try database.madeAcceptedRecords(collection: "work-orders", [("usmf/P1", digest)]) == [true])
         }
     }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import Hashing
 import StateStore
 import Testing
 import TestSupport
@@ -8,15 +9,15 @@ struct SourceDigestTests {
     @Test func aRowCountsAsAcceptedOnlyWhileMachineMetricsHoldsItsRecordAsItIs() async throws {
         try await withTemporaryDirectory { directory in
             let database = try StateDatabase(path: directory + "/state.sqlite")
-            let row = (key: "usmf/P1", digest: "d-1")
+            let row = (key: "usmf/P1", digest: digest("d-1"))
             func accept(_ hash: String) throws {
                 try database.recordAccepted(collection: "work-orders", [.init(key: "usmf/P1", hash: hash, inScope: true)], runID: "r1", at: Date())
             }
 
-            try database.rememberSources([.init(collection: "work-orders", key: "usmf/P1", digest: "d-1", hash: "h-1")])
+            try database.rememberSources([.init(collection: "work-orders", key: "usmf/P1", digest: digest("d-1"), hash: "h-1")])
             #expect(try database.madeAcceptedRecords(collection: "work-orders", [row]) == [false], "made, not yet accepted")
             try accept("h-1")
-            #expect(try database.madeAcceptedRecords(collection: "work-orders", [row, (row.key, "d-2"), ("usmf/X", "d-1")]) == [true, false, false])
+            #expect(try database.madeAcceptedRecords(collection: "work-orders", [row, (row.key, digest("d-2")), ("usmf/X", digest("d-1"))]) == [true, false, false])
             #expect(try database.madeAcceptedRecords(collection: "parts", [row]) == [false], "the same key in another collection")
 
             // Accepted as something else (sent by hand, or from another row): the row must be mapped again.
@@ -24,8 +25,8 @@ struct SourceDigestTests {
             #expect(try database.madeAcceptedRecords(collection: "work-orders", [row]) == [false])
 
             // Remembered when MachineMetrics already holds that content: accepted at once.
-            try database.rememberSources([.init(collection: "work-orders", key: "usmf/P1", digest: "d-3", hash: "h-9")])
-            #expect(try database.madeAcceptedRecords(collection: "work-orders", [row, (row.key, "d-3")]) == [false, true], "one row per record")
+            try database.rememberSources([.init(collection: "work-orders", key: "usmf/P1", digest: digest("d-3"), hash: "h-9")])
+            #expect(try database.madeAcceptedRecords(collection: "work-orders", [row, (row.key, digest("d-3"))]) == [false, true], "one row per record")
         }
     }
 
@@ -34,11 +35,11 @@ struct SourceDigestTests {
             let database = try StateDatabase(path: directory + "/state.sqlite")
             // Keys whose order by UTF-8 bytes (SQLite's) differs from Swift's: "e" + combining acute sorts before "é".
             let keys = (0..<600).map { String(format: "usmf/P%05d/10/Primary", $0) } + ["usmf/e\u{301}x", "usmf/\u{e9}a"]
-            try database.rememberSources(keys.map { .init(collection: "operations", key: $0, digest: "d-" + $0, hash: "h-" + $0) })
+            try database.rememberSources(keys.map { .init(collection: "operations", key: $0, digest: digest("d-" + $0), hash: "h-" + $0) })
             try database.recordAccepted(collection: "operations", keys.map { .init(key: $0, hash: "h-" + $0, inScope: true) }, runID: "r1", at: Date())
             let changed: Set = [keys[7], keys[599]]
-            func rows(_ page: [String]) -> [(key: String, digest: String)] {
-                page.map { ($0, changed.contains($0) ? "d-new" : "d-" + $0) }
+            func rows(_ page: [String]) -> [(key: String, digest: SHA256Bytes)] {
+                page.map { ($0, digest(changed.contains($0) ? "d-new" : "d-" + $0)) }
             }
             func expected(_ page: [String]) -> [Bool] { page.map { keys.contains($0) && !changed.contains($0) } }
 
@@ -55,4 +56,6 @@ struct SourceDigestTests {
             #expect(try database.madeAcceptedRecords(collection: "operations", rows(sparse)) == expected(sparse))
         }
     }
+
+    private func digest(_ text: String) -> SHA256Bytes { SHA256Bytes(digesting: Array(text.utf8)) }
 }

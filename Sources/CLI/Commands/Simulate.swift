@@ -65,8 +65,9 @@ extension D365MMCommand {
             }
             let simulator = try await Simulator.start(options)
             let lines = simulator.connectorEnvironment.map { "\($0.key)=\($0.value)" }.joined(separator: "\n") + "\n"
-            if let envFile {
-                FileManager.default.createFile(atPath: envFile, contents: Data(lines.utf8), attributes: [.posixPermissions: 0o600])
+            if let envFile, !FileManager.default.createFile(atPath: envFile, contents: Data(lines.utf8), attributes: [.posixPermissions: 0o600]) {
+                printError("d365mm simulate: cannot write --env-file \(envFile): check that its folder exists and is writable")
+                throw ExitStatus.usage.exitCode
             }
             FileHandle.standardOutput.write(Data(lines.utf8))
             let tables = ["ProductionOrderHeaders", "ProductionOrderRouteOperations", "Workers"].map { "\(simulator.table($0).count) \($0)" }

@@ -1,5 +1,6 @@
 import D365
 import Foundation
+import Hashing
 import JSON
 import Logging
 import Mapping
@@ -36,7 +37,7 @@ struct FromERPPuller: Sendable {
         let name: String
         let entitySet: String
         let rows: [JSONValue]
-        let digests: [String]
+        let digests: [SHA256Bytes]
     }
 
     /// Called with each page once it is in `inbox/`, from the task that read it.

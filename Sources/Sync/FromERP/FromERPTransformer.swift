@@ -1,5 +1,6 @@
 import CrashPoints
 import Foundation
+import Hashing
 import JSON
 import Logging
 import Mapping
@@ -91,11 +92,11 @@ final class FromERPTransformer {
 
     /// Which of `rows` make records that MachineMetrics has as they are: the row that made each one last had the same
     /// digest. Always none with `--full`.
-    private func alreadyAccepted(_ rows: [JSONValue], entitySet: String, digests: [String]) throws -> [Bool] {
+    private func alreadyAccepted(_ rows: [JSONValue], entitySet: String, digests: [SHA256Bytes]) throws -> [Bool] {
         var known = [Bool](repeating: false, count: rows.count)
         guard !full, let collection = FromERPMapping.collections[entitySet] else { return known }
         var positions: [Int] = []
-        var lookups: [(key: String, digest: String)] = []
+        var lookups: [(key: String, digest: SHA256Bytes)] = []
         positions.reserveCapacity(rows.count)
         lookups.reserveCapacity(rows.count)
         for (index, row) in rows.enumerated() {

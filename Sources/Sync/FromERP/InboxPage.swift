@@ -1,3 +1,4 @@
+import Hashing
 import JSON
 import Mapping
 import Spool
@@ -8,7 +9,7 @@ import Spool
 /// digested here.
 struct InboxPage: Sendable {
     enum Content: Sendable {
-        case rows(entitySet: String, rows: [JSONValue], digests: [String])
+        case rows(entitySet: String, rows: [JSONValue], digests: [SHA256Bytes])
         /// The file cannot be used, and why.
         case unusable(String)
         /// The other direction's, under a name that does not say so.
@@ -41,7 +42,7 @@ struct InboxPage: Sendable {
         }
     }
 
-    private static func content(entitySet: String, rows: [JSONValue], digests: () -> [String]) -> Content {
+    private static func content(entitySet: String, rows: [JSONValue], digests: () -> [SHA256Bytes]) -> Content {
         guard FromERPMapping.collections[entitySet] != nil else {
             return .unusable("the file holds \(entitySet) rows, which the from-erp transform does not take")
         }
