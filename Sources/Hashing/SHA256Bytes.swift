@@ -6,15 +6,10 @@ public struct SHA256Bytes: Hashable, Sendable {
     private var words: (UInt64, UInt64, UInt64, UInt64) = (0, 0, 0, 0)
 
     /// The digest of `bytes`.
-    public init(digesting bytes: UnsafeRawBufferPointer) {
-        var stream = SHA256Hex.Stream()
-        stream.update(bytes)
-        self = stream.finishBytes()
-    }
-
-    /// The digest of `bytes`.
     public init(digesting bytes: [UInt8]) {
-        self = bytes.withUnsafeBytes { SHA256Bytes(digesting: $0) }
+        var stream = SHA256Hex.Stream()
+        bytes.withUnsafeBytes { stream.update($0) }
+        self = stream.finishBytes()
     }
 
     /// The digest whose 32 bytes are `bytes`; `nil` for any other length.

@@ -1,8 +1,8 @@
 import Foundation
 import Crypto
 
-/// SHA-256 as lower-case hex: content hashes, checksums and batch ids. This module
-/// is the only code that touches swift-crypto.
+/// SHA-256 as lower-case hex: content hashes, checksums and batch ids. This module is the only code that
+/// touches swift-crypto.
 public enum SHA256Hex {
     public static func digest(_ bytes: some Sequence<UInt8>) -> String {
         var hasher = SHA256()
