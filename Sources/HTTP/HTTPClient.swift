@@ -23,6 +23,10 @@ public final class HTTPClient: HTTPTransport {
         configuration.redirectConfiguration = .disallow
         configuration.timeout = .init(connect: .init(connectTimeout))
         configuration.connectionPool = .init(idleTimeout: .seconds(30))
+        // A connection that cannot be made fails the request at once: ResilientClient tries again with its own backoff
+        // and logs each try. Left on, async-http-client kept trying until the connect timeout ran out, so a service
+        // that refused connections cost the whole timeout per attempt (swift-server/async-http-client#743).
+        configuration.connectionPool.retryConnectionEstablishment = false
         configuration.decompression = .enabled(limit: .none)
         client = AsyncHTTPClient.HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
         self.maximumResponseBytes = maximumResponseBytes
@@ -68,12 +72,19 @@ public final class HTTPClient: HTTPTransport {
             throw HTTPTransportError(kind: Self.kind(of: error), method: request.method, location: location, detail: error.shortDescription)
         } catch let error as NIOTooManyBytesError {
             throw HTTPTransportError(kind: .responseTooLarge, method: request.method, location: location, detail: "over \(error.maxBytes ?? maximumResponseBytes) bytes")
+        } catch let error as IOError {
+            // NIO's own wording of a refused connection reads "connection reset (error set): Connection refused".
+            let kind: HTTPTransportError.Kind = Self.connectErrors.contains(error.errnoCode) ? .connectionFailed : .connectionLost
+            throw HTTPTransportError(kind: kind, method: request.method, location: location, detail: "\(String(cString: strerror(error.errnoCode))), errno \(error.errnoCode)")
         } catch is CancellationError {
             throw CancellationError()
         } catch {
             throw HTTPTransportError(kind: .connectionFailed, method: request.method, location: location, detail: String(describing: error))
         }
     }
+
+    /// What `connect(2)` fails with when nothing was sent: no service on the port, no route to the host.
+    private static let connectErrors: Set<CInt> = [ECONNREFUSED, ENETUNREACH, EHOSTUNREACH, ENETDOWN, EHOSTDOWN, EADDRNOTAVAIL]
 
     private static func kind(of error: AsyncHTTPClient.HTTPClientError) -> HTTPTransportError.Kind {
         if [.deadlineExceeded, .readTimeout, .writeTimeout, .connectTimeout].contains(error) { return .timedOut }
