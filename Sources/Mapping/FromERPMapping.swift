@@ -78,13 +78,8 @@ public enum FromERPMapping {
     /// The key of a work order, as operations and labor tickets point at it.
     public static func workOrderKey(dataAreaID: String, number: String) -> String { "\(dataAreaID.lowercased())/\(number)" }
 
-    /// The collection and key of the record `row` makes, without mapping the rest; nil where mapping would fail.
-    public static func recordKey(entitySet: String, row: JSONValue) -> (collection: String, key: String)? {
-        guard let collection = collections[entitySet], let key = key(entitySet: entitySet, row: row) else { return nil }
-        return (collection, key)
-    }
-
-    /// The key alone, for callers that know the collection already: it is worked out for every row a run meets.
+    /// The key of the record `row` makes, without mapping the rest (its collection is ``collections``); nil where
+    /// mapping would fail. It is worked out for every row a run meets.
     public static func key(entitySet: String, row: JSONValue) -> String? {
         guard let row = try? Row(row, entity: entitySet) else { return nil }
         switch entitySet {

@@ -1,5 +1,4 @@
 internal import CSQLite
-import Foundation
 
 /// A compiled SQL statement; finalized when the last reference goes.
 public final class Statement {
@@ -62,17 +61,19 @@ public final class Statement {
     /// Compares the text of column `index` in the current row with `text`, byte by byte as SQLite's `BINARY`
     /// collation orders keys, without copying the column out: negative when the column sorts first, zero when equal.
     public func compareText(column index: Int32, with text: String) -> Int {
-        let stored = UnsafeBufferPointer(start: sqlite3_column_text(handle, index), count: Int(sqlite3_column_bytes(handle, index)))
         var text = text
-        return text.withUTF8 { BinaryCollation.order(stored, $0) }
+        return text.withUTF8 { BinaryCollation.order(columnBytes(index), $0) }
     }
 
     /// Whether column `index` of the current row holds exactly `bytes`, as a blob or as text.
     public func columnEquals(column index: Int32, _ bytes: UnsafeRawBufferPointer) -> Bool {
-        let stored = sqlite3_column_blob(handle, index)
-        guard Int(sqlite3_column_bytes(handle, index)) == bytes.count else { return false }
-        guard let stored, let base = bytes.baseAddress else { return bytes.isEmpty }
-        return memcmp(stored, base, bytes.count) == 0
+        BinaryCollation.order(columnBytes(index), bytes.assumingMemoryBound(to: UInt8.self)) == 0
+    }
+
+    /// The bytes of column `index` in the current row, where SQLite keeps them: valid until the next step or reset.
+    private func columnBytes(_ index: Int32) -> UnsafeBufferPointer<UInt8> {
+        let start = sqlite3_column_blob(handle, index)?.assumingMemoryBound(to: UInt8.self)
+        return UnsafeBufferPointer(start: start, count: Int(sqlite3_column_bytes(handle, index)))
     }
 
     /// The value of column `index` (from 0) in the current row.

@@ -126,10 +126,10 @@ struct FromERPMappingTests {
         let hashes = try rows.map { try map($0.0, $0.1).hash.prefix(12) }
         for (entitySet, json) in rows {
             let mapped = try map(entitySet, json)
-            let key = FromERPMapping.recordKey(entitySet: entitySet, row: try JSONParser.parse(json))
-            #expect(key?.collection == mapped.collection && key?.key == mapped.key, "the key a row is looked up by is its record's")
+            let key = FromERPMapping.key(entitySet: entitySet, row: try JSONParser.parse(json))
+            #expect(FromERPMapping.collections[entitySet] == mapped.collection && key == mapped.key, "the key a row is looked up by is its record's")
         }
-        #expect(FromERPMapping.recordKey(entitySet: "Workers", row: try JSONParser.parse(#"{"Name":"no number"}"#)) == nil)
+        #expect(FromERPMapping.key(entitySet: "Workers", row: try JSONParser.parse(#"{"Name":"no number"}"#)) == nil)
         #expect(FromERPMapping.revision == 1)
         #expect(hashes == ["9030a18a306f", "16ead78dfbd0", "cc9b686d8d66", "a9784bfe7fbf", "425fe5289b75"])
     }
