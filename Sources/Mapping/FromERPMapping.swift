@@ -45,22 +45,11 @@ public enum FromERPMapping {
     /// digest is remembered is not mapped again, so without a new revision the new content would never be sent.
     public static let revision = 1
 
-    /// The digest of `rows` (SHA-256 of each as compact JSON, in its members' order, after ``rowDigestSeed(entitySet:scope:)``):
-    /// equal digests, equal records.
-    public static func rowDigests(entitySet: String, rows: [JSONValue], scope: Scope) -> [SHA256Bytes] {
-        let seed = rowDigestSeed(entitySet: entitySet, scope: scope)
-        var text: [UInt8] = []
-        return rows.map { row in
-            text.removeAll(keepingCapacity: true)
-            text += seed
-            JSONEncoding.write(row, style: .compact, indent: 0, into: &text)
-            return SHA256Bytes(digesting: text)
-        }
-    }
-
-    /// What a row's digest starts with: the revision, the scope and the entity set, on which the record depends too.
-    public static func rowDigestSeed(entitySet: String, scope: Scope) -> [UInt8] {
-        Array("d365mm-row/\(revision)/\(scope.dataAreaID)/\(scope.siteID)/\(entitySet)\n".utf8)
+    /// What a record depends on besides its row: the revision, the scope and the entity set. A row's digest (the
+    /// SHA-256 of its text, worked out with the inbox file's checksum) tells the same row met again; what each row
+    /// made is remembered per collection under this context, and forgotten when the context changes.
+    public static func digestContext(entitySet: String, scope: Scope) -> String {
+        "d365mm-row/\(revision)/\(scope.dataAreaID)/\(scope.siteID)/\(entitySet)"
     }
 
     public static func record(entitySet: String, row: JSONValue, scope: Scope) throws(MappingError) -> MappedRecord {

@@ -5,8 +5,11 @@ import JSON
 
 /// A self-validating spool file: what it holds, where it came from, how many records and their checksum.
 ///
-/// The header is indented for people and each record sits on its own line. The checksum is the SHA-256 of the
-/// records, each written compactly, joined by newlines: a file cut short, edited or garbled does not validate.
+/// The header is indented for people and each record sits on its own line, written compactly. The checksum is
+/// `sha256-tree:` and the SHA-256 of the records' own SHA-256s (32 bytes each, in order), each taken over the record's
+/// line without its indent and comma: a file cut short, edited or garbled does not validate, and each record's digest,
+/// which tells a row met again, comes with writing the file. Files written before carry `sha256:` and the SHA-256 of
+/// the records joined by newlines; they are checked that way.
 public struct Envelope: Sendable, Equatable {
     public static let inboxSchema = "d365mm.inbox/1"
     public static let outboundSchema = "d365mm.outbound/1"
@@ -31,46 +34,58 @@ public struct Envelope: Sendable, Equatable {
         self.records = records
     }
 
-    /// The checksum of `records`: `sha256:` and 64 hex digits.
-    public static func checksum(of records: [JSONValue]) -> String {
-        var digest = RecordDigest()
+    /// The checksum of `records` as this version writes it: `sha256-tree:` and 64 hex digits.
+    public static func checksum(of records: [JSONValue]) -> String { treeChecksum(recordDigests(of: records)) }
+
+    /// The SHA-256 of each record written compactly.
+    public static func recordDigests(of records: [JSONValue]) -> [SHA256Bytes] {
         var scratch: [UInt8] = []
-        for record in records {
+        return records.map { record in
             scratch.removeAll(keepingCapacity: true)
             JSONEncoding.write(record, style: .compact, indent: 0, into: &scratch)
-            scratch.withUnsafeBytes { digest.add($0) }
+            return SHA256Bytes(digesting: scratch)
         }
-        return digest.checksum
     }
 
-    /// The SHA-256 of records written compactly, joined by newlines.
-    private struct RecordDigest {
-        private var stream = SHA256Hex.Stream()
-        private var first = true
+    private static let treePrefix = "sha256-tree:"
+    private static let joinedPrefix = "sha256:"
 
-        mutating func add(_ record: UnsafeRawBufferPointer) {
-            if !first { withUnsafeBytes(of: UInt8(0x0A)) { stream.update($0) } }
-            first = false
-            stream.update(record)
+    private static func treeChecksum(_ recordDigests: [SHA256Bytes]) -> String {
+        var stream = SHA256Hex.Stream()
+        for digest in recordDigests { digest.withUnsafeBytes { stream.update($0) } }
+        return treePrefix + stream.finish()
+    }
+
+    /// The checksum of files written before `sha256-tree:`: the records written compactly, joined by newlines.
+    private static func joinedChecksum(of records: [JSONValue]) -> String {
+        var stream = SHA256Hex.Stream()
+        var scratch: [UInt8] = []
+        for (index, record) in records.enumerated() {
+            scratch.removeAll(keepingCapacity: true)
+            if index > 0 { scratch.append(0x0A) }
+            JSONEncoding.write(record, style: .compact, indent: 0, into: &scratch)
+            scratch.withUnsafeBytes { stream.update($0) }
         }
+        return joinedPrefix + stream.finish()
+    }
 
-        var checksum: String { "sha256:" + stream.finish() }
+    /// Whether `checksum`, of whichever kind, is that of `records`; `nil` for a kind this version does not know.
+    private static func checksum(_ checksum: String, matches records: [JSONValue]) -> Bool? {
+        if checksum.hasPrefix(treePrefix) { return checksum == Self.checksum(of: records) }
+        if checksum.hasPrefix(joinedPrefix) { return checksum == joinedChecksum(of: records) }
+        return nil
     }
 
     /// The file's bytes.
-    public func encoded() -> [UInt8] { encode(digestingRecordsAfter: nil).bytes }
+    public func encoded() -> [UInt8] { encodedWithRecordDigests().bytes }
 
-    /// The file's bytes, and for each record the SHA-256 of `seed` followed by the record as the file holds it:
-    /// digests of the rows as pulled, for the price of hashing them once more.
-    public func encoded(digestingRecordsAfter seed: [UInt8]) -> (bytes: [UInt8], recordDigests: [SHA256Bytes]) {
-        encode(digestingRecordsAfter: seed)
-    }
-
+    /// The file's bytes and the SHA-256 of each record as the file holds it (``recordDigests(of:)``).
+    ///
     /// Made in one buffer: the header with room for the checksum, each record written straight after it and hashed
     /// where it lies, then the checksum put in its place. A page of 10,000 rows costs the file's size once, not twice
     /// and 10,000 small arrays.
-    private func encode(digestingRecordsAfter seed: [UInt8]?) -> (bytes: [UInt8], recordDigests: [SHA256Bytes]) {
-        let placeholder = "sha256:" + String(repeating: "0", count: 64)
+    public func encodedWithRecordDigests() -> (bytes: [UInt8], recordDigests: [SHA256Bytes]) {
+        let placeholder = Self.treePrefix + String(repeating: "0", count: 64)
         var header = JSONObject([
             ("schema", .string(schema)), ("runId", .string(runID)), ("direction", .string(direction.rawValue)),
             ("kind", .string(kind)), ("createdAt", .string(Self.timestamp(createdAt))),
@@ -83,9 +98,8 @@ public struct Envelope: Sendable, Equatable {
         // The checksum is the header's last member: its text ends just before the final quote.
         let checksumRange = (output.count - 1 - placeholder.utf8.count)..<(output.count - 1)
         output.append(contentsOf: Array(",\n  \"records\": [".utf8))
-        var digest = RecordDigest()
         var recordDigests: [SHA256Bytes] = []
-        if seed != nil { recordDigests.reserveCapacity(records.count) }
+        recordDigests.reserveCapacity(records.count)
         for (index, record) in records.enumerated() {
             output.append(contentsOf: index == 0 ? [0x0A, 0x20, 0x20, 0x20, 0x20] : [0x2C, 0x0A, 0x20, 0x20, 0x20, 0x20])
             let start = output.count
@@ -95,17 +109,12 @@ public struct Envelope: Sendable, Equatable {
                 output.reserveCapacity(output.count + (output.count - start + 6) * (records.count - 1) * 6 / 5 + 8)
             }
             output.withUnsafeBytes { bytes in
-                let written = UnsafeRawBufferPointer(rebasing: bytes[start..<output.count])
-                digest.add(written)
-                if let seed {
-                    var recordDigest = SHA256Hex.Stream()
-                    seed.withUnsafeBytes { recordDigest.update($0) }
-                    recordDigest.update(written)
-                    recordDigests.append(recordDigest.finishBytes())
-                }
+                var digest = SHA256Hex.Stream()
+                digest.update(UnsafeRawBufferPointer(rebasing: bytes[start..<output.count]))
+                recordDigests.append(digest.finishBytes())
             }
         }
-        output.replaceSubrange(checksumRange, with: digest.checksum.utf8)
+        output.replaceSubrange(checksumRange, with: Self.treeChecksum(recordDigests).utf8)
         output.append(contentsOf: Array((records.isEmpty ? "]\n}\n" : "\n  ]\n}\n").utf8))
         return (output, recordDigests)
     }
@@ -133,8 +142,12 @@ public struct Envelope: Sendable, Equatable {
         guard let count = object["recordCount"]?.intValue, count == records.count else {
             throw EnvelopeError("the envelope says \(object["recordCount"].map { JSONEncoding.string($0) } ?? "nothing") records but holds \(records.count)")
         }
-        guard let checksum = object["checksum"]?.stringValue, checksum == Self.checksum(of: records) else {
-            throw EnvelopeError("the records do not match the envelope's checksum: the file was edited or damaged after it was written")
+        guard let checksum = object["checksum"]?.stringValue else { throw EnvelopeError("the envelope has no \"checksum\"") }
+        switch Self.checksum(checksum, matches: records) {
+        case true: break
+        case false: throw EnvelopeError("the records do not match the envelope's checksum: the file was edited or damaged after it was written")
+        case nil:
+            throw EnvelopeError("the checksum starts \"\(checksum.prefix(16))\", not \(treePrefix) or \(joinedPrefix): the file was damaged or comes from a newer version of d365mm")
         }
         let known: Set = ["schema", "runId", "direction", "kind", "createdAt", "recordCount", "checksum", "records"]
         let metadata = JSONObject(object.members.filter { !known.contains($0.key) })

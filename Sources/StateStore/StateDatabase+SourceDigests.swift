@@ -17,6 +17,17 @@ extension StateDatabase {
         }
     }
 
+    /// Keeps the row digests remembered for `collection` only if they were made under `context` (what records depend on
+    /// besides their rows); otherwise forgets them all, so that every row is mapped again, and remembers `context`.
+    public func useSourceDigests(collection: String, madeUnder context: String) throws {
+        let stored = try connection.query("SELECT context FROM source_digest_contexts WHERE collection = ?", [.text(collection)]).first?.first?.text
+        guard stored != context else { return }
+        try connection.transaction {
+            try connection.run("DELETE FROM source_digests WHERE collection = ?", [.text(collection)])
+            try connection.run("INSERT OR REPLACE INTO source_digest_contexts (collection, context) VALUES (?, ?)", [.text(collection), .text(context)])
+        }
+    }
+
     /// For each of `rows` of `collection`, in order: whether its record was last made from a row with that digest, and
     /// MachineMetrics has accepted that record as it is. A page's keys lie close together in key order, so they are met
     /// in one walk through the stored keys between its first and its last, as SQLite orders them; keys the walk does

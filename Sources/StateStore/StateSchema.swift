@@ -76,6 +76,13 @@ enum StateSchema {
             PRIMARY KEY (collection, key)
         ) WITHOUT ROWID;
         """,
+        // v7: a row's digest is that of its text alone, which comes with the inbox file's checksum; what else a record
+        // depends on (the mapping's revision, the scope, the entity set) is kept once per collection, and a collection's
+        // digests are forgotten when it changes. The digests made with those in front go, as in v6.
+        """
+        DELETE FROM source_digests;
+        CREATE TABLE source_digest_contexts (collection TEXT PRIMARY KEY, context TEXT NOT NULL) WITHOUT ROWID;
+        """,
     ]
 
     static func migrate(_ connection: Connection) throws {

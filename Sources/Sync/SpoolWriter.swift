@@ -18,21 +18,20 @@ final class SpoolWriter: Sendable {
         self.direction = direction
     }
 
-    /// Writes `records` as the next file of `kind` in `folder`; returns its name.
-    @discardableResult
-    func write(_ records: [JSONValue], kind: String, nameKind: String, schema: String, metadata: JSONObject, to folder: SpoolFolder) throws -> String {
-        try write(records, kind: kind, nameKind: nameKind, schema: schema, metadata: metadata, to: folder, digestingRecordsAfter: nil).name
+    /// A file as written: its name, and the SHA-256 of each record as the file holds it.
+    struct WrittenFile {
+        let name: String
+        let recordDigests: [SHA256Bytes]
     }
 
-    /// Writes `records` as the next file of `kind` in `folder`; returns its name and, when `seed` is given, for each
-    /// record the SHA-256 of `seed` followed by the record as written.
-    func write(_ records: [JSONValue], kind: String, nameKind: String, schema: String, metadata: JSONObject, to folder: SpoolFolder,
-               digestingRecordsAfter seed: [UInt8]?) throws -> (name: String, recordDigests: [SHA256Bytes]) {
+    /// Writes `records` as the next file of `kind` in `folder`.
+    @discardableResult
+    func write(_ records: [JSONValue], kind: String, nameKind: String, schema: String, metadata: JSONObject, to folder: SpoolFolder) throws -> WrittenFile {
         let name = nextName(nameKind: nameKind)
         let envelope = Envelope(schema: schema, runID: runID, direction: direction, kind: kind, createdAt: Date(), metadata: metadata, records: records)
-        let (bytes, digests) = seed.map { envelope.encoded(digestingRecordsAfter: $0) } ?? (envelope.encoded(), [])
+        let (bytes, digests) = envelope.encodedWithRecordDigests()
         try spool.publish(bytes, as: name, in: folder)
-        return (name, digests)
+        return WrittenFile(name: name, recordDigests: digests)
     }
 
     /// The name of this run's next file of `nameKind`.

@@ -86,6 +86,23 @@ struct FromERPRunTests {
         }
     }
 
+    @Test func rowsRememberedUnderAnEarlierMappingRevisionAreMappedAgain() async throws {
+        // As after an upgrade whose mapping makes other records of the same rows: every record of a collection whose rows
+        // were remembered under another revision is mapped again and, where it differs from what MachineMetrics holds, sent.
+        try await withConnector { (harness: ConnectorHarness) async throws in
+            #expect(try await harness.run(["run", "from-erp"]).status == 0)
+            do {
+                let database = try StateDatabase(path: harness.spoolDirectory + "/state.sqlite")
+                try database.connection.run("UPDATE source_digest_contexts SET context = 'd365mm-row/0/usmf/1/ProductionOrderHeaders' WHERE collection = 'work-orders'")
+                try database.connection.run("UPDATE record_hashes SET hash = 'made by revision 0' WHERE collection = 'work-orders'")
+            }
+            #expect(try await harness.run(["run", "from-erp"]).status == 0)
+            let records = received(harness)
+            #expect(records["work-orders"]?.values.allSatisfy { $0.timesReceived == 2 } == true)
+            #expect(records.filter { $0.key != "work-orders" }.values.allSatisfy { $0.values.allSatisfy { $0.timesReceived == 1 } })
+        }
+    }
+
     @Test func anOrderThatLeavesTheSetIsSentOnceWithItsNewStatus() async throws {
         try await withConnector { (harness: ConnectorHarness) async throws in
             #expect(try await harness.run(["run", "from-erp"]).status == 0)

@@ -134,16 +134,10 @@ struct FromERPMappingTests {
         #expect(hashes == ["9030a18a306f", "16ead78dfbd0", "cc9b686d8d66", "a9784bfe7fbf", "425fe5289b75"])
     }
 
-    @Test func aRowsDigestDependsOnItsBytesTheScopeAndTheEntitySet() throws {
-        let row = try JSONParser.parse(#"{"PersonnelNumber":"000123","Name":"Julia"}"#)
-        let changed = try JSONParser.parse(#"{"PersonnelNumber":"000123","Name":"Julia F."}"#)
-        let digest = FromERPMapping.rowDigests(entitySet: "Workers", rows: [row, changed, row], scope: scope)
-        #expect(digest[0] == digest[2] && digest[0] != digest[1])
-        // The same digest the inbox file's writer works out: SHA-256 of the seed, then the row as compact JSON.
-        #expect(digest[0].hex == "b9e61dd8604084479e1164406e659df088aab01d17e755a4affccacee1d4f6f1")
-        #expect(FromERPMapping.rowDigestSeed(entitySet: "Workers", scope: scope) == Array("d365mm-row/1/usmf/1/Workers\n".utf8))
-        #expect(FromERPMapping.rowDigests(entitySet: "Workers", rows: [row], scope: .init(dataAreaID: "usmf", siteID: "2")) != [digest[0]])
-        #expect(FromERPMapping.rowDigests(entitySet: "OperationsResources", rows: [row], scope: scope) != [digest[0]])
+    @Test func whatARecordDependsOnBesidesItsRowNamesTheRevisionScopeAndEntitySet() {
+        #expect(FromERPMapping.digestContext(entitySet: "Workers", scope: scope) == "d365mm-row/1/usmf/1/Workers")
+        #expect(FromERPMapping.digestContext(entitySet: "Workers", scope: .init(dataAreaID: "usmf", siteID: "2")) == "d365mm-row/1/usmf/2/Workers")
+        #expect(FromERPMapping.digestContext(entitySet: "OperationsResources", scope: scope) == "d365mm-row/1/usmf/1/OperationsResources")
     }
 
     @Test func aRowWithoutItsKeyIsRefusedByName() {

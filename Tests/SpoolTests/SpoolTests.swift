@@ -19,17 +19,36 @@ struct SpoolTests {
         #expect(try Envelope.decode(bytes, expectedSchema: Envelope.inboxSchema) == original)
     }
 
-    @Test func theChecksumIsTheSHA256OfTheRecordsOnePerLine() throws {
-        // As `printf '{"a":1}\n{"b":"x"}' | sha256sum` prints it: files written by earlier versions keep validating.
+    @Test func theChecksumIsTheSHA256OfEachRecordsSHA256() throws {
+        // As `{ printf '{"a":1}' | sha256sum | cut -c1-64 | xxd -r -p; printf '{"b":"x"}' | sha256sum | …; } | sha256sum`
+        // prints it; the records' own digests come with the file.
         let records = [try JSONParser.parse(#"{"a":1}"#), try JSONParser.parse(#"{"b":"x"}"#)]
-        let expected = "sha256:ac21b53471d334e014d483f1b47c430c8594c13e18afe6b81b3c635ba395fc2e"
+        let expected = "sha256-tree:c80bdb9139febb128b13fe2ce6363f4ca5116aa0a0ba5aa959ae695e5d17db28"
         #expect(Envelope.checksum(of: records) == expected)
-        #expect(String(decoding: envelope(records).encoded(), as: UTF8.self).contains("\"checksum\": \"\(expected)\""))
-        // Each record's own digest, after a seed, as `printf 's\n{"a":1}' | sha256sum` prints it; the file is the same.
-        let (bytes, digests) = envelope(records).encoded(digestingRecordsAfter: Array("s\n".utf8))
-        #expect(digests.map(\.hex) == ["8dd16b1188890d2830352109891a40591b27995b5273e7427a0d4dc481df56f1",
-                            "84f8b4a8c3e24d49e483624a3b3c79c5c2100a777eea7eb68d11631b435f9511"])
-        #expect(bytes == envelope(records).encoded())
+        let (bytes, digests) = envelope(records).encodedWithRecordDigests()
+        #expect(String(decoding: bytes, as: UTF8.self).contains("\"checksum\": \"\(expected)\""))
+        #expect(digests.map(\.hex) == ["015abd7f5cc57a2dd94b7590f04ad8084273905ee33ec5cebeae62276a97f862",
+                                       "b00eaa755722bc692ce5f689bf1803497c9fa37bc557ba17ef211e10d6b368d9"])
+        #expect(Envelope.recordDigests(of: records) == digests)
+    }
+
+    @Test func filesWrittenBeforeTheTreeChecksumStillValidate() throws {
+        // The checksum of earlier versions: the SHA-256 of the records joined by newlines, as
+        // `printf '{"a":1}\n{"b":"x"}' | sha256sum` prints it.
+        let records = [try JSONParser.parse(#"{"a":1}"#), try JSONParser.parse(#"{"b":"x"}"#)]
+        let text = String(decoding: envelope(records).encoded(), as: UTF8.self)
+        let current = try #require(text.firstRange(of: #/sha256-tree:[0-9a-f]{64}/#))
+        let earlier = text.replacingCharacters(in: current, with: "sha256:ac21b53471d334e014d483f1b47c430c8594c13e18afe6b81b3c635ba395fc2e")
+        #expect(try Envelope.decode(Array(earlier.utf8), expectedSchema: Envelope.inboxSchema) == envelope(records))
+
+        let damaged = earlier.replacingOccurrences(of: "sha256:ac21", with: "sha256:ac22")
+        #expect(throws: EnvelopeError("the records do not match the envelope's checksum: the file was edited or damaged after it was written")) {
+            try Envelope.decode(Array(damaged.utf8), expectedSchema: Envelope.inboxSchema)
+        }
+        let unknown = text.replacingCharacters(in: current, with: "blake3:0123")
+        let refusal = #expect(throws: EnvelopeError.self) { try Envelope.decode(Array(unknown.utf8), expectedSchema: Envelope.inboxSchema) }
+        #expect(refusal?.description.contains("\"blake3:0123\", not sha256-tree: or sha256:") == true)
+        #expect(refusal?.description.contains("newer version of d365mm") == true)
     }
 
     @Test func editedTruncatedOrMisplacedFilesDoNotValidate() throws {

@@ -30,24 +30,28 @@ struct MigrationTests {
         }
     }
 
-    @Test func aVersion5DatabaseDropsItsRowDigestsButKeepsWhatMachineMetricsHolds() async throws {
+    /// v5 kept row digests as hex text, v6 as bytes; both were of the row after its revision, scope and entity set.
+    @Test(arguments: [5, 6])
+    func anEarlierDatabaseDropsItsRowDigestsButKeepsWhatMachineMetricsHolds(version: Int) async throws {
         try await withTemporaryDirectory { directory in
             let path = directory + "/state.sqlite"
             let digest = SHA256Bytes(digesting: Array("row".utf8))
             do {
                 let connection = try Connection(path: path)
                 try connection.transaction {
-                    for migration in StateSchema.migrations.prefix(5) { try connection.execute(migration) }
-                    try connection.execute("PRAGMA user_version = 5")
+                    for migration in StateSchema.migrations.prefix(version) { try connection.execute(migration) }
+                    try connection.execute("PRAGMA user_version = \(version)")
                 }
                 try connection.run("INSERT INTO record_hashes VALUES ('work-orders', 'usmf/P1', 'h-1', 1, 1000, 'r1')")
-                try connection.run("INSERT INTO source_digests VALUES ('work-orders', 'usmf/P1', ?, 'h-1', 1)", [.text(digest.hex)])
+                try connection.run("INSERT INTO source_digests VALUES ('work-orders', 'usmf/P1', ?, 'h-1', 1)",
+                                   [version == 5 ? .text(digest.hex) : .blob(digest.bytes)])
             }
             let database = try StateDatabase(path: path)
             #expect(try database.connection.query("PRAGMA user_version").first?.first?.integer == Int64(StateSchema.migrations.count))
             // The row is mapped once more; its record is not sent again, as MachineMetrics is known to hold it.
             #expect(try database.madeAcceptedRecords(collection: "work-orders", [("usmf/P1", digest)]) == [false])
             #expect(try database.acceptedHashes([("work-orders", "usmf/P1")]) == ["h-1"])
+            try database.useSourceDigests(collection: "work-orders", madeUnder: "revision 1")
             try database.rememberSources([.init(collection: "work-orders", key: "usmf/P1", digest: digest, hash: "h-1")])
             #expect(try database.madeAcceptedRecords(collection: "work-orders", [("usmf/P1", digest)]) == [true])
         }

@@ -30,6 +30,29 @@ struct SourceDigestTests {
         }
     }
 
+    @Test func rowsRememberedUnderAnotherRevisionOrScopeAreForgottenForTheirCollectionAlone() async throws {
+        try await withTemporaryDirectory { directory in
+            let database = try StateDatabase(path: directory + "/state.sqlite")
+            for collection in ["work-orders", "parts"] {
+                try database.useSourceDigests(collection: collection, madeUnder: "revision 1")
+                try database.rememberSources([.init(collection: collection, key: "usmf/P1", digest: digest("d-1"), hash: "h-1")])
+                try database.recordAccepted(collection: collection, [.init(key: "usmf/P1", hash: "h-1", inScope: true)], runID: "r1", at: Date())
+            }
+            let row = (key: "usmf/P1", digest: digest("d-1"))
+
+            try database.useSourceDigests(collection: "work-orders", madeUnder: "revision 1")
+            #expect(try database.madeAcceptedRecords(collection: "work-orders", [row]) == [true], "the same revision keeps them")
+            try database.useSourceDigests(collection: "work-orders", madeUnder: "revision 2")
+            #expect(try database.madeAcceptedRecords(collection: "work-orders", [row]) == [false], "the row must be mapped again")
+            #expect(try database.madeAcceptedRecords(collection: "parts", [row]) == [true], "another collection keeps its own")
+            #expect(try database.acceptedHashes([("work-orders", "usmf/P1")]) == ["h-1"], "what MachineMetrics holds stays known")
+
+            try database.rememberSources([.init(collection: "work-orders", key: "usmf/P1", digest: digest("d-1"), hash: "h-1")])
+            try database.useSourceDigests(collection: "work-orders", madeUnder: "revision 2")
+            #expect(try database.madeAcceptedRecords(collection: "work-orders", [row]) == [true], "remembered anew under revision 2")
+        }
+    }
+
     @Test func everyRowOfAPageIsAnsweredWhereverItsKeysLieAmongTheStoredOnes() async throws {
         try await withTemporaryDirectory { directory in
             let database = try StateDatabase(path: directory + "/state.sqlite")

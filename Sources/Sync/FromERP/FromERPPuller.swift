@@ -32,7 +32,7 @@ struct FromERPPuller: Sendable {
         "OperationsResources": "resources", "Workers": "workers", "ReleasedProductsV2": "released-products",
     ]
 
-    /// A page as written to `inbox/`, with its rows' digests (``FromERPMapping/rowDigests(entitySet:rows:scope:)``).
+    /// A page as written to `inbox/`, with its rows' digests (``Envelope/recordDigests(of:)``), which come with the file's checksum.
     struct Page: Sendable {
         let name: String
         let entitySet: String
@@ -174,10 +174,8 @@ struct FromERPPuller: Sendable {
             page += 1
             inspect(result.rows)
             let metadata = JSONObject([("query", .string(result.url)), ("page", .number(page))])
-            // The rows' digests only where a transform waits for the page; a pull alone writes the file and goes on.
-            let seed = onPage == nil ? nil : FromERPMapping.rowDigestSeed(entitySet: query.entitySet, scope: scope)
             let written = try writer.write(result.rows, kind: query.entitySet, nameKind: Self.inboxKinds[query.entitySet] ?? query.entitySet,
-                                           schema: Envelope.inboxSchema, metadata: metadata, to: .inbox, digestingRecordsAfter: seed)
+                                           schema: Envelope.inboxSchema, metadata: metadata, to: .inbox)
             collected.withLock {
                 $0.pages[query.entitySet, default: 0] += 1
                 $0.rows[query.entitySet, default: 0] += result.rows.count

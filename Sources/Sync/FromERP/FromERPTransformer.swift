@@ -33,6 +33,8 @@ final class FromERPTransformer {
     /// Which rows made the records mapped since the last flush; remembered many at a time, as each write is an fsync.
     private var sources: [StateDatabase.RecordSource] = []
     private static let sourcesPerWrite = 5_000
+    /// The collections whose remembered row digests are known to be made under this run's mapping revision and scope.
+    private var digestContextsChecked = Set<String>()
 
     init(spool: Spool, writer: SpoolWriter, database: StateDatabase, scope: FromERPMapping.Scope, full: Bool, logger: Logger) {
         self.spool = spool
@@ -53,7 +55,7 @@ final class FromERPTransformer {
                 logger.warning("inbox/\(name) was moved away while the run was reading it; leaving it to whoever moved it")
                 continue
             }
-            try take(InboxPage(name: name, bytes: bytes, scope: scope), report: &report)
+            try take(InboxPage(name: name, bytes: bytes), report: &report)
         }
         try finishTaken(report: &report)
     }
@@ -65,6 +67,7 @@ final class FromERPTransformer {
         case .notFromERP: return
         case .unusable(let reason): try failInbox(page.name, reason: reason, report: &report)
         case .rows(let entitySet, let rows, let digests):
+            try useDigestsMade(under: entitySet)
             let known = try alreadyAccepted(rows, entitySet: entitySet, digests: digests)
             var records: [MappedRecord] = []
             var madeFrom: [StateDatabase.RecordSource] = []
@@ -88,6 +91,14 @@ final class FromERPTransformer {
             taken.append(page.name)
             if taken.count >= Self.inboxFilesPerFlush { try finishTaken(report: &report) }
         }
+    }
+
+    /// Forgets what rows made in `entitySet`'s collection when that was under another mapping revision or scope; once
+    /// per collection and run.
+    private func useDigestsMade(under entitySet: String) throws {
+        guard let collection = FromERPMapping.collections[entitySet], !digestContextsChecked.contains(collection) else { return }
+        try database.useSourceDigests(collection: collection, madeUnder: FromERPMapping.digestContext(entitySet: entitySet, scope: scope))
+        digestContextsChecked.insert(collection)
     }
 
     /// Which of `rows` make records that MachineMetrics has as they are: the row that made each one last had the same

@@ -26,7 +26,7 @@ struct InboxPage: Sendable {
     }
 
     /// An inbox file as read from the spool.
-    init(name: String, bytes: [UInt8], scope: FromERPMapping.Scope) {
+    init(name: String, bytes: [UInt8]) {
         self.name = name
         do {
             let envelope = try Envelope.decode(bytes, expectedSchema: Envelope.inboxSchema)
@@ -34,9 +34,7 @@ struct InboxPage: Sendable {
                 content = .notFromERP
                 return
             }
-            content = Self.content(entitySet: envelope.kind, rows: envelope.records) {
-                FromERPMapping.rowDigests(entitySet: envelope.kind, rows: envelope.records, scope: scope)
-            }
+            content = Self.content(entitySet: envelope.kind, rows: envelope.records) { Envelope.recordDigests(of: envelope.records) }
         } catch {
             content = .unusable(error.description)
         }

@@ -65,7 +65,7 @@ extension ToERPRun {
     }
 
     private func writeImportFile(_ records: [JSONValue]) throws -> String {
-        try files.write(records, kind: LaborImport.collection, nameKind: LaborImport.collection, schema: Envelope.outboundSchema, metadata: [:], to: .outbound)
+        try files.write(records, kind: LaborImport.collection, nameKind: LaborImport.collection, schema: Envelope.outboundSchema, metadata: [:], to: .outbound).name
     }
 
     /// Sends import files to MachineMetrics, as from-erp sends its batches.
