@@ -66,7 +66,10 @@ public struct ODataQuery: Sendable, Equatable {
 public enum ODataFilter {
     /// `Field eq 'value'`, with quotes in the value doubled.
     public static func equals(_ field: String, _ value: String) -> String {
-        "\(field) eq '\(value.replacingOccurrences(of: "'", with: "''"))'"
+        // Checked first: Foundation's replacingOccurrences on every key of the route operation reads' `or`-filters took
+        // about 1% of a pull's CPU time (perf, 100,000 orders), and keys seldom hold a quote.
+        let quoted = value.utf8.contains(UInt8(ascii: "'")) ? value.replacingOccurrences(of: "'", with: "''") : value
+        return "\(field) eq '\(quoted)'"
     }
 
     /// `Field eq Microsoft.Dynamics.DataEntities.Type'Member'`: F&O compares enums only with the qualified literal.
