@@ -1,5 +1,4 @@
 import Foundation
-import Hashing
 import JSON
 
 /// D365 rows → MachineMetrics records (`contracts/machinemetrics-api.md` §2). Pure functions.

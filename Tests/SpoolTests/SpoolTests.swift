@@ -85,6 +85,26 @@ struct SpoolTests {
         }
     }
 
+    @Test func filesFlushedOffTheTaskPoolArriveWholeAndTheirFailuresAreTheSame() async throws {
+        try await withTemporaryDirectory { directory in
+            let spool = Spool(root: directory + "/spool")
+            try spool.create()
+            let names = (1...16).map { "page-\($0).json" }
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                for name in names { group.addTask { try await spool.publishOffTaskPool(Array(name.utf8), as: name, in: .inbox) } }
+                try await group.waitForAll()
+            }
+            #expect(try spool.items(in: .inbox) == names.sorted())
+            for name in names { #expect(try spool.read(name, in: .inbox) == Array(name.utf8)) }
+            #expect(try FileManager.default.contentsOfDirectory(atPath: spool.path(.tmp)).isEmpty, "nothing is left in tmp/")
+
+            try FileManager.default.removeItem(atPath: spool.path(.outbound))
+            let onTheTask = #expect(throws: SpoolError.self) { try spool.publish([0x7B, 0x7D], as: "batch.json", in: .outbound) }
+            let offThePool = await #expect(throws: SpoolError.self) { try await spool.publishOffTaskPool([0x7B, 0x7D], as: "batch.json", in: .outbound) }
+            #expect(offThePool?.code == onTheTask?.code && offThePool?.operation == onTheTask?.operation && offThePool?.errorNumber == ENOENT)
+        }
+    }
+
     @Test func movingManyAtOnceKeepsEveryFileAndNamesThoseAlreadyGone() async throws {
         try await withTemporaryDirectory { directory in
             let spool = Spool(root: directory + "/spool")

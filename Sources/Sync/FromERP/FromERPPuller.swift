@@ -174,8 +174,8 @@ struct FromERPPuller: Sendable {
             page += 1
             inspect(result.rows)
             let metadata = JSONObject([("query", .string(result.url)), ("page", .number(page))])
-            let written = try writer.write(result.rows, kind: query.entitySet, nameKind: Self.inboxKinds[query.entitySet] ?? query.entitySet,
-                                           schema: Envelope.inboxSchema, metadata: metadata, to: .inbox)
+            let written = try await writer.writeOffTaskPool(result.rows, kind: query.entitySet, nameKind: Self.inboxKinds[query.entitySet] ?? query.entitySet,
+                                                            schema: Envelope.inboxSchema, metadata: metadata, to: .inbox)
             collected.withLock {
                 $0.pages[query.entitySet, default: 0] += 1
                 $0.rows[query.entitySet, default: 0] += result.rows.count
