@@ -28,56 +28,77 @@ extension StateDatabase {
         }
     }
 
-    /// For each of `rows` of `collection`, in order: whether its record was last made from a row with that digest, and
-    /// MachineMetrics has accepted that record as it is. A page's keys lie close together in key order, so they are met
-    /// in one walk through the stored keys between its first and its last, as SQLite orders them; keys the walk does
-    /// not reach are looked up a few hundred to a query. Each key is answered by one statement, so no transaction is needed.
-    public func madeAcceptedRecords(collection: String, _ rows: [(key: String, digest: SHA256Bytes)]) throws -> [Bool] {
-        guard !rows.isEmpty else { return [] }
-        var answers = [Bool](repeating: false, count: rows.count)
-        // Pages often come in key order already.
-        let inKeyOrder = zip(rows, rows.dropFirst()).allSatisfy { !BinaryCollation.precedes($1.key, $0.key) }
-        let byKey = inKeyOrder ? Array(rows.indices) : rows.indices.sorted { BinaryCollation.precedes(rows[$0].key, rows[$1].key) }
-        let unreached = try walkAcceptedDigests(collection: collection, byKey: byKey, rows: rows, answers: &answers)
-        for start in stride(from: unreached.startIndex, to: unreached.endIndex, by: Self.keysPerLookup) {
-            let chunk = unreached[start..<min(start + Self.keysPerLookup, unreached.endIndex)]
-            let digests = try acceptedDigests(collection: collection, keys: chunk.map { rows[$0].key })
-            for index in chunk { answers[index] = digests[rows[index].key] == rows[index].digest }
+    /// For each row of a page of `collection`, given by its digest, in order: whether the record of the row's key was
+    /// last made from a row with that digest, and MachineMetrics has accepted that record as it is.
+    ///
+    /// Equal digests are equal rows, and within one collection equal rows have equal keys, so stored rows are matched to
+    /// the page's by digest alone: a page's keys lie close together, and one walk through the stored rows between the
+    /// keys of its first and last row, as SQLite orders them, answers most rows without working out their keys.
+    /// `keyOfRow` is asked only for those two and for the rows the walk does not match: a row whose key lies in the walked
+    /// range is then known to be changed or new; the others are looked up a few hundred to a query. Each lookup is
+    /// one statement, so no transaction is needed.
+    public func madeAcceptedRecords(collection: String, digests: [SHA256Bytes], keyOfRow: (Int) -> String?) throws -> [Bool] {
+        guard !digests.isEmpty else { return [] }
+        var answers = [Bool](repeating: false, count: digests.count)
+        let ends = [keyOfRow(0), keyOfRow(digests.count - 1)].compactMap { $0 }
+        var walked: (lower: String, upper: String)?
+        if let lower = ends.min(by: BinaryCollation.precedes), let upper = ends.max(by: BinaryCollation.precedes),
+           try matchAcceptedDigests(collection: collection, from: lower, to: upper, digests: digests, answers: &answers) {
+            walked = (lower, upper)
+        }
+        var unresolved: [(index: Int, key: String)] = []
+        for index in answers.indices where !answers[index] {
+            guard let key = keyOfRow(index) else { continue }
+            if let walked, !BinaryCollation.precedes(key, walked.lower), !BinaryCollation.precedes(walked.upper, key) { continue }
+            unresolved.append((index, key))
+        }
+        for start in stride(from: 0, to: unresolved.count, by: Self.keysPerLookup) {
+            let chunk = unresolved[start..<min(start + Self.keysPerLookup, unresolved.count)]
+            let stored = try acceptedDigests(collection: collection, keys: chunk.map(\.key))
+            for row in chunk { answers[row.index] = stored[row.key] == digests[row.index] }
         }
         return answers
     }
 
-    /// Steps through the accepted rows of `collection` from the first key of `byKey` to its last, alongside `byKey`,
-    /// answering for each key met. Gives up once it has stepped over many more rows than `byKey` holds (keys of
-    /// long-closed orders may lie between a page's keys) and returns the positions of `byKey` not reached.
-    private func walkAcceptedDigests(
-        collection: String, byKey: [Int], rows: [(key: String, digest: SHA256Bytes)], answers: inout [Bool]
-    ) throws -> ArraySlice<Int> {
-        guard let first = byKey.first, let last = byKey.last else { return [] }
+    /// Steps through the accepted rows of `collection` from key `lower` to `upper`, answering each row of the page whose
+    /// digest it meets. Returns whether it walked the whole range: it gives up once it has stepped over many more rows
+    /// than the page holds (keys of long-closed orders may lie between a page's keys).
+    private func matchAcceptedDigests(
+        collection: String, from lower: String, to upper: String, digests: [SHA256Bytes], answers: inout [Bool]
+    ) throws -> Bool {
+        var firstRowWith = [SHA256Bytes: Int](minimumCapacity: digests.count)
+        for (index, digest) in digests.enumerated() where firstRowWith[digest] == nil { firstRowWith[digest] = index }
         let walk = try sourceDigestWalk()
-        try walk.bind([.text(collection), .text(rows[first].key), .text(rows[last].key)])
+        try walk.bind([.text(collection), .text(lower), .text(upper)])
         // Reset when done, so that the statement holds no read lock between pages.
         defer { walk.reset() }
-        var next = byKey.startIndex
-        var steps = 2 * byKey.count + 64
-        while next < byKey.endIndex {
-            guard steps > 0 else { return byKey[next...] }
-            guard try walk.step() else { return [] }
-            steps -= 1
-            while next < byKey.endIndex, walk.compareText(column: 0, with: rows[byKey[next]].key) > 0 { next += 1 }
-            while next < byKey.endIndex, walk.compareText(column: 0, with: rows[byKey[next]].key) == 0 {
-                answers[byKey[next]] = rows[byKey[next]].digest.withUnsafeBytes { walk.columnEquals(column: 1, $0) }
-                next += 1
+        var unmatched = firstRowWith.count
+        var steps = 2 * digests.count + 64
+        var walkedToTheEnd = false
+        while unmatched > 0 {
+            guard steps > 0 else { break }
+            guard try walk.step() else {
+                walkedToTheEnd = true
+                break
             }
+            steps -= 1
+            guard let index = walk.withColumnBytes(0, { SHA256Bytes($0).flatMap { firstRowWith[$0] } }), !answers[index] else { continue }
+            answers[index] = true
+            unmatched -= 1
         }
-        return []
+        // A row repeated in the page is answered as its first occurrence.
+        for (index, digest) in digests.enumerated() where !answers[index] {
+            if let first = firstRowWith[digest], first != index { answers[index] = answers[first] }
+        }
+        return walkedToTheEnd || unmatched == 0
     }
 
-    /// Accepted rows of `source_digests` in one collection, between two keys, in key order: compiled once, used for every page.
+    /// The digests of the accepted rows of `source_digests` in one collection, between two keys, in key order: compiled
+    /// once, used for every page.
     private func sourceDigestWalk() throws(SQLiteError) -> Statement {
         if let sourceDigestWalkStatement { return sourceDigestWalkStatement }
         let walk = try connection.prepare(
-            "SELECT key, digest FROM source_digests WHERE collection = ?1 AND key >= ?2 AND key <= ?3 AND accepted ORDER BY key")
+            "SELECT digest FROM source_digests WHERE collection = ?1 AND key >= ?2 AND key <= ?3 AND accepted ORDER BY key")
         sourceDigestWalkStatement = walk
         return walk
     }

@@ -58,22 +58,10 @@ public final class Statement {
         (0..<sqlite3_column_count(handle)).map(column)
     }
 
-    /// Compares the text of column `index` in the current row with `text`, byte by byte as SQLite's `BINARY`
-    /// collation orders keys, without copying the column out: negative when the column sorts first, zero when equal.
-    public func compareText(column index: Int32, with text: String) -> Int {
-        var text = text
-        return text.withUTF8 { BinaryCollation.order(columnBytes(index), $0) }
-    }
-
-    /// Whether column `index` of the current row holds exactly `bytes`, as a blob or as text.
-    public func columnEquals(column index: Int32, _ bytes: UnsafeRawBufferPointer) -> Bool {
-        BinaryCollation.order(columnBytes(index), bytes.assumingMemoryBound(to: UInt8.self)) == 0
-    }
-
-    /// The bytes of column `index` in the current row, where SQLite keeps them: valid until the next step or reset.
-    private func columnBytes(_ index: Int32) -> UnsafeBufferPointer<UInt8> {
-        let start = sqlite3_column_blob(handle, index)?.assumingMemoryBound(to: UInt8.self)
-        return UnsafeBufferPointer(start: start, count: Int(sqlite3_column_bytes(handle, index)))
+    /// `body` with the bytes of column `index` in the current row (a blob, or text without its terminator) where SQLite
+    /// keeps them, without copying them out: they are valid until the next step or reset.
+    public func withColumnBytes<Result>(_ index: Int32, _ body: (UnsafeRawBufferPointer) -> Result) -> Result {
+        body(UnsafeRawBufferPointer(start: sqlite3_column_blob(handle, index), count: Int(sqlite3_column_bytes(handle, index))))
     }
 
     /// The value of column `index` (from 0) in the current row.

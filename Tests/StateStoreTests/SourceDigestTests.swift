@@ -17,7 +17,7 @@ struct SourceDigestTests {
             try database.rememberSources([.init(collection: "work-orders", key: "usmf/P1", digest: digest("d-1"), hash: "h-1")])
             #expect(try database.madeAcceptedRecords(collection: "work-orders", [row]) == [false], "made, not yet accepted")
             try accept("h-1")
-            #expect(try database.madeAcceptedRecords(collection: "work-orders", [row, (row.key, digest("d-2")), ("usmf/X", digest("d-1"))]) == [true, false, false])
+            #expect(try database.madeAcceptedRecords(collection: "work-orders", [row, (row.key, digest("d-2")), ("usmf/X", digest("d-x"))]) == [true, false, false])
             #expect(try database.madeAcceptedRecords(collection: "parts", [row]) == [false], "the same key in another collection")
 
             // Accepted as something else (sent by hand, or from another row): the row must be mapped again.
@@ -74,6 +74,15 @@ struct SourceDigestTests {
             let ordered = Array(keys[100..<250]) + [keys[599]]
             #expect(try database.madeAcceptedRecords(collection: "operations", rows(ordered)) == expected(ordered))
 
+            // Unchanged rows are matched by digest: only the first and the last row's keys are worked out.
+            let unchanged = rows(Array(keys[300..<400]))
+            var keysAskedFor: [Int] = []
+            let answers = try database.madeAcceptedRecords(collection: "operations", digests: unchanged.map(\.digest)) { index in
+                keysAskedFor.append(index)
+                return unchanged[index].key
+            }
+            #expect(answers == Array(repeating: true, count: 100) && Set(keysAskedFor) == [0, 99])
+
             // A sparse page spans far more stored keys than it holds: the keys the walk gives up on are looked up.
             let sparse = (stride(from: 3, to: 600, by: 40).map { keys[$0] } + [keys[7], "usmf/P99999/10/Primary"]).shuffled()
             #expect(try database.madeAcceptedRecords(collection: "operations", rows(sparse)) == expected(sparse))
@@ -81,4 +90,11 @@ struct SourceDigestTests {
     }
 
     private func digest(_ text: String) -> SHA256Bytes { SHA256Bytes(digesting: Array(text.utf8)) }
+}
+
+extension StateDatabase {
+    /// A page's rows as the transform has them: each row's key, worked out only when asked for, and its digest.
+    func madeAcceptedRecords(collection: String, _ rows: [(key: String, digest: SHA256Bytes)]) throws -> [Bool] {
+        try madeAcceptedRecords(collection: collection, digests: rows.map(\.digest)) { rows[$0].key }
+    }
 }

@@ -104,19 +104,8 @@ final class FromERPTransformer {
     /// Which of `rows` make records that MachineMetrics has as they are: the row that made each one last had the same
     /// digest. Always none with `--full`.
     private func alreadyAccepted(_ rows: [JSONValue], entitySet: String, digests: [SHA256Bytes]) throws -> [Bool] {
-        var known = [Bool](repeating: false, count: rows.count)
-        guard !full, let collection = FromERPMapping.collections[entitySet] else { return known }
-        var positions: [Int] = []
-        var lookups: [(key: String, digest: SHA256Bytes)] = []
-        positions.reserveCapacity(rows.count)
-        lookups.reserveCapacity(rows.count)
-        for (index, row) in rows.enumerated() {
-            guard let key = FromERPMapping.key(entitySet: entitySet, row: row) else { continue }
-            positions.append(index)
-            lookups.append((key, digests[index]))
-        }
-        for (position, accepted) in zip(positions, try database.madeAcceptedRecords(collection: collection, lookups)) { known[position] = accepted }
-        return known
+        guard !full, let collection = FromERPMapping.collections[entitySet] else { return [Bool](repeating: false, count: rows.count) }
+        return try database.madeAcceptedRecords(collection: collection, digests: digests) { FromERPMapping.key(entitySet: entitySet, row: rows[$0]) }
     }
 
     /// Writes every buffered record to a batch and retires the pages they came from.
