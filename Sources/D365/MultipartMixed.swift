@@ -1,7 +1,7 @@
 import Foundation
 import HTTP
 
-/// `multipart/mixed` bodies as OData `$batch` uses them.
+/// `multipart/mixed` bodies as OData `$batch` uses them, read as bytes: a batch answer holds thousands of lines.
 enum MultipartMixed {
     /// One part: its headers and its content.
     struct Part {
@@ -9,7 +9,7 @@ enum MultipartMixed {
         let content: [UInt8]
 
         func header(_ name: String) -> String? {
-            headers.first { $0.name.caseInsensitiveCompare(name) == .orderedSame }?.value
+            headers.first { HeaderName.matches($0.name, name) }?.value
         }
     }
 
@@ -34,56 +34,80 @@ enum MultipartMixed {
         return nil
     }
 
-    /// The parts between the `--boundary` delimiters.
+    /// The parts between the `--boundary` delimiters, each delimiter at the start of a line.
     static func parts(of body: [UInt8], boundary: String) -> [Part] {
         let delimiter = Array("--\(boundary)".utf8)
         var starts: [Int] = []
-        var index = 0
-        while index + delimiter.count <= body.count {
-            if (index == 0 || body[index - 1] == 0x0A) && body[index..<(index + delimiter.count)].elementsEqual(delimiter) {
-                starts.append(index)
-                index += delimiter.count
-            } else {
-                index += 1
-            }
+        var lineStart = 0
+        while lineStart + delimiter.count <= body.count {
+            if body[lineStart..<(lineStart + delimiter.count)].elementsEqual(delimiter) { starts.append(lineStart) }
+            guard let newline = body[lineStart...].firstIndex(of: lineFeed) else { break }
+            lineStart = newline + 1
         }
         var parts: [Part] = []
         for (position, start) in starts.enumerated() {
             var contentStart = start + delimiter.count
-            if body[contentStart...].starts(with: [0x2D, 0x2D]) { break }
-            while contentStart < body.count, body[contentStart] == 0x0D || body[contentStart] == 0x0A { contentStart += 1 }
+            if body[contentStart...].starts(with: [hyphen, hyphen]) { break }
+            while contentStart < body.count, body[contentStart] == carriageReturn || body[contentStart] == lineFeed { contentStart += 1 }
             var end = position + 1 < starts.count ? starts[position + 1] : body.count
-            while end > contentStart, body[end - 1] == 0x0A || body[end - 1] == 0x0D { end -= 1 }
-            let (head, content) = splitHead(Array(body[contentStart..<max(contentStart, end)]))
-            parts.append(Part(headers: headerLines(head), content: content))
+            while end > contentStart, body[end - 1] == lineFeed || body[end - 1] == carriageReturn { end -= 1 }
+            let (head, content) = splitHead(body[contentStart..<max(contentStart, end)])
+            parts.append(Part(headers: headerFields(lines(of: head)), content: Array(content)))
         }
         return parts
     }
 
     /// An `application/http` part's inner response: status, headers and body.
     static func response(in content: [UInt8]) -> (status: Int, headers: [(name: String, value: String)], body: [UInt8])? {
-        let (head, body) = splitHead(content)
-        let lines = String(decoding: head, as: UTF8.self).components(separatedBy: "\r\n").flatMap { $0.components(separatedBy: "\n") }
-        guard let statusLine = lines.first, statusLine.hasPrefix("HTTP/"), let status = Int(statusLine.split(separator: " ").dropFirst().first ?? "") else {
-            return nil
-        }
-        return (status, headerLines(Array(lines.dropFirst().joined(separator: "\n").utf8)), body)
+        let (head, body) = splitHead(content[...])
+        let headLines = lines(of: head)
+        guard let statusLine = headLines.first, statusLine.starts(with: "HTTP/".utf8) else { return nil }
+        // "HTTP/1.1 201 Created": the status is the second word.
+        let words = statusLine.split(separator: space, maxSplits: 2)
+        guard words.count >= 2, let status = Int(text(words[1])) else { return nil }
+        return (status, headerFields(headLines.dropFirst()), Array(body))
     }
 
-    static func splitHead(_ bytes: [UInt8]) -> ([UInt8], [UInt8]) {
-        var index = 0
-        while index < bytes.count {
-            if bytes[index...].starts(with: [0x0D, 0x0A, 0x0D, 0x0A]) { return (Array(bytes[..<index]), Array(bytes[(index + 4)...])) }
-            if bytes[index...].starts(with: [0x0A, 0x0A]) { return (Array(bytes[..<index]), Array(bytes[(index + 2)...])) }
-            index += 1
+    /// The head (up to the first empty line) and what follows it; all of `bytes` is the head when no empty line ends it.
+    static func splitHead(_ bytes: ArraySlice<UInt8>) -> (head: ArraySlice<UInt8>, body: ArraySlice<UInt8>) {
+        var index = bytes.startIndex
+        while let newline = bytes[index...].firstIndex(of: lineFeed) {
+            let next = newline + 1
+            if next < bytes.endIndex, bytes[next] == lineFeed { return (bytes[..<newline], bytes[(next + 1)...]) }
+            if newline > bytes.startIndex, bytes[newline - 1] == carriageReturn, next + 1 < bytes.endIndex,
+               bytes[next] == carriageReturn, bytes[next + 1] == lineFeed {
+                return (bytes[..<(newline - 1)], bytes[(next + 2)...])
+            }
+            index = next
         }
-        return (bytes, [])
+        return (bytes, bytes[bytes.endIndex...])
     }
 
-    private static func headerLines(_ head: [UInt8]) -> [(name: String, value: String)] {
-        String(decoding: head, as: UTF8.self).components(separatedBy: .newlines).compactMap { line in
-            guard let colon = line.firstIndex(of: ":") else { return nil }
-            return (line[..<colon].trimmingCharacters(in: .whitespaces), line[line.index(after: colon)...].trimmingCharacters(in: .whitespaces))
+    /// The lines of `head`, each without its CR LF or LF.
+    private static func lines(of head: ArraySlice<UInt8>) -> [ArraySlice<UInt8>] {
+        head.split(separator: lineFeed, omittingEmptySubsequences: false).map { $0.last == carriageReturn ? $0.dropLast() : $0 }
+    }
+
+    /// `Name: value` lines as fields, names and values without the spaces and tabs around them; other lines are skipped.
+    private static func headerFields(_ lines: some Sequence<ArraySlice<UInt8>>) -> [(name: String, value: String)] {
+        lines.compactMap { line in
+            guard let colon = line.firstIndex(of: nameEnd) else { return nil }
+            return (text(trimmed(line[..<colon])), text(trimmed(line[(colon + 1)...])))
         }
     }
+
+    private static func trimmed(_ bytes: ArraySlice<UInt8>) -> ArraySlice<UInt8> {
+        let isBlank = { (byte: UInt8) in byte == space || byte == tab || byte == carriageReturn }
+        guard let first = bytes.firstIndex(where: { !isBlank($0) }), let last = bytes.lastIndex(where: { !isBlank($0) }) else { return [] }
+        return bytes[first...last]
+    }
+
+    private static func text(_ bytes: ArraySlice<UInt8>) -> String { String(decoding: bytes, as: UTF8.self) }
+
+    private static let lineFeed = UInt8(ascii: "\n")
+    private static let carriageReturn = UInt8(ascii: "\r")
+    private static let hyphen = UInt8(ascii: "-")
+    private static let space = UInt8(ascii: " ")
+    private static let tab = UInt8(ascii: "\t")
+    private static let nameEnd = UInt8(ascii: ":")
 }

@@ -35,7 +35,7 @@ public struct HTTPResponse: Sendable {
 
     /// The first header named `name`, compared case-insensitively.
     public func header(_ name: String) -> String? {
-        headers.first { $0.name.caseInsensitiveCompare(name) == .orderedSame }?.value
+        headers.first { HeaderName.matches($0.name, name) }?.value
     }
 
     /// The body as UTF-8 text.
@@ -44,5 +44,17 @@ public struct HTTPResponse: Sendable {
     /// The body parsed as a JSON object, if it is one.
     public var jsonObject: [String: Any]? {
         (try? JSONSerialization.jsonObject(with: Data(body))) as? [String: Any]
+    }
+}
+
+/// Header field names, which compare without regard to ASCII case (RFC 9110, section 5.1).
+public enum HeaderName {
+    /// Whether `name` and `other` name the same field.
+    public static func matches(_ name: String, _ other: String) -> Bool {
+        name.utf8.count == other.utf8.count && zip(name.utf8, other.utf8).allSatisfy { lowercased($0) == lowercased($1) }
+    }
+
+    private static func lowercased(_ byte: UInt8) -> UInt8 {
+        (UInt8(ascii: "A")...UInt8(ascii: "Z")).contains(byte) ? byte | 0x20 : byte
     }
 }

@@ -8,6 +8,10 @@ public final class Connection {
     private let handle: OpaquePointer
     /// The database file's path.
     public let path: String
+    /// The statements ``query(_:_:)`` and ``run(_:_:)`` ran, by SQL text: a run repeats the same few for every ticket
+    /// and record, and compiling one costs more than running it.
+    private var statements: [String: Statement] = [:]
+    private static let statementsKept = 64
 
     /// Opens (and creates when missing) the database at `path` in WAL mode.
     ///
@@ -37,6 +41,7 @@ public final class Connection {
     }
 
     deinit {
+        statements.removeAll()
         sqlite3_close_v2(handle)
     }
 
@@ -51,12 +56,23 @@ public final class Connection {
         var raw: OpaquePointer?
         let status = sqlite3_prepare_v2(handle, sql, -1, &raw, nil)
         guard status == SQLITE_OK, let raw else { throw error(sql: sql) }
-        return Statement(handle: raw, connection: self, sql: sql)
+        return Statement(handle: raw, path: path, sql: sql)
+    }
+
+    /// The statement for `sql`, compiled the first time and kept for the next.
+    private func kept(_ sql: String) throws(SQLiteError) -> Statement {
+        if let statement = statements[sql] { return statement }
+        let statement = try prepare(sql)
+        if statements.count >= Self.statementsKept { statements.removeAll() }
+        statements[sql] = statement
+        return statement
     }
 
     /// Runs `sql` with `arguments` and returns every row.
     public func query(_ sql: String, _ arguments: [SQLiteValue] = []) throws(SQLiteError) -> [[SQLiteValue]] {
-        let statement = try prepare(sql)
+        let statement = try kept(sql)
+        // A kept statement stopped early would hold its read snapshot, and this connection would not see later writes.
+        defer { statement.reset() }
         try statement.bind(arguments)
         var rows: [[SQLiteValue]] = []
         while try statement.step() {
@@ -67,7 +83,8 @@ public final class Connection {
 
     /// Runs `sql` with `arguments`, for statements that return no rows.
     public func run(_ sql: String, _ arguments: [SQLiteValue] = []) throws(SQLiteError) {
-        let statement = try prepare(sql)
+        let statement = try kept(sql)
+        defer { statement.reset() }
         try statement.bind(arguments)
         while try statement.step() {}
     }
@@ -104,6 +121,13 @@ public final class Connection {
     public var lastInsertRowID: Int64 { sqlite3_last_insert_rowid(handle) }
 
     func error(sql: String?) -> SQLiteError {
-        SQLiteError(code: sqlite3_extended_errcode(handle), message: String(cString: sqlite3_errmsg(handle)), sql: sql, path: path)
+        SQLiteError(database: handle, sql: sql, path: path)
+    }
+}
+
+extension SQLiteError {
+    /// The failure SQLite last reported on `database`.
+    init(database: OpaquePointer, sql: String?, path: String) {
+        self.init(code: sqlite3_extended_errcode(database), message: String(cString: sqlite3_errmsg(database)), sql: sql, path: path)
     }
 }

@@ -1,15 +1,19 @@
 internal import CSQLite
 
 /// A compiled SQL statement; finalized when the last reference goes.
+///
+/// It refers to its connection's database handle but does not keep the ``Connection`` alive, as the connection keeps
+/// the statements it runs most; a statement that outlives its connection keeps SQLite's handle open (`sqlite3_close_v2`)
+/// until it is finalized.
 public final class Statement {
     private let handle: OpaquePointer
-    private let connection: Connection
+    private let path: String
     /// The statement's SQL text (never its bound values).
     public let sql: String
 
-    init(handle: OpaquePointer, connection: Connection, sql: String) {
+    init(handle: OpaquePointer, path: String, sql: String) {
         self.handle = handle
-        self.connection = connection
+        self.path = path
         self.sql = sql
     }
 
@@ -35,7 +39,7 @@ public final class Statement {
                     sqlite3_bind_blob(handle, index, buffer.baseAddress, Int32(buffer.count), csqlite_transient())
                 }
             }
-            guard status == SQLITE_OK else { throw connection.error(sql: sql) }
+            guard status == SQLITE_OK else { throw SQLiteError(database: sqlite3_db_handle(handle), sql: sql, path: path) }
         }
     }
 
@@ -49,7 +53,7 @@ public final class Statement {
         switch sqlite3_step(handle) {
         case SQLITE_ROW: return true
         case SQLITE_DONE: return false
-        default: throw connection.error(sql: sql)
+        default: throw SQLiteError(database: sqlite3_db_handle(handle), sql: sql, path: path)
         }
     }
 

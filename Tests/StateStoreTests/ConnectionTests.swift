@@ -54,4 +54,28 @@ struct ConnectionTests {
             #expect(!error.description.contains("planted-secret-value"))
         }
     }
+
+    /// Statements are compiled once and kept; a kept one must neither hide what another connection wrote since nor keep
+    /// the database open once its connection is gone.
+    @Test func keptStatementsSeeLaterWritesAndCloseWithTheirConnection() async throws {
+        try await withTemporaryDirectory { directory in
+            let path = directory + "/state.sqlite"
+            do {
+                let connection = try Connection(path: path)
+                try connection.execute("CREATE TABLE runs (id TEXT PRIMARY KEY, records INTEGER NOT NULL)")
+                try connection.run("INSERT INTO runs VALUES (?, ?)", ["r1", 1])
+                #expect(try connection.query("SELECT id FROM runs ORDER BY id") == [["r1"]])
+                let other = try Connection(path: path)
+                try other.run("INSERT INTO runs VALUES (?, ?)", ["r2", 2])
+                #expect(try connection.query("SELECT id FROM runs ORDER BY id") == [["r1"], ["r2"]])
+                // More statements than are kept: each still answers for itself.
+                for limit in 0..<200 {
+                    #expect(try connection.query("SELECT count(*) FROM runs WHERE records <= \(limit)") == [[.integer(Int64(min(limit, 2)))]])
+                }
+                #expect(try connection.query("SELECT id FROM runs ORDER BY id") == [["r1"], ["r2"]])
+            }
+            // SQLite removes the write-ahead log when the last connection to the database closes.
+            #expect(!FileManager.default.fileExists(atPath: path + "-wal"))
+        }
+    }
 }
