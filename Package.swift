@@ -95,7 +95,7 @@ let package = Package(
         .testTarget(name: "ReliabilityTests", dependencies: ["d365mm", "Simulator", "StateStore", "Spool", "JSON", "TestSupport"]),
         .testTarget(name: "InstallationTests", dependencies: ["d365mm", "JSON", "TestSupport"]),
         .testTarget(name: "OperatorTests", dependencies: ["d365mm", "Simulator", "Spool", "StateStore", "Archive", "JSON", "TestSupport"]),
-        .testTarget(name: "FromERPTests", dependencies: ["d365mm", "Simulator", "StateStore", "Spool", "JSON", "TestSupport"]),
+        .testTarget(name: "FromERPTests", dependencies: ["d365mm", "Simulator", "StateStore", "Spool", "JSON", "Hashing", "TestSupport"]),
     ]
 )
 

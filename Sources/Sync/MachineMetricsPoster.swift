@@ -5,7 +5,6 @@ import HTTP
 import JSON
 import Logging
 import MachineMetrics
-import Mapping
 import Spool
 import StateStore
 
@@ -24,10 +23,30 @@ struct MachineMetricsPoster {
     let logger: Logger
     let progress: Progress
 
-    /// The batch id the contract prescribes: the file's name stem, `-`, and 12 hex digits of the records' canonical SHA-256.
-    static func batchID(name: String, records: [JSONValue]) -> String {
-        let stem = name.hasSuffix(".json") ? String(name.dropLast(5)) : name
-        return stem + "-" + SHA256Hex.digest(JSONEncoding.bytes(.array(records), style: .canonical)).prefix(12)
+    /// What a batch is known by: the batch id the contract prescribes (the file's name stem, `-`, and 12 hex digits of
+    /// the SHA-256 of its records as a canonical JSON array) and each record's content hash (as `MappedRecord.hash(of:)` makes it).
+    struct BatchIdentity {
+        let batchID: String
+        let recordHashes: [String]
+
+        /// Both from one canonical encoding of each record, which the array's encoding joins with commas.
+        init(name: String, records: [JSONValue]) {
+            var batch = SHA256Hex.Stream()
+            var record: [UInt8] = []
+            var hashes: [String] = []
+            hashes.reserveCapacity(records.count)
+            for (index, value) in records.enumerated() {
+                record.removeAll(keepingCapacity: true)
+                record.append(UInt8(ascii: index == 0 ? "[" : ","))
+                JSONEncoding.write(value, style: .canonical, indent: 0, into: &record)
+                record.withUnsafeBytes { batch.update($0) }
+                hashes.append(SHA256Hex.digest(record.dropFirst()))
+            }
+            Array((records.isEmpty ? "[]" : "]").utf8).withUnsafeBytes { batch.update($0) }
+            let stem = name.hasSuffix(".json") ? String(name.dropLast(5)) : name
+            batchID = stem + "-" + batch.finish().prefix(12)
+            recordHashes = hashes
+        }
     }
 
     /// Sends every outbound item of this direction (others are left to their direction's run).
@@ -56,11 +75,12 @@ struct MachineMetricsPoster {
 
     private func post(_ name: String, report: inout RunReport) async throws {
         guard let envelope = try load(name, report: &report) else { return }
-        let batchID = Self.batchID(name: name, records: envelope.records)
+        let identity = BatchIdentity(name: name, records: envelope.records)
+        let batchID = identity.batchID
         switch try await send(envelope, batchID: batchID) {
         case .success(let receipt):
             CrashPoint.reached("mm.batch-accepted")
-            try record(receipt, of: envelope, name: name, batchID: batchID, report: &report)
+            try record(receipt, of: envelope, name: name, identity: identity, report: &report)
         case .failure(let refusal):
             logger.error("MachineMetrics refused outbound/\(name): \(refusal)")
             let remote = JSONObject([("status", .number(refusal.status ?? 0)), ("code", .string(refusal.remoteCode)), ("message", .string(refusal.remoteMessage))])
@@ -117,13 +137,15 @@ struct MachineMetricsPoster {
     }
 
     /// Remembers what MachineMetrics accepted and rejected, writes the receipt and moves the batch to `posted/`.
-    private func record(_ receipt: MachineMetricsClient.UpsertReceipt, of envelope: Envelope, name: String, batchID: String, report: inout RunReport) throws {
+    private func record(_ receipt: MachineMetricsClient.UpsertReceipt, of envelope: Envelope, name: String, identity: BatchIdentity,
+                        report: inout RunReport) throws {
+        let batchID = identity.batchID
         let rejectedIndexes = Set(receipt.rejected.map(\.index))
         let now = Date()
         var accepted: [StateDatabase.AcceptedRecord] = []
         for (index, record) in envelope.records.enumerated() where !rejectedIndexes.contains(index) {
             guard let key = record["key"]?.stringValue else { continue }
-            accepted.append(StateDatabase.AcceptedRecord(key: key, hash: MappedRecord.hash(of: record), inScope: Self.inScope(envelope.kind, record)))
+            accepted.append(StateDatabase.AcceptedRecord(key: key, hash: identity.recordHashes[index], inScope: Self.inScope(envelope.kind, record)))
         }
         try database.recordAccepted(collection: envelope.kind, accepted, runID: runID, at: now)
         CrashPoint.reached("mm.batch-recorded")

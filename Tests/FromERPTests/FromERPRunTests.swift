@@ -1,5 +1,8 @@
 import Foundation
+import Hashing
+import JSON
 import Simulator
+import Spool
 import StateStore
 import Testing
 import TestSupport
@@ -38,6 +41,14 @@ struct FromERPRunTests {
             #expect(harness.files("inbox").isEmpty && harness.files("outbound").isEmpty && harness.files("failed").isEmpty && harness.files("tmp").isEmpty)
             #expect(harness.files("posted").contains { $0.hasSuffix(".receipt.json") })
             #expect(harness.files("posted").contains { $0.contains("_from-erp_production-orders_") })
+            // The batch id the contract prescribes: the file's stem and 12 hex digits of its records' canonical SHA-256.
+            let receiptName = try #require(harness.files("posted").first { $0.contains("_work-orders_") && $0.hasSuffix(".receipt.json") })
+            let receipt = try JSONParser.parse(Array(try Data(contentsOf: URL(fileURLWithPath: "\(harness.spoolDirectory)/posted/\(receiptName)"))))
+            let batchName = try #require(receipt["item"]?.stringValue)
+            let batch = try Envelope.decode(Array(try Data(contentsOf: URL(fileURLWithPath: "\(harness.spoolDirectory)/posted/\(batchName)"))),
+                                            expectedSchema: Envelope.outboundSchema)
+            let digest = SHA256Hex.digest(JSONEncoding.bytes(.array(batch.records), style: .canonical))
+            #expect(receipt["batchId"]?.stringValue == batchName.dropLast(".json".count) + "-" + digest.prefix(12))
             let database = try StateDatabase(path: harness.spoolDirectory + "/state.sqlite")
             let run = try #require(try database.recentRuns(limit: 1).first)
             #expect(run.outcome == "success" && run.exitCode == 0)
