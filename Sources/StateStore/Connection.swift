@@ -89,7 +89,8 @@ public final class Connection {
         while try statement.step() {}
     }
 
-    /// Runs `body` inside `BEGIN IMMEDIATE … COMMIT`, rolling back when it throws.
+    /// Runs `body` inside `BEGIN IMMEDIATE … COMMIT`, rolling back when it throws. Inside another transaction it is a
+    /// savepoint: what `body` did is undone alone when it throws, and kept only if the outer transaction commits.
     public func transaction<T>(_ body: () throws -> T) throws -> T {
         try inTransaction("BEGIN IMMEDIATE", body)
     }
@@ -100,13 +101,14 @@ public final class Connection {
     }
 
     private func inTransaction<T>(_ begin: String, _ body: () throws -> T) throws -> T {
-        try execute(begin)
+        let nested = sqlite3_get_autocommit(handle) == 0
+        try execute(nested ? "SAVEPOINT nested" : begin)
         do {
             let result = try body()
-            try execute("COMMIT")
+            try execute(nested ? "RELEASE nested" : "COMMIT")
             return result
         } catch {
-            try? execute("ROLLBACK")
+            try? execute(nested ? "ROLLBACK TO nested; RELEASE nested" : "ROLLBACK")
             throw error
         }
     }

@@ -16,6 +16,18 @@ public final class StateDatabase {
         try StateSchema.migrate(connection)
     }
 
+    /// Runs `body`'s reads and writes as one transaction, for a loop that records something per ticket or journal:
+    /// one lock and one flush to disk (`synchronous=FULL`) instead of one per statement. Nothing `body` wrote is kept
+    /// when it throws, or when the process dies before it returns.
+    public func transaction<T>(_ body: () throws -> T) throws -> T {
+        try connection.transaction(body)
+    }
+
+    /// Runs `body`'s reads as one snapshot, taking the read lock once instead of once per statement.
+    public func readTransaction<T>(_ body: () throws -> T) throws -> T {
+        try connection.readTransaction(body)
+    }
+
     // MARK: Runs
 
     /// One run as recorded.

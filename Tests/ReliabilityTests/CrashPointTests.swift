@@ -15,7 +15,7 @@ struct CrashPointTests {
         "mm.batch-accepted@1", "mm.batch-accepted@4", "mm.batch-recorded@1", "mm.batch-recorded@5",
         // to-erp
         "to-erp.reconciled", "to-erp.pulled", "to-erp.transformed", "to-erp.batch-sending", "to-erp.batch-answered",
-        "to-erp.journal-recorded@1", "to-erp.journal-recorded@15", "to-erp.acknowledged", "to-erp.posting-answered",
+        "to-erp.journal-recorded@1", "to-erp.journal-recorded@15", "to-erp.journals-recorded", "to-erp.acknowledged", "to-erp.posting-answered",
         // bookkeeping and archiving
         "run.recording-outcome", "archive.verified", "archive.published", "archive.removed-one@3",
     ]

@@ -78,4 +78,32 @@ struct ConnectionTests {
             #expect(!FileManager.default.fileExists(atPath: path + "-wal"))
         }
     }
+
+    /// A transaction inside another is a savepoint: a failed inner one undoes its own writes alone, and nothing is kept
+    /// unless the outer one commits.
+    @Test func aNestedTransactionFailsAloneAndCommitsWithItsOuterOne() async throws {
+        try await withTemporaryDirectory { directory in
+            let connection = try Connection(path: directory + "/state.sqlite")
+            try connection.execute("CREATE TABLE hashes (key TEXT PRIMARY KEY)")
+            try connection.transaction {
+                try connection.run("INSERT INTO hashes VALUES ('a')")
+                #expect(throws: SQLiteError.self) {
+                    try connection.transaction {
+                        try connection.run("INSERT INTO hashes VALUES ('b')")
+                        try connection.run("INSERT INTO hashes VALUES ('a')")
+                    }
+                }
+                try connection.transaction { try connection.run("INSERT INTO hashes VALUES ('c')") }
+            }
+            #expect(try connection.query("SELECT key FROM hashes ORDER BY key") == [["a"], ["c"]])
+
+            #expect(throws: SQLiteError.self) {
+                try connection.transaction {
+                    try connection.transaction { try connection.run("INSERT INTO hashes VALUES ('d')") }
+                    try connection.run("INSERT INTO hashes VALUES ('a')")
+                }
+            }
+            #expect(try connection.query("SELECT key FROM hashes ORDER BY key") == [["a"], ["c"]])
+        }
+    }
 }

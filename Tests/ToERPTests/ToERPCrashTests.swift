@@ -14,8 +14,9 @@ struct ToERPCrashTests {
         "to-erp.transformed",          // journals in outbound/, the inbox page not yet retired
         "to-erp.batch-sending",        // right before the $batch
         "to-erp.batch-answered",       // D365 committed every journal; nothing recorded here
-        "to-erp.journal-recorded@1",   // one journal of the batch recorded, the rest not
+        "to-erp.journal-recorded@1",   // inside the transaction that records the answer: none of it is kept
         "to-erp.journal-recorded@20",
+        "to-erp.journals-recorded",    // the whole answer recorded; the file still in outbound/, without its receipt
         "to-erp.acknowledged",         // MachineMetrics told; the state database does not know it
         "to-erp.posting-answered",     // journals posted; the state database does not know it
     ]
@@ -34,8 +35,8 @@ struct ToERPCrashTests {
         }
     }
 
-    /// A revision that moves labor needs two journals; a kill between recording them still leaves one of each.
-    @Test(arguments: ["to-erp.batch-answered", "to-erp.journal-recorded@1", "to-erp.acknowledged"])
+    /// A revision that moves labor needs two journals; a kill while or after recording them still leaves one of each.
+    @Test(arguments: ["to-erp.batch-answered", "to-erp.journal-recorded@1", "to-erp.journals-recorded", "to-erp.acknowledged"])
     func aKillWhileWritingAMovedRevisionLeavesOneLineAndOneReversal(crashPoint: String) async throws {
         try await withToERPConnector { (harness: ConnectorHarness) async throws in
             _ = try await harness.run(["run", "to-erp"])

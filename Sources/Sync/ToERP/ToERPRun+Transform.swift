@@ -44,17 +44,19 @@ extension ToERPRun {
     /// writes the journals it still needs to `outbound/`; a revision's journals always share a file (one `$batch`).
     func transform(_ tickets: [(ticket: LaborTicket, raw: JSONValue)], _ report: inout RunReport) async throws {
         var planned: [(ticket: LaborTicket, raw: JSONValue, plan: RevisionPlanner.Plan)] = []
-        for (ticket, raw) in tickets {
-            let markerIDs = ToERPMapping.markerIDs(ticketID: ticket.id)
-            try database.recordTicketID(ticket.id, markerIDs: markerIDs)
-            switch RevisionPlanner.decide(ticket, writes: try database.ticketWrites(markerIDs: markerIDs)) {
-            case .complete:
-                continue  // in D365 already; only its acknowledgement may be missing
-            case .wait(let reason):
-                logger.warning("labor ticket \(ticket.id) revision \(ticket.revision) is left pending: \(reason)")
-                report.add("ticket revisions left pending")
-            case .write(let plan):
-                planned.append((ticket, raw, plan))
+        try database.transaction {
+            for (ticket, raw) in tickets {
+                let markerIDs = ToERPMapping.markerIDs(ticketID: ticket.id)
+                try database.recordTicketID(ticket.id, markerIDs: markerIDs)
+                switch RevisionPlanner.decide(ticket, writes: try database.ticketWrites(markerIDs: markerIDs)) {
+                case .complete:
+                    continue  // in D365 already; only its acknowledgement may be missing
+                case .wait(let reason):
+                    logger.warning("labor ticket \(ticket.id) revision \(ticket.revision) is left pending: \(reason)")
+                    report.add("ticket revisions left pending")
+                case .write(let plan):
+                    planned.append((ticket, raw, plan))
+                }
             }
         }
         guard !planned.isEmpty else { return }

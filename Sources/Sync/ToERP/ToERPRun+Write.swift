@@ -29,39 +29,50 @@ extension ToERPRun {
                 continue
             }
             // What D365 already has (recorded, or found by reconciliation) is never sent again.
-            var journals: [(journal: OutboundJournal, record: JSONValue)] = []
-            for entry in envelope.records {
-                guard let journal = OutboundJournal(entry) else { continue }
-                if try database.ticketWrite(markerID: journal.markerID, revision: journal.revision, part: journal.part) != nil { continue }
-                journals.append((journal, entry))
+            let journals = try database.readTransaction {
+                try envelope.records.compactMap { entry -> (journal: OutboundJournal, record: JSONValue)? in
+                    guard let journal = OutboundJournal(entry),
+                          try database.ticketWrite(markerID: journal.markerID, revision: journal.revision, part: journal.part) == nil else { return nil }
+                    return (journal, entry)
+                }
             }
             CrashPoint.reached("to-erp.batch-sending")
             let outcomes = try await writer.write(journals.map { JournalWriter.Journal(entitySet: options.entitySet, lines: [$0.journal.line]) })
             CrashPoint.reached("to-erp.batch-answered")
-            for ((journal, entry), outcome) in zip(journals, outcomes) {
-                try record(outcome, of: journal, entry: entry, file: name, &report)
-                CrashPoint.reached("to-erp.journal-recorded")
+            // The whole answer is recorded in one transaction; a journal D365 could not take for now keeps the file in
+            // outbound/ for the next run, which sends only what is not recorded.
+            var temporaryFailure: D365Error?
+            try database.transaction {
+                for ((journal, entry), outcome) in zip(journals, outcomes) {
+                    switch outcome {
+                    case .created(let number, let lines):
+                        try recordWritten(journal, journalNumber: number, lineNumbers: lines, &report)
+                    case .refused(_, let message):
+                        try recordFailure(ticketID: journal.ticketID, revision: journal.revision, message: "D365 refused the journal: \(message)",
+                                          record: entry, report: &report)
+                    case .failedTemporarily(let status, let message):
+                        temporaryFailure = temporaryFailure ?? D365Error(
+                            category: .temporary, message: "D365 answered \(status) for a journal of \(name); it stays in outbound/ for the next run.",
+                            status: status, detail: message)
+                    }
+                    CrashPoint.reached("to-erp.journal-recorded")
+                }
             }
+            CrashPoint.reached("to-erp.journals-recorded")
+            if let temporaryFailure { throw temporaryFailure }
             let receipt = JSONObject([("item", .string(name)), ("runId", .string(runID)), ("journals", .number(journals.count))])
             try spool.publish(JSONEncoding.bytes(.object(receipt), style: .pretty) + [0x0A], as: Sidecar.receiptName(for: name), in: .posted)
             try spool.move(name, from: .outbound, to: .posted)
         }
     }
 
-    private func record(_ outcome: JournalWriter.Outcome, of journal: OutboundJournal, entry: JSONValue, file: String, _ report: inout RunReport) throws {
-        switch outcome {
-        case .created(let number, let lines):
-            try database.recordTicketWrite(.init(markerID: journal.markerID, revision: journal.revision, part: journal.part, ticketID: journal.ticketID,
-                                                 entitySet: options.entitySet, journalNumber: number, lineNumber: JSONNumberText.format(lines.first ?? 1),
-                                                 source: "run", line: Self.writtenLine(of: .object(journal.line))))
-            try database.forgetTicketFailure(markerID: journal.revisionMarkerID, revision: journal.revision)
-            report.add(journal.part == .undo ? "reversals written" : "journals written")
-        case .refused(_, let message):
-            try recordFailure(ticketID: journal.ticketID, revision: journal.revision, message: "D365 refused the journal: \(message)", record: entry, report: &report)
-        case .failedTemporarily(let status, let message):
-            throw D365Error(category: .temporary, message: "D365 answered \(status) for a journal of \(file); it stays in outbound/ for the next run.",
-                            status: status, detail: message)
-        }
+    private func recordWritten(_ journal: OutboundJournal, journalNumber: String, lineNumbers: [Decimal], _ report: inout RunReport) throws {
+        try database.recordTicketWrite(.init(markerID: journal.markerID, revision: journal.revision, part: journal.part, ticketID: journal.ticketID,
+                                             entitySet: options.entitySet, journalNumber: journalNumber,
+                                             lineNumber: JSONNumberText.format(lineNumbers.first ?? 1), source: "run",
+                                             line: Self.writtenLine(of: .object(journal.line))))
+        try database.forgetTicketFailure(markerID: journal.revisionMarkerID, revision: journal.revision)
+        report.add(journal.part == .undo ? "reversals written" : "journals written")
     }
 
     // MARK: Acknowledge
@@ -70,18 +81,21 @@ extension ToERPRun {
     func acknowledge(_ report: inout RunReport) async throws {
         var acknowledgements: [MachineMetricsClient.Acknowledgement] = []
         var done: [(ticketID: String, revision: Int)] = []
-        for ticketID in Set(try database.unacknowledgedTicketWrites().compactMap(\.ticketID)).sorted() {
-            // Only a complete revision counts: one whose reversal is still missing is not exported yet.
-            guard let newest = RevisionPlanner.newestComplete(try database.ticketWrites(markerIDs: ToERPMapping.markerIDs(ticketID: ticketID))) else { continue }
-            if newest.acknowledged {
-                // An older journal reconciliation found after a newer revision was told: nothing to tell again.
-                try database.markAcknowledged(markerIDs: ToERPMapping.markerIDs(ticketID: ticketID), throughRevision: newest.revision)
-                continue
+        try database.transaction {
+            for ticketID in Set(try database.unacknowledgedTicketWrites().compactMap(\.ticketID)).sorted() {
+                // Only a complete revision counts: one whose reversal is still missing is not exported yet.
+                let writes = try database.ticketWrites(markerIDs: ToERPMapping.markerIDs(ticketID: ticketID))
+                guard let newest = RevisionPlanner.newestComplete(writes) else { continue }
+                if newest.acknowledged {
+                    // An older journal reconciliation found after a newer revision was told: nothing to tell again.
+                    try database.markAcknowledged(markerIDs: ToERPMapping.markerIDs(ticketID: ticketID), throughRevision: newest.revision)
+                    continue
+                }
+                let reference = ToERPMapping.erpReference(dataAreaID: options.dataAreaID, journalNumber: newest.journalNumber,
+                                                          lineNumber: Decimal(string: newest.lineNumber) ?? 1)
+                acknowledgements.append(.init(id: ticketID, revision: newest.revision, status: .exported, detail: reference))
+                done.append((ticketID, newest.revision))
             }
-            let reference = ToERPMapping.erpReference(dataAreaID: options.dataAreaID, journalNumber: newest.journalNumber,
-                                                      lineNumber: Decimal(string: newest.lineNumber) ?? 1)
-            acknowledgements.append(.init(id: ticketID, revision: newest.revision, status: .exported, detail: reference))
-            done.append((ticketID, newest.revision))
         }
         let failures = try database.unacknowledgedTicketFailures()
         acknowledgements += failures.map { .init(id: $0.ticketID, revision: $0.revision, status: .failed, detail: $0.message) }
@@ -90,8 +104,10 @@ extension ToERPRun {
             try await machineMetrics.acknowledge(chunk)
         }
         CrashPoint.reached("to-erp.acknowledged")
-        for (ticketID, revision) in done { try database.markAcknowledged(markerIDs: ToERPMapping.markerIDs(ticketID: ticketID), throughRevision: revision) }
-        for failure in failures { try database.markFailureAcknowledged(markerID: failure.markerID, revision: failure.revision) }
+        try database.transaction {
+            for (ticketID, revision) in done { try database.markAcknowledged(markerIDs: ToERPMapping.markerIDs(ticketID: ticketID), throughRevision: revision) }
+            for failure in failures { try database.markFailureAcknowledged(markerID: failure.markerID, revision: failure.revision) }
+        }
         report.add("tickets acknowledged exported", done.count)
         report.add("tickets acknowledged failed", failures.count)
     }
@@ -104,15 +120,17 @@ extension ToERPRun {
         for chunk in journals.chunked(Self.journalsPerBatch) {
             let problems = try await writer.post(journalNumbers: chunk, dataAreaID: options.dataAreaID, entitySet: options.entitySet, action: options.postingAction)
             CrashPoint.reached("to-erp.posting-answered")
-            for journal in chunk {
-                if let problem = problems[journal] {
-                    try database.markPosting(journalNumber: journal, error: problem)
-                    logger.error("journal \(journal) is written but could not be posted: \(problem); the next run tries again")
-                    report.add("journals not posted")
-                    report.needsOperator()
-                } else {
-                    try database.markPosting(journalNumber: journal, error: nil)
-                    report.add("journals posted")
+            try database.transaction {
+                for journal in chunk {
+                    if let problem = problems[journal] {
+                        try database.markPosting(journalNumber: journal, error: problem)
+                        logger.error("journal \(journal) is written but could not be posted: \(problem); the next run tries again")
+                        report.add("journals not posted")
+                        report.needsOperator()
+                    } else {
+                        try database.markPosting(journalNumber: journal, error: nil)
+                        report.add("journals posted")
+                    }
                 }
             }
         }
