@@ -9,7 +9,7 @@ enum MultipartMixed {
         let content: [UInt8]
 
         func header(_ name: String) -> String? {
-            headers.first { HeaderName.matches($0.name, name) }?.value
+            HeaderName.value(of: name, in: headers)
         }
     }
 

@@ -35,7 +35,7 @@ public struct HTTPResponse: Sendable {
 
     /// The first header named `name`, compared case-insensitively.
     public func header(_ name: String) -> String? {
-        headers.first { HeaderName.matches($0.name, name) }?.value
+        HeaderName.value(of: name, in: headers)
     }
 
     /// The body as UTF-8 text.
@@ -49,8 +49,13 @@ public struct HTTPResponse: Sendable {
 
 /// Header field names, which compare without regard to ASCII case (RFC 9110, section 5.1).
 public enum HeaderName {
+    /// The value of the first of `headers` named `name`.
+    public static func value(of name: String, in headers: [(name: String, value: String)]) -> String? {
+        headers.first { matches($0.name, name) }?.value
+    }
+
     /// Whether `name` and `other` name the same field.
-    public static func matches(_ name: String, _ other: String) -> Bool {
+    private static func matches(_ name: String, _ other: String) -> Bool {
         name.utf8.count == other.utf8.count && zip(name.utf8, other.utf8).allSatisfy { lowercased($0) == lowercased($1) }
     }
 

@@ -22,7 +22,12 @@ public struct MappedRecord: Sendable, Equatable {
     }
 
     public static func hash(of record: JSONValue) -> String {
-        SHA256Hex.digest(JSONEncoding.bytes(record, style: .canonical))
+        hash(ofCanonical: JSONEncoding.bytes(record, style: .canonical))
+    }
+
+    /// The content hash of a record already written as canonical JSON.
+    public static func hash(ofCanonical bytes: some Collection<UInt8>) -> String {
+        SHA256Hex.digest(bytes)
     }
 }
 

@@ -8,8 +8,8 @@ public final class Connection {
     private let handle: OpaquePointer
     /// The database file's path.
     public let path: String
-    /// The statements ``query(_:_:)`` and ``run(_:_:)`` ran, by SQL text: a run repeats the same few for every ticket
-    /// and record, and compiling one costs more than running it.
+    /// The statements compiled by ``keptStatement(_:)``, by SQL text: a run repeats the same few for every ticket and
+    /// record, and compiling one costs more than running it.
     private var statements: [String: Statement] = [:]
     private static let statementsKept = 64
 
@@ -59,8 +59,9 @@ public final class Connection {
         return Statement(handle: raw, path: path, sql: sql)
     }
 
-    /// The statement for `sql`, compiled the first time and kept for the next.
-    private func kept(_ sql: String) throws(SQLiteError) -> Statement {
+    /// The statement for `sql`, compiled the first time and kept for the next; ``query(_:_:)`` and ``run(_:_:)`` use it.
+    /// Whoever steps it resets it when done, so that it holds no read snapshot.
+    public func keptStatement(_ sql: String) throws(SQLiteError) -> Statement {
         if let statement = statements[sql] { return statement }
         let statement = try prepare(sql)
         if statements.count >= Self.statementsKept { statements.removeAll() }
@@ -70,7 +71,7 @@ public final class Connection {
 
     /// Runs `sql` with `arguments` and returns every row.
     public func query(_ sql: String, _ arguments: [SQLiteValue] = []) throws(SQLiteError) -> [[SQLiteValue]] {
-        let statement = try kept(sql)
+        let statement = try keptStatement(sql)
         // A kept statement stopped early would hold its read snapshot, and this connection would not see later writes.
         defer { statement.reset() }
         try statement.bind(arguments)
@@ -83,7 +84,7 @@ public final class Connection {
 
     /// Runs `sql` with `arguments`, for statements that return no rows.
     public func run(_ sql: String, _ arguments: [SQLiteValue] = []) throws(SQLiteError) {
-        let statement = try kept(sql)
+        let statement = try keptStatement(sql)
         defer { statement.reset() }
         try statement.bind(arguments)
         while try statement.step() {}

@@ -68,7 +68,8 @@ extension StateDatabase {
     ) throws -> Bool {
         var firstRowWith = [SHA256Bytes: Int](minimumCapacity: digests.count)
         for (index, digest) in digests.enumerated() where firstRowWith[digest] == nil { firstRowWith[digest] = index }
-        let walk = try sourceDigestWalk()
+        let walk = try connection.keptStatement(
+            "SELECT digest FROM source_digests WHERE collection = ?1 AND key >= ?2 AND key <= ?3 AND accepted ORDER BY key")
         try walk.bind([.text(collection), .text(lower), .text(upper)])
         // Reset when done, so that the statement holds no read lock between pages.
         defer { walk.reset() }
@@ -91,16 +92,6 @@ extension StateDatabase {
             if let first = firstRowWith[digest], first != index { answers[index] = answers[first] }
         }
         return walkedToTheEnd || unmatched == 0
-    }
-
-    /// The digests of the accepted rows of `source_digests` in one collection, between two keys, in key order: compiled
-    /// once, used for every page.
-    private func sourceDigestWalk() throws(SQLiteError) -> Statement {
-        if let sourceDigestWalkStatement { return sourceDigestWalkStatement }
-        let walk = try connection.prepare(
-            "SELECT digest FROM source_digests WHERE collection = ?1 AND key >= ?2 AND key <= ?3 AND accepted ORDER BY key")
-        sourceDigestWalkStatement = walk
-        return walk
     }
 
     /// The row digest of each of `keys` whose record MachineMetrics holds as that row made it.

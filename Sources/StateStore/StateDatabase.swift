@@ -6,9 +6,6 @@ import Foundation
 /// Confined to the task that opened it, like its ``Connection``.
 public final class StateDatabase {
     public let connection: Connection
-    private var hashLookup: Statement?
-    /// Compiled once for every page a run looks up (StateDatabase+SourceDigests.swift).
-    var sourceDigestWalkStatement: Statement?
 
     /// Opens (creating when missing) and migrates the database at `path`.
     public init(path: String) throws {
@@ -72,13 +69,7 @@ public final class StateDatabase {
 
     /// The content hash MachineMetrics last accepted for `key` in `collection`.
     public func acceptedHash(collection: String, key: String) throws -> String? {
-        if hashLookup == nil {
-            hashLookup = try connection.prepare("SELECT hash FROM record_hashes WHERE collection = ? AND key = ?")
-        }
-        let statement = hashLookup!
-        try statement.bind([.text(collection), .text(key)])
-        defer { try? statement.bind([.null, .null]) }
-        return try statement.step() ? statement.column(0).text : nil
+        try connection.query("SELECT hash FROM record_hashes WHERE collection = ? AND key = ?", [.text(collection), .text(key)]).first?.first?.text
     }
 
     /// The content hashes MachineMetrics last accepted for each of `records`, in order; one read lock for all.

@@ -21,6 +21,11 @@ public final class Statement {
         sqlite3_finalize(handle)
     }
 
+    /// What SQLite last reported on this statement's database.
+    private func failure() -> SQLiteError {
+        SQLiteError(database: sqlite3_db_handle(handle), sql: sql, path: path)
+    }
+
     /// Resets the statement and binds `values` to its parameters, in order.
     public func bind(_ values: [SQLiteValue]) throws(SQLiteError) {
         sqlite3_reset(handle)
@@ -39,7 +44,7 @@ public final class Statement {
                     sqlite3_bind_blob(handle, index, buffer.baseAddress, Int32(buffer.count), csqlite_transient())
                 }
             }
-            guard status == SQLITE_OK else { throw SQLiteError(database: sqlite3_db_handle(handle), sql: sql, path: path) }
+            guard status == SQLITE_OK else { throw failure() }
         }
     }
 
@@ -53,7 +58,7 @@ public final class Statement {
         switch sqlite3_step(handle) {
         case SQLITE_ROW: return true
         case SQLITE_DONE: return false
-        default: throw SQLiteError(database: sqlite3_db_handle(handle), sql: sql, path: path)
+        default: throw failure()
         }
     }
 

@@ -5,6 +5,7 @@ import HTTP
 import JSON
 import Logging
 import MachineMetrics
+import Mapping
 import Spool
 import StateStore
 
@@ -24,7 +25,7 @@ struct MachineMetricsPoster {
     let progress: Progress
 
     /// What a batch is known by: the batch id the contract prescribes (the file's name stem, `-`, and 12 hex digits of
-    /// the SHA-256 of its records as a canonical JSON array) and each record's content hash (as `MappedRecord.hash(of:)` makes it).
+    /// the SHA-256 of its records as a canonical JSON array) and each record's content hash (``MappedRecord/hash(of:)``).
     struct BatchIdentity {
         let batchID: String
         let recordHashes: [String]
@@ -40,7 +41,7 @@ struct MachineMetricsPoster {
                 record.append(UInt8(ascii: index == 0 ? "[" : ","))
                 JSONEncoding.write(value, style: .canonical, indent: 0, into: &record)
                 record.withUnsafeBytes { batch.update($0) }
-                hashes.append(SHA256Hex.digest(record.dropFirst()))
+                hashes.append(MappedRecord.hash(ofCanonical: record.dropFirst()))
             }
             Array((records.isEmpty ? "[]" : "]").utf8).withUnsafeBytes { batch.update($0) }
             let stem = name.hasSuffix(".json") ? String(name.dropLast(5)) : name
