@@ -26,11 +26,13 @@ let package = Package(
         .target(name: "Timestamps"),
         .target(name: "CrashPoints"),
         .target(name: "Hashing", dependencies: [.product(name: "Crypto", package: "swift-crypto")]),
-        .target(name: "ConnectorConfiguration"),
+        .target(name: "Redaction"),
+        .target(name: "ConnectorConfiguration", dependencies: ["Redaction"]),
         .target(name: "Spool", dependencies: ["JSON", "Hashing", "CrashPoints", "Timestamps"]),
         .target(
             name: "HTTP",
             dependencies: [
+                "Redaction",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOFoundationCompat", package: "swift-nio"),
@@ -39,16 +41,16 @@ let package = Package(
         ),
         .target(
             name: "D365",
-            dependencies: ["HTTP", "JSON", .product(name: "Logging", package: "swift-log")]
+            dependencies: ["HTTP", "JSON", "Redaction", .product(name: "Logging", package: "swift-log")]
         ),
         .target(
             name: "MachineMetrics",
-            dependencies: ["HTTP", "JSON", .product(name: "Logging", package: "swift-log")]
+            dependencies: ["HTTP", "JSON", "Redaction", .product(name: "Logging", package: "swift-log")]
         ),
         .target(name: "Mapping", dependencies: ["JSON", "Hashing", "Timestamps"]),
         .target(name: "Installation", dependencies: ["ConnectorConfiguration"]),
         .target(name: "Diagnostics", dependencies: ["ConnectorConfiguration", "D365", "MachineMetrics", "HTTP", "JSON", .product(name: "Logging", package: "swift-log")]),
-        .target(name: "Operations", dependencies: ["Spool", "StateStore", "Archive", "Hashing", "JSON", "HTTP", "CrashPoints"]),
+        .target(name: "Operations", dependencies: ["Spool", "StateStore", "Archive", "Hashing", "JSON", "Redaction", "CrashPoints"]),
         .target(
             name: "Sync",
             dependencies: [
@@ -68,7 +70,7 @@ let package = Package(
         .target(
             name: "CLI",
             dependencies: [
-                "Simulator", "Sync", "Operations", "Diagnostics", "Installation", "ConnectorConfiguration", "CMalloc",
+                "Simulator", "Sync", "Operations", "Diagnostics", "Installation", "ConnectorConfiguration", "Redaction", "CMalloc",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]
@@ -87,11 +89,11 @@ let package = Package(
         .testTarget(name: "JSONTests", dependencies: ["JSON"]),
         .testTarget(name: "HTTPTests", dependencies: ["HTTP"]),
         .testTarget(name: "TimestampsTests", dependencies: ["Timestamps"]),
-        .testTarget(name: "ConnectorConfigurationTests", dependencies: ["ConnectorConfiguration"]),
+        .testTarget(name: "ConnectorConfigurationTests", dependencies: ["ConnectorConfiguration", "Redaction"]),
         .testTarget(name: "SpoolTests", dependencies: ["Spool", "JSON", "TestSupport"]),
         .testTarget(name: "MappingTests", dependencies: ["Mapping", "JSON"]),
         .testTarget(name: "ToERPTests", dependencies: ["d365mm", "Simulator", "StateStore", "Sync", "Mapping", "JSON", "HTTP", "TestSupport"]),
-        .testTarget(name: "D365Tests", dependencies: ["D365", "HTTP", "JSON", "Simulator", "TestSupport", .product(name: "Logging", package: "swift-log")]),
+        .testTarget(name: "D365Tests", dependencies: ["D365", "HTTP", "JSON", "Redaction", "Simulator", "TestSupport", .product(name: "Logging", package: "swift-log")]),
         .testTarget(name: "ReliabilityTests", dependencies: ["d365mm", "Simulator", "StateStore", "Spool", "JSON", "TestSupport"]),
         .testTarget(name: "InstallationTests", dependencies: ["d365mm", "JSON", "TestSupport"]),
         .testTarget(name: "OperatorTests", dependencies: ["d365mm", "Simulator", "Spool", "StateStore", "Archive", "JSON", "TestSupport"]),

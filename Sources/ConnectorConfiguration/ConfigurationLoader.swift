@@ -1,4 +1,5 @@
 import Foundation
+import Redaction
 
 /// Turns raw values into a validated ``Configuration``, reporting every problem at once.
 public enum ConfigurationLoader {
@@ -14,7 +15,7 @@ public enum ConfigurationLoader {
             return value
         }
         func invalid(_ variable: Variable, _ value: String) {
-            let shown = variable.isSecret ? "" : " (got \"\(value)\")"
+            let shown = variable.isSecret ? "" : " (got \"\(shownValue(value))\")"
             problems.append(.init(variable: variable, message: "must be \(variable.check)\(shown)"))
         }
         func parsed<T>(_ variable: Variable, _ parse: (String) -> T?) -> T? {
@@ -72,5 +73,11 @@ public enum ConfigurationLoader {
             authorityHost: authorityHost, spoolDirectory: spoolDirectory, retryBudget: TimeInterval(retryBudget), d365Concurrency: concurrency,
             archiveAfter: archiveAfter, archiveKeep: archiveKeep, archiveMaxBytes: archiveMaxMB * 1_048_576
         )
+    }
+
+    /// A value as an error may show it: on one line, a URL's password masked, long values cut.
+    public static func shownValue(_ value: String) -> String {
+        let shown = PrintableText.escaped(URLCredentials.masked(value))
+        return shown.count <= 100 ? shown : shown.prefix(99) + "…"
     }
 }

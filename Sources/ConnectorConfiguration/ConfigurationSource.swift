@@ -48,31 +48,34 @@ public struct ConfigurationSource: Sendable {
             problems.append(ConfigurationProblem(variable: nil, message: "the configuration file \(path) \(reason)"))
             return
         }
-        guard let text = String(data: data, encoding: .utf8) else {
-            problems.append(ConfigurationProblem(variable: nil, message: "the configuration file \(path) is not UTF-8 text"))
+        guard let text = String(validating: data, as: UTF8.self) else {
+            problems.append(ConfigurationProblem(variable: nil, message: "the configuration file \(path) is not UTF-8 text; save it as UTF-8"))
             return
         }
+        let file = EnvironmentFile(text)
+        for problem in file.problems {
+            problems.append(ConfigurationProblem(variable: nil, message: "line \(problem.line) of \(path) \(problem.reason); its text is not shown, as it may hold a secret"))
+        }
         var definesSecret = false
-        for (offset, rawLine) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
-            let line = rawLine.trimmingCharacters(in: .whitespaces)
-            if line.isEmpty || line.hasPrefix("#") || line.hasPrefix(";") { continue }
-            guard let equals = line.firstIndex(of: "=") else {
-                problems.append(ConfigurationProblem(variable: nil, message: "line \(offset + 1) of \(path) is not KEY=value"))
-                continue
-            }
-            let key = line[..<equals].trimmingCharacters(in: .whitespaces)
-            var value = line[line.index(after: equals)...].trimmingCharacters(in: .whitespaces)
-            if value.count >= 2, let first = value.first, first == "\"" || first == "'", value.last == first {
-                value = String(value.dropFirst().dropLast())
-            }
-            guard known.contains(key) else {
-                if key != "D365MM_CONFIG" {
-                    warnings.append("\(path):\(offset + 1): unknown variable \(key) is ignored")
+        var firstLine: [String: Int] = [:]
+        for assignment in file.assignments {
+            guard known.contains(assignment.key) else {
+                if assignment.key != "D365MM_CONFIG" {
+                    warnings.append("\(path):\(assignment.line): unknown variable \(assignment.key) is ignored")
                 }
                 continue
             }
-            if ConfigurationVariable.all.first(where: { $0.name == key })?.isSecret == true { definesSecret = true }
-            if !value.isEmpty { values[key] = (value, .file(path, line: offset + 1)) }
+            if let first = firstLine[assignment.key] {
+                warnings.append("\(path):\(assignment.line): \(assignment.key) is set again (first on line \(first)); line \(assignment.line) wins")
+            } else {
+                firstLine[assignment.key] = assignment.line
+            }
+            if ConfigurationVariable.all.first(where: { $0.name == assignment.key })?.isSecret == true { definesSecret = true }
+            if assignment.value.isEmpty {
+                values[assignment.key] = nil
+            } else {
+                values[assignment.key] = (assignment.value, .file(path, line: assignment.line))
+            }
         }
         if definesSecret, let attributes = try? FileManager.default.attributesOfItem(atPath: path),
            let permissions = attributes[.posixPermissions] as? Int, permissions & 0o077 != 0 {

@@ -2,6 +2,7 @@ import Foundation
 import HTTP
 import JSON
 import Logging
+import Redaction
 
 /// Client-credentials tokens from Entra ID (v2.0 endpoint), cached until shortly before they expire.
 public final class EntraTokenProvider: Sendable {

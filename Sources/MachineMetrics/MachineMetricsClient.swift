@@ -2,6 +2,7 @@ import Foundation
 import HTTP
 import JSON
 import Logging
+import Redaction
 
 /// The MachineMetrics ERP mapping service, exactly as `contracts/machinemetrics-api.md` describes it: every call to
 /// it is in this type, so that matching the real service later is a change here alone.

@@ -1,6 +1,6 @@
 import Foundation
 import Hashing
-import HTTP
+import Redaction
 
 /// Masks secrets in everything a support bundle collects: the configured secrets by value, the access tokens runs
 /// were issued by the digest the state database keeps of each, and anything shaped like a credential (a JWT, a

@@ -1,6 +1,7 @@
 import Archive
 import Foundation
 import JSON
+import Redaction
 import Spool
 import StateStore
 

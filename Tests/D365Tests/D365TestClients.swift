@@ -1,6 +1,7 @@
 import D365
 import HTTP
 import Logging
+import Redaction
 import TestSupport
 
 /// What the D365 clients are built from, pointed at a simulator session.

@@ -2,6 +2,7 @@ import ArgumentParser
 import ConnectorConfiguration
 import Foundation
 import Operations
+import Redaction
 import Spool
 import StateStore
 

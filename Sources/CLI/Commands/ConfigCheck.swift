@@ -30,7 +30,7 @@ enum ConfigurationListing {
         let width = ConfigurationVariable.all.map(\.name.count).max() ?? 0
         return ConfigurationVariable.all.map { variable in
             let entry = source.value(of: variable)
-            let shown = variable.isSecret ? (entry == nil ? "(not set)" : "********") : (entry?.value ?? "(not set)")
+            let shown = variable.isSecret ? (entry == nil ? "(not set)" : "********") : entry.map { ConfigurationLoader.shownValue($0.value) } ?? "(not set)"
             return "\(variable.name.padding(toLength: width, withPad: " ", startingAt: 0))  \(shown)  [\(entry?.origin.description ?? "")]"
         }
     }

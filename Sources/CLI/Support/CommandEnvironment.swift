@@ -1,7 +1,7 @@
 import ConnectorConfiguration
 import Foundation
-import HTTP
 import Logging
+import Redaction
 
 /// What every command that works on the connector's configuration needs: the configuration, a logger and the
 /// redactor that keeps secrets out of both. The only place that reads the process environment.

@@ -1,5 +1,5 @@
 import Foundation
-import HTTP
+import Redaction
 import Logging
 
 /// Log lines on standard error in the systemd journal's style: `<N>` priority prefixes when not on a terminal
@@ -21,7 +21,8 @@ struct JournalLogHandler: LogHandler {
         if let extra = event.metadata { merged.merge(extra) { $1 } }
         let run = merged.removeValue(forKey: "run").map { "[\($0)] " } ?? ""
         let fields = merged.sorted { $0.key < $1.key }.map { " \($0.key)=\($0.value)" }.joined()
-        let text = redactor.redact("\(run)\(event.message)\(fields)")
+        // One event, one line: a name or an answer holding a line break cannot forge another entry.
+        let text = PrintableText.escaped(redactor.redact("\(run)\(event.message)\(fields)"))
         let line: String
         if onTerminal {
             line = "\(Self.time()) \(Self.name(event.level).padding(toLength: 5, withPad: " ", startingAt: 0)) \(text)\n"

@@ -9,6 +9,7 @@ import HTTP
 import Logging
 import MachineMetrics
 import Operations
+import Redaction
 import Spool
 import StateStore
 import Sync

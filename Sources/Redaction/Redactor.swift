@@ -1,7 +1,8 @@
+import Foundation
 import Synchronization
 
 /// Replaces known secret values — the client secret, the mapping service token and every access token issued
-/// during the run — in text with a mask.
+/// during the run — and the passwords of URLs in text with a mask.
 ///
 /// The last line of defence: every log line and every error message passes through one before it is written.
 public final class Redactor: Sendable {
@@ -29,7 +30,7 @@ public final class Redactor: Sendable {
 
     public func redact(_ text: String) -> String {
         let list = secrets.withLock { $0 }
-        var result = text
+        var result = URLCredentials.masked(text)
         for secret in list where result.contains(secret) {
             result = result.replacingOccurrences(of: secret, with: Self.mask)
         }
