@@ -44,12 +44,13 @@ public final class TarGzReader {
     /// Moves to the next entry; `nil` at the end of the archive.
     public func nextEntry() throws(ArchiveError) -> Entry? {
         var entry: OpaquePointer?
-        let status = archive_read_next_header(handle, &entry)
+        let status = UTF8Locale.run { archive_read_next_header(handle, &entry) }
         if status == ARCHIVE_EOF { return nil }
         try TarGzWriter.check(status, handle, path, "read the next entry")
         guard let entry else { return nil }
-        let name = archive_entry_pathname_utf8(entry).map { String(cString: $0) }
-            ?? archive_entry_pathname(entry).map { String(cString: $0) } ?? ""
+        let name = UTF8Locale.run {
+            archive_entry_pathname_utf8(entry).map { String(cString: $0) } ?? archive_entry_pathname(entry).map { String(cString: $0) } ?? ""
+        }
         return Entry(
             name: name,
             size: archive_entry_size(entry),

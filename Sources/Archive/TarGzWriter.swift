@@ -102,7 +102,9 @@ public final class TarGzWriter {
         archive_entry_set_filetype(entry, carchive_ifreg())
         archive_entry_set_perm(entry, mode_t(permissions))
         archive_entry_set_mtime(entry, time_t(modificationTime.timeIntervalSince1970), 0)
-        try Self.check(archive_write_header(handle, entry), handle, path, "write the header of \(name)")
+        try UTF8Locale.run { () throws(ArchiveError) in
+            try Self.check(archive_write_header(handle, entry), handle, path, "write the header of \(name)")
+        }
     }
 
     private func writeData(_ buffer: UnsafeRawBufferPointer, name: String) throws(ArchiveError) {

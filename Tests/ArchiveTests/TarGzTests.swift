@@ -30,6 +30,24 @@ struct TarGzTests {
         }
     }
 
+    /// libarchive's pax writer crashed on such names in the C locale, which services and tests run in.
+    @Test func namesBeyondASCIIAreWrittenAndReadBackAsTheyAre() async throws {
+        try await withTemporaryDirectory { directory in
+            let names = ["failed/café.json", "failed/日本語 の 名前.json", "hold/🚀 launch\nnext line.json", "hold/-leading dash"]
+            let archivePath = directory + "/names.tar.gz"
+            let writer = try TarGzWriter(path: archivePath)
+            for name in names { try writer.add(name: name, bytes: Array(name.utf8)) }
+            try writer.finish()
+            let reader = try TarGzReader(path: archivePath)
+            var read: [String] = []
+            while let entry = try reader.nextEntry() {
+                #expect(try reader.readContents() == Array(entry.name.utf8))
+                read.append(entry.name)
+            }
+            #expect(read == names)
+        }
+    }
+
     @Test func theSystemTarReadsWhatWeWrite() async throws {
         try await withTemporaryDirectory { directory in
             let archivePath = directory + "/run.tar.gz"
