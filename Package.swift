@@ -13,6 +13,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
         .package(url: "https://github.com/apple/swift-crypto.git", from: "3.12.3"),
         .package(url: "https://github.com/swift-server/async-http-client.git", from: "1.37.0"),
+        .package(url: "https://github.com/x-sheep/swift-property-based.git", from: "2.0.1"),
     ],
     targets: [
         // C libraries of the system, each wrapped by exactly one Swift module.
@@ -28,7 +29,7 @@ let package = Package(
         .target(name: "Hashing", dependencies: [.product(name: "Crypto", package: "swift-crypto")]),
         .target(name: "Redaction"),
         .target(name: "ConnectorConfiguration", dependencies: ["Redaction"]),
-        .target(name: "Spool", dependencies: ["JSON", "Hashing", "CrashPoints", "Timestamps"]),
+        .target(name: "Spool", dependencies: ["JSON", "Hashing", "CrashPoints", "Timestamps", "Redaction"]),
         .target(
             name: "HTTP",
             dependencies: [
@@ -79,7 +80,7 @@ let package = Package(
 
         .target(
             name: "TestSupport",
-            dependencies: ["HTTP", "Simulator", "JSON"],
+            dependencies: ["HTTP", "Simulator", "JSON", .product(name: "PropertyBased", package: "swift-property-based")],
             path: "Tests/TestSupport"
         ),
         .testTarget(name: "StateStoreTests", dependencies: ["StateStore", "Hashing", "TestSupport"]),
@@ -90,11 +91,14 @@ let package = Package(
         .testTarget(name: "HTTPTests", dependencies: ["HTTP"]),
         .testTarget(name: "TimestampsTests", dependencies: ["Timestamps"]),
         .testTarget(name: "ConnectorConfigurationTests", dependencies: ["ConnectorConfiguration", "Redaction"]),
-        .testTarget(name: "SpoolTests", dependencies: ["Spool", "JSON", "TestSupport"]),
+        .testTarget(name: "SpoolTests", dependencies: ["Spool", "JSON", "TestSupport", .product(name: "PropertyBased", package: "swift-property-based")]),
         .testTarget(name: "MappingTests", dependencies: ["Mapping", "JSON"]),
         .testTarget(name: "ToERPTests", dependencies: ["d365mm", "Simulator", "StateStore", "Sync", "Mapping", "JSON", "HTTP", "TestSupport"]),
         .testTarget(name: "D365Tests", dependencies: ["D365", "HTTP", "JSON", "Redaction", "Simulator", "TestSupport", .product(name: "Logging", package: "swift-log")]),
-        .testTarget(name: "ReliabilityTests", dependencies: ["d365mm", "Simulator", "StateStore", "Spool", "JSON", "TestSupport"]),
+        .testTarget(
+            name: "ReliabilityTests",
+            dependencies: ["d365mm", "Simulator", "StateStore", "Spool", "JSON", "Archive", "TestSupport", .product(name: "PropertyBased", package: "swift-property-based")]
+        ),
         .testTarget(name: "InstallationTests", dependencies: ["d365mm", "JSON", "TestSupport"]),
         .testTarget(name: "OperatorTests", dependencies: ["d365mm", "Simulator", "Spool", "StateStore", "Archive", "JSON", "TestSupport"]),
         .testTarget(name: "FromERPTests", dependencies: ["d365mm", "Simulator", "StateStore", "Spool", "JSON", "Hashing", "TestSupport"]),

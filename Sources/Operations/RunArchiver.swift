@@ -163,13 +163,12 @@ public struct RunArchiver {
         }
     }
 
-    /// Files whose work is done: `posted/` (items and receipts), orphaned error sidecars in `failed/`, run logs.
+    /// Files whose work is done: `posted/` (items and their sidecars), sidecars left without their item in `failed/`
+    /// (the history of an item re-driven by hand) or `hold/`, run logs.
     private func finishedFiles() throws -> [SpoolFile] {
         var files = try spool.entries(in: .posted).map { SpoolFile(folder: .posted, name: $0) }
-        let failed = Set(try spool.entries(in: .failed))
-        for name in failed where name.hasSuffix(".error.json") {
-            let stem = String(name.dropLast(".error.json".count))
-            if !failed.contains(stem + ".json") && !failed.contains(stem) { files.append(SpoolFile(folder: .failed, name: name)) }
+        for folder in [SpoolFolder.failed, .hold] {
+            files += try spool.orphanedSidecars(in: folder).map { SpoolFile(folder: folder, name: $0) }
         }
         files += try spool.entries(in: .log).map { SpoolFile(folder: .log, name: $0) }
         return files

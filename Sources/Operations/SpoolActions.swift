@@ -38,15 +38,29 @@ public struct SpoolActions {
         self.toolVersion = toolVersion
     }
 
-    /// The folder an item is in, among `verb`'s sources.
+    /// The folder an item is in, among `verb`'s sources. A name that is not a plain file name of the spool (a path,
+    /// `..`, a sidecar's) and a symbolic link are refused: nothing outside the spool is ever touched.
     public func locate(_ name: String, for verb: Verb) throws -> SpoolFolder {
-        guard !name.contains("/"), !name.hasPrefix("."), !Sidecar.isSidecar(name) else {
-            throw OperationsError("\(name): give the item's file name as `spool ls` shows it (no folder, not a sidecar)")
+        try Self.checkItemName(name)
+        let places = verb.sources.map { ($0, spool.entryKind(of: name, in: $0)) }
+        if let (folder, _) = places.first(where: { $0.1 == .symbolicLink || $0.1 == .other }) {
+            throw OperationsError("\(folder.rawValue)/\(SpoolName.shown(name)) is not a regular file (a symbolic link or a folder); d365mm does not follow it out of the spool. Remove it by hand if it does not belong there")
         }
-        guard let folder = verb.sources.first(where: { access(spool.path($0, name), F_OK) == 0 }) else {
-            throw OperationsError("\(name) is not in \(verb.sources.map { "\($0.rawValue)/" }.joined(separator: " or ")); `d365mm spool ls` lists what is")
+        guard let (folder, _) = places.first(where: { $0.1 == .file }) else {
+            throw OperationsError("\(SpoolName.shown(name)) is not in \(verb.sources.map { "\($0.rawValue)/" }.joined(separator: " or ")); `d365mm spool ls` lists what is")
         }
         return folder
+    }
+
+    /// Refuses what is not an item's plain file name: a path (`/`, `..`), a hidden file, a sidecar (unless
+    /// `sidecarsToo`).
+    public static func checkItemName(_ name: String, sidecarsToo: Bool = false) throws {
+        guard SpoolName.isPlain(name), !name.hasPrefix(".") else {
+            throw OperationsError("\(SpoolName.shown(name)): give the item's file name as `spool ls` shows it, without a folder or `..`; nothing outside the spool is touched")
+        }
+        guard sidecarsToo || !Sidecar.isSidecar(name) else {
+            throw OperationsError("\(SpoolName.shown(name)) is a sidecar: give its item's name; the sidecar goes with it")
+        }
     }
 
     public func perform(_ verb: Verb, on name: String) throws -> Outcome {
@@ -60,9 +74,8 @@ public struct SpoolActions {
             let moved = try spool.move(name, from: folder, to: .hold)
             return Outcome(name: moved, from: folder, to: SpoolFolder.hold.rawValue)
         case .delete:
-            var files = [RunArchiver.SpoolFile(folder: folder, name: name)]
-            let sidecar = Sidecar.errorName(for: name)
-            if access(spool.path(folder, sidecar), F_OK) == 0 { files.append(.init(folder: folder, name: sidecar)) }
+            let sidecars = Sidecar.Kind.allCases.map { Sidecar.name(of: $0, for: name) }.filter { spool.entryKind(of: $0, in: folder) == .file }
+            let files = ([name] + sidecars).map { RunArchiver.SpoolFile(folder: folder, name: $0) }
             let archiver = RunArchiver(spool: spool, database: database, toolVersion: toolVersion)
             let archive = try archiver.pack(files, runID: RunArchiver.runID(of: files[0]), reason: "deleted by an operator")
             return Outcome(name: name, from: folder, to: "archive/\(archive)")
@@ -82,7 +95,7 @@ public struct SpoolActions {
             _ = try Envelope.decode(bytes, expectedSchema: Envelope.outboundSchema)
             return .outbound
         } catch {
-            throw OperationsError("\(folder.rawValue)/\(name) cannot go back to work: \(error.description). Restore it from its archive or delete it (d365mm spool delete \(name))")
+            throw OperationsError("\(folder.rawValue)/\(SpoolName.shown(name)) cannot go back to work: \(error.description). Restore it from its archive or delete it (d365mm spool delete -- \(SpoolName.shown(name)))")
         }
     }
 }

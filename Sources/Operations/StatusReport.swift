@@ -21,6 +21,8 @@ public struct StatusReport {
     public var ticketFailures: [StateDatabase.TicketFailure] = []
     /// Journals written but not posted: each with when it was written and the last posting error.
     public var unpostedJournals: [(journal: String, writtenAt: Date, error: String?)] = []
+    /// Files whose name is not UTF-8, which the next run renames, as `folder/name` with the name shown escaped.
+    public var strayNames: [String] = []
     /// `systemctl list-timers` lines for d365mm's timers; `nil` when systemd is not there.
     public var timers: [String]?
 
@@ -39,6 +41,7 @@ public struct StatusReport {
                 counts[direction] = entry
             }
             report.folders[folder] = counts
+            report.strayNames += ((try? spool.strayNames(in: folder)) ?? []).map { "\(folder.rawValue)/\($0)" }
         }
         for name in (try? spool.entries(in: .archive)) ?? [] where name.hasSuffix(".tar.gz") {
             report.archives.count += 1
@@ -96,6 +99,7 @@ public struct StatusReport {
             ("unpostedJournals", .array(unpostedJournals.map { .object(JSONObject([("journal", .string($0.journal)), ("writtenAt", .string(Self.iso($0.writtenAt))),
                                                                                      ("postingError", .string($0.error))])) })),
             ("overdueJournals", .array(overdueJournals.map { .string($0) })),
+            ("strayNames", .array(strayNames.map { .string($0) })),
             ("timers", timers.map { .array($0.map { .string($0) }) } ?? .null),
         ]))
     }

@@ -63,6 +63,9 @@ extension StatusReport {
         if !postingErrors.isEmpty {
             lines.append("\(postingErrors.count) journal(s) could not be posted, e.g. \(postingErrors[0].journal): \(postingErrors[0].error ?? "")")
         }
+        if !strayNames.isEmpty {
+            lines.append("\(strayNames.count) file(s) named in bytes that are not UTF-8, e.g. \(strayNames[0]): the next run renames them")
+        }
         let held = (folders[.hold] ?? [:]).values.reduce(0) { $0 + $1.count }
         if held > 0 { lines.append("\(held) file(s) parked in hold/: d365mm spool release NAME puts one back") }
         return lines

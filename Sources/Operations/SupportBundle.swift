@@ -80,9 +80,13 @@ public struct SupportBundle {
             }
             collect("failed-and-held") {
                 var files = 0, bytes = 0, leftOut = 0
+                var unreadable: [String] = []
                 for folder in [SpoolFolder.failed, .hold] {
                     for name in try spool.entries(in: folder) {
-                        let content = try spool.read(name, in: folder)
+                        guard let content = try? spool.read(name, in: folder) else {
+                            unreadable.append("\(folder.rawValue)/\(SpoolName.shown(name))")
+                            continue
+                        }
                         guard budget - Int64(content.count) >= 0 else { leftOut += 1; continue }
                         let written = try add("\(folder.rawValue)/\(name)", String(decoding: content, as: UTF8.self))
                         budget -= Int64(written)
@@ -90,7 +94,9 @@ public struct SupportBundle {
                         files += 1
                     }
                 }
-                return (files, bytes, leftOut > 0 ? "\(leftOut) file(s) left out: the bundle reached its size cap" : nil)
+                let notes = (leftOut > 0 ? ["\(leftOut) file(s) left out: the bundle reached its size cap"] : [])
+                    + (unreadable.isEmpty ? [] : ["could not read \(unreadable.joined(separator: ", "))"])
+                return (files, bytes, notes.isEmpty ? nil : notes.joined(separator: "; "))
             }
             collect("archives") {
                 let names = try spool.entries(in: .archive).filter { $0.hasSuffix(".tar.gz") }.sorted().suffix(options.archives)
@@ -130,7 +136,10 @@ public struct SupportBundle {
             lines.append("\(folder.rawValue)/ (\(names.count))")
             for name in names {
                 guard let attributes = spool.attributes(of: name, in: folder) else { continue }
-                lines.append("  \(name)  \(attributes.size) bytes  modified \(ItemName.timestamp(attributes.modified))")
+                lines.append("  \(SpoolName.shown(name))  \(attributes.size) bytes  modified \(ItemName.timestamp(attributes.modified))")
+            }
+            for name in (try? spool.strayNames(in: folder)) ?? [] where !names.contains(name) {
+                lines.append("  \(name)  (a name that is not UTF-8: the next run renames it)")
             }
         }
         return lines.joined(separator: "\n") + "\n"

@@ -25,39 +25,28 @@ public struct FailureReport: Sendable {
 }
 
 extension Spool {
-    /// Moves `name` from `folder` to `failed/` with its error sidecar; an older sidecar of the same item is kept inside
-    /// the new one as `previous`. Returns the item's name in `failed/`.
+    /// Moves `name` from `folder` to `failed/` with its error sidecar, under a name free there; the sidecar it had (or
+    /// one left in `failed/` by an earlier failure of an item of that name) is kept inside the new one as `previous`.
+    /// Returns the item's name in `failed/`.
     @discardableResult
     public func fail(_ name: String, in folder: SpoolFolder, report: FailureReport) throws -> String {
-        let sidecarName = Sidecar.errorName(for: name)
-        var sidecar = Self.sidecar(item: name, from: folder, report: report)
-        if let previous = try? read(sidecarName, in: .failed), let old = try? JSONParser.parse(previous) {
-            sidecar["previous"] = old
-        }
-        // The sidecar first: a crash between the two leaves the item where it was, to fail again next run.
-        try publish(JSONEncoding.bytes(.object(sidecar), style: .pretty) + [0x0A], as: sidecarName, in: .failed)
-        let moved = try move(name, from: folder, to: .failed)
-        if moved != name {
-            try publish(JSONEncoding.bytes(.object(sidecar), style: .pretty) + [0x0A], as: Sidecar.errorName(for: moved), in: .failed)
-        }
-        return moved
+        var content = Self.sidecar(report)
+        content["from"] = .string(folder.rawValue)
+        return try move(name, from: folder, to: .failed, adding: NewSidecar(.error, content))
     }
 
-    /// Writes a new item straight into `failed/` with its error sidecar (sidecar first, as ``fail(_:in:report:)``).
+    /// Writes a new item straight into `failed/` with its error sidecar, the sidecar first (as a move does).
     public func publishFailed(_ bytes: [UInt8], as name: String, report: FailureReport) throws {
-        let sidecar = Self.sidecar(item: name, from: nil, report: report)
-        try publish(JSONEncoding.bytes(.object(sidecar), style: .pretty) + [0x0A], as: Sidecar.errorName(for: name), in: .failed)
-        try publish(bytes, as: name, in: .failed)
+        let target = freeName(for: name, in: .failed)
+        var content = JSONObject([("item", .string(target))])
+        content.members += Self.sidecar(report).members
+        try publish(JSONEncoding.bytes(.object(content), style: .pretty) + [0x0A], as: Sidecar.errorName(for: target), in: .failed)
+        try publish(bytes, as: target, in: .failed)
     }
 
-    private static func sidecar(item: String, from folder: SpoolFolder?, report: FailureReport) -> JSONObject {
-        var sidecar = JSONObject([("item", .string(item))])
-        if let folder { sidecar["from"] = .string(folder.rawValue) }
-        sidecar["stage"] = .string(report.stage)
-        sidecar["reason"] = .string(report.reason)
-        sidecar["whatToDo"] = .string(report.whatToDo)
-        sidecar["runId"] = .string(report.runID)
-        sidecar["at"] = .string(Envelope.timestamp(report.at))
+    private static func sidecar(_ report: FailureReport) -> JSONObject {
+        var sidecar = JSONObject([("stage", .string(report.stage)), ("reason", .string(report.reason)), ("whatToDo", .string(report.whatToDo)),
+                                  ("runId", .string(report.runID)), ("at", .string(Envelope.timestamp(report.at)))])
         if let remote = report.remote { sidecar["remote"] = .object(remote) }
         return sidecar
     }

@@ -47,13 +47,34 @@ extension String {
 
 /// The names of an item's sidecars.
 public enum Sidecar {
+    /// What a sidecar says of its item.
+    public enum Kind: String, Sendable, CaseIterable {
+        /// Why the item failed, and what to do.
+        case error
+        /// What the far side answered.
+        case receipt
+
+        var suffix: String { ".\(rawValue).json" }
+    }
+
+    /// `X.error.json` (or `X.receipt.json`) for `X.json`; the whole name plus the suffix otherwise.
+    public static func name(of kind: Kind, for item: String) -> String {
+        (item.hasSuffix(".json") ? String(item.dropLast(5)) : item) + kind.suffix
+    }
+
     /// `X.error.json` for `X.json`; the whole name plus `.error.json` otherwise.
-    public static func errorName(for item: String) -> String { stem(item) + ".error.json" }
+    public static func errorName(for item: String) -> String { name(of: .error, for: item) }
     /// `X.receipt.json` for `X.json`.
-    public static func receiptName(for item: String) -> String { stem(item) + ".receipt.json" }
+    public static func receiptName(for item: String) -> String { name(of: .receipt, for: item) }
 
     /// Whether `name` is a sidecar rather than an item.
-    public static func isSidecar(_ name: String) -> Bool { name.hasSuffix(".error.json") || name.hasSuffix(".receipt.json") }
+    public static func isSidecar(_ name: String) -> Bool { Kind.allCases.contains { name.hasSuffix($0.suffix) } }
 
-    private static func stem(_ item: String) -> String { item.hasSuffix(".json") ? String(item.dropLast(5)) : item }
+    /// The names the item of a sidecar called `name` may have: `X.json`, or `X` for an item named without `.json`;
+    /// none when `name` is no sidecar's.
+    static func items(of name: String) -> [String] {
+        guard let kind = Kind.allCases.first(where: { name.hasSuffix($0.suffix) }) else { return [] }
+        let stem = String(name.dropLast(kind.suffix.count))
+        return [stem + ".json", stem]
+    }
 }

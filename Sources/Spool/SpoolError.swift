@@ -9,6 +9,8 @@ public struct SpoolError: Error, CustomStringConvertible, Sendable {
         case noSpace
         /// Another process holds the lock.
         case locked
+        /// A symbolic link, a folder or a device where a regular file belongs: not followed, not read.
+        case notAFile
         /// Anything else the system refused.
         case system
     }
@@ -19,7 +21,9 @@ public struct SpoolError: Error, CustomStringConvertible, Sendable {
     public let errorNumber: Int32
 
     public var description: String {
-        var text = "cannot \(operation) \(path): \(String(cString: strerror(errorNumber)))"
+        var text = code == .notAFile
+            ? "cannot \(operation) \(path): it is not a regular file (a symbolic link is not followed out of the spool)"
+            : "cannot \(operation) \(path): \(String(cString: strerror(errorNumber)))"
         if code == .noSpace { text += " (free space on the spool's file system, then run again; nothing was lost)" }
         return text
     }

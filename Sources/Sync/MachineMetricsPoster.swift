@@ -96,21 +96,17 @@ struct MachineMetricsPoster {
 
     /// The outbound file's envelope; `nil` when it vanished or did not validate (and went to `failed/`).
     private func load(_ name: String, report: inout RunReport) throws -> Envelope? {
-        let bytes: [UInt8]
-        do {
-            bytes = try spool.read(name, in: .outbound)
-        } catch let error as SpoolError where error.code == .vanished {
-            logger.warning("outbound/\(name) was moved away before it was sent; leaving it to whoever moved it")
-            return nil
-        }
         var problem: String?
         do {
-            let envelope = try Envelope.decode(bytes, expectedSchema: Envelope.outboundSchema)
+            let envelope = try Envelope.decode(try spool.read(name, in: .outbound), expectedSchema: Envelope.outboundSchema)
             if envelope.direction != direction { return nil }  // the other direction's, under a name that does not say so
             if collections.contains(envelope.kind) { return envelope }
             problem = "the file holds \(envelope.kind) records, which the \(direction.rawValue) run does not send to MachineMetrics"
+        } catch let error as SpoolError where error.code == .vanished {
+            logger.warning("outbound/\(name) was moved away before it was sent; leaving it to whoever moved it")
+            return nil
         } catch {
-            problem = error.description
+            problem = String(describing: error)
         }
         let reason = problem ?? "the file is not valid"
         logger.error("outbound/\(name) cannot be used and goes to failed/: \(reason)")
@@ -166,12 +162,11 @@ struct MachineMetricsPoster {
             report.needsOperator()
         }
         let sidecar = JSONObject([
-            ("item", .string(name)), ("batchId", .string(batchID)), ("collection", .string(envelope.kind)), ("runId", .string(runID)),
+            ("batchId", .string(batchID)), ("collection", .string(envelope.kind)), ("runId", .string(runID)),
             ("at", .string(ISO8601DateFormatter().string(from: now))), ("answer", receipt.body),
         ])
-        try spool.publish(JSONEncoding.bytes(.object(sidecar), style: .pretty) + [0x0A], as: Sidecar.receiptName(for: name), in: .posted)
         do {
-            try spool.move(name, from: .outbound, to: .posted)
+            try spool.move(name, from: .outbound, to: .posted, adding: Spool.NewSidecar(.receipt, sidecar))
         } catch let error as SpoolError where error.code == .vanished {
             logger.warning("outbound/\(name) was moved away right after MachineMetrics accepted it")
         }

@@ -5,8 +5,9 @@ import Logging
 import Spool
 import StateStore
 
-/// What every run does around its stages: records its start, removes what crashed runs left in `tmp/`, turns the
-/// failure that stops it into its outcome, and records how it ended.
+/// What every run does around its stages: records its start, removes what crashed runs left in `tmp/`, gives files
+/// dropped under names that are not UTF-8 one that is, turns the failure that stops it into its outcome, and
+/// records how it ended.
 struct RunBookkeeping {
     let runID: String
     let direction: Direction
@@ -20,6 +21,9 @@ struct RunBookkeeping {
             try database.beginRun(id: runID, direction: direction.rawValue, at: report.startedAt)
             let stale = try spool.purgeTemporaryFiles()
             if !stale.isEmpty { logger.notice("removed \(stale.count) unfinished temporary file(s) a crashed run left in tmp/") }
+            for adoption in try spool.adoptStrayNames() {
+                logger.warning("\(adoption.folder.rawValue)/\(adoption.shownName) is renamed \(adoption.name): its name was not UTF-8")
+            }
             try await stages(&report)
         } catch {
             report.stop(error)

@@ -131,7 +131,8 @@ struct SpoolTests {
         }
     }
 
-    @Test func onlyFilesAreItemsAFolderOrABrokenLinkIsNot() async throws {
+    /// A link is never followed, whether it leads into the spool or out of it (`../../etc/hostname`).
+    @Test func onlyFilesAreItemsAFolderOrALinkIsNot() async throws {
         try await withTemporaryDirectory { directory in
             let spool = Spool(root: directory)
             try spool.create()
@@ -140,7 +141,10 @@ struct SpoolTests {
             try FileManager.default.createDirectory(atPath: folder + "/copied-folder.json", withIntermediateDirectories: false)
             try FileManager.default.createSymbolicLink(atPath: folder + "/linked.json", withDestinationPath: folder + "/a.json")
             try FileManager.default.createSymbolicLink(atPath: folder + "/broken.json", withDestinationPath: folder + "/gone.json")
-            #expect(try spool.items(in: .hold) == ["a.json", "linked.json"])
+            try FileManager.default.createSymbolicLink(atPath: folder + "/outside.json", withDestinationPath: "/etc/hostname")
+            #expect(try spool.items(in: .hold) == ["a.json"])
+            #expect(throws: SpoolError.self) { try spool.read("outside.json", in: .hold) }
+            #expect(spool.entryKind(of: "outside.json", in: .hold) == .symbolicLink)
         }
     }
 

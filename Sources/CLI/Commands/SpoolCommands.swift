@@ -3,6 +3,7 @@ import ConnectorConfiguration
 import Foundation
 import JSON
 import Operations
+import Redaction
 import Spool
 import StateStore
 
@@ -17,6 +18,12 @@ extension D365MMCommand {
                 (--wait), check that a re-driven file is a valid spool file, and archive before they delete. Bulk forms: \
                 give ALL (in capitals) for every item of the source folder, or - to read names from standard input, \
                 one per line; a bulk delete only shows what it would do unless --yes is given.
+
+                Names are file names as `spool ls` shows them, without a folder; put -- before a name that starts with \
+                a dash (d365mm spool hold -- -odd.json). Paths, .. and symbolic links are refused: nothing outside the \
+                spool is touched. Names that are not printable are shown escaped (\\n, \\u{1b}); a file whose name is \
+                not UTF-8 is renamed by the next run or spool command (bytes that are not UTF-8 become %XX), and a name \
+                too long to have a sidecar beside it is shortened when the item moves; either is said. An item's sidecars (NAME.error.json, NAME.receipt.json) move with it.
                 """,
             subcommands: [List.self, Show.self, Requeue.self, Hold.self, Release.self, Delete.self, Purge.self, Archive.self]
         )
@@ -28,7 +35,7 @@ struct SpoolChangeOptions: ParsableArguments {
     @OptionGroup var configuration: ConfigurationOptions
     @Option(help: ArgumentHelp("How long to wait for a running run's lock before giving up with exit 73.", valueName: "seconds"))
     var wait: Double = 30
-    @Argument(help: ArgumentHelp("Item names, ALL, or - to read names from standard input.", valueName: "name"))
+    @Argument(help: ArgumentHelp("Item names, ALL, or - to read names from standard input (-- before names that start with -).", valueName: "name"))
     var names: [String]
 }
 
@@ -47,6 +54,9 @@ private func change(_ verb: SpoolActions.Verb, _ options: SpoolChangeOptions, co
     let spool = try SpoolLocation.resolve(configFile: options.configuration.config)
     let lock = try lockSpool(spool, waiting: options.wait)
     defer { withExtendedLifetime(lock) {} }
+    for adoption in try spool.adoptStrayNames() {
+        print("renamed \(adoption.folder.rawValue)/\(adoption.shownName) to \(adoption.name): its name was not UTF-8")
+    }
     let actions = SpoolActions(spool: spool, database: try StateDatabase(path: spool.databasePath), toolVersion: D365MMVersion.current)
     let names: [String]
     let bulk: Bool
@@ -68,7 +78,7 @@ private func change(_ verb: SpoolActions.Verb, _ options: SpoolChangeOptions, co
     }
     if bulk && !confirmed {
         print("Would \(verb.rawValue) \(names.count) item(s) (each archived first):")
-        for name in names { print("  \(name)") }
+        for name in names { print("  \(SpoolName.shown(name))") }
         print("Nothing was done. Add --yes to do it.")
         return
     }
@@ -76,9 +86,11 @@ private func change(_ verb: SpoolActions.Verb, _ options: SpoolChangeOptions, co
     for name in names {
         do {
             let outcome = try actions.perform(verb, on: name)
-            print("\(verb.rawValue): \(outcome.from.rawValue)/\(name) → \(outcome.to)\(outcome.to.hasPrefix("archive/") ? "" : "/")")
+            let arrival = outcome.to.hasPrefix("archive/") ? outcome.to
+                : "\(outcome.to)/" + (outcome.name == name ? "" : "\(SpoolName.shown(outcome.name)) (\(outcome.to)/ already held that name)")
+            print("\(verb.rawValue): \(outcome.from.rawValue)/\(SpoolName.shown(name)) → \(arrival)")
         } catch {
-            printError("d365mm: \(verb.rawValue) \(name): \(error)")
+            printError("d365mm: \(verb.rawValue) \(SpoolName.shown(name)): \(error)")
             problems += 1
         }
     }
@@ -105,6 +117,9 @@ extension D365MMCommand.SpoolCommand {
                 let items = try spool.items(in: folder)
                 print("\(folder.rawValue)/ (\(items.count))")
                 for name in items { print("  " + SpoolItemInfo.line(spool: spool, folder: folder, name: name)) }
+                for name in try spool.strayNames(in: folder) where !items.contains(name) {
+                    print("  \(name)  (a name that is not UTF-8: the next run or spool command renames it)")
+                }
             }
         }
     }
@@ -112,13 +127,24 @@ extension D365MMCommand.SpoolCommand {
     struct Show: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Show an item: where it is, what it holds, why it failed and what to do.")
         @OptionGroup var options: ConfigurationOptions
-        @Argument(help: ArgumentHelp("The item's file name.", valueName: "name"))
+        @Argument(help: ArgumentHelp("The item's file name, as `spool ls` shows it (-- before a name that starts with -).", valueName: "name"))
         var name: String
 
         func run() async throws {
             let spool = try SpoolLocation.resolve(configFile: options.config)
-            guard let folder = SpoolFolder.allCases.first(where: { access(spool.path($0, name), F_OK) == 0 }) else {
-                printError("d365mm: \(name) is in no spool folder of \(spool.root).")
+            do {
+                try SpoolActions.checkItemName(name, sidecarsToo: true)
+            } catch {
+                printError("d365mm: \(error)")
+                throw ExitStatus.usage.exitCode
+            }
+            let places = SpoolFolder.allCases.compactMap { folder in spool.entryKind(of: name, in: folder).map { (folder, $0) } }
+            guard let (folder, kind) = places.first(where: { $0.1 == .file }) ?? places.first else {
+                printError("d365mm: \(SpoolName.shown(name)) is in no spool folder of \(spool.root).")
+                throw ExitStatus.usage.exitCode
+            }
+            guard kind == .file else {
+                printError("d365mm: \(folder.rawValue)/\(SpoolName.shown(name)) is not a regular file (a symbolic link or a folder); d365mm does not follow it out of the spool.")
                 throw ExitStatus.usage.exitCode
             }
             print(SpoolItemInfo.details(spool: spool, folder: folder, name: name))
@@ -213,13 +239,15 @@ enum SpoolItemInfo {
     static func line(spool: Spool, folder: SpoolFolder, name: String) -> String {
         let attributes = spool.attributes(of: name, in: folder)
         let age = Date().timeIntervalSince(attributes?.modified ?? Date())
-        var line = "\(name)  \(StatusReport.sizeText(attributes?.size ?? 0))  \(StatusReport.age(age)) old"
-        if let reason = sidecar(spool: spool, folder: folder, name: name)?["reason"]?.stringValue { line += "\n      " + StatusReport.clip(reason, 74) }
+        var line = "\(SpoolName.shown(name))  \(StatusReport.sizeText(attributes?.size ?? 0))  \(StatusReport.age(age)) old"
+        if let reason = sidecar(spool: spool, folder: folder, name: name)?["reason"]?.stringValue {
+            line += "\n      " + StatusReport.clip(PrintableText.escaped(reason), 74)
+        }
         return line
     }
 
     static func details(spool: Spool, folder: SpoolFolder, name: String) -> String {
-        var lines = ["\(folder.rawValue)/\(name)", "  " + line(spool: spool, folder: folder, name: name).replacingOccurrences(of: "\n", with: "\n  ")]
+        var lines = ["\(folder.rawValue)/\(SpoolName.shown(name))", "  " + line(spool: spool, folder: folder, name: name).replacingOccurrences(of: "\n", with: "\n  ")]
         if let bytes = try? spool.read(name, in: folder) {
             let envelope = (try? Envelope.decode(bytes, expectedSchema: Envelope.inboxSchema)) ?? (try? Envelope.decode(bytes, expectedSchema: Envelope.outboundSchema))
             if let envelope {

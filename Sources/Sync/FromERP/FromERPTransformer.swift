@@ -48,14 +48,16 @@ final class FromERPTransformer {
     /// Transforms every item in `inbox/`: leftovers and hand-moved files as well as this run's pages.
     func transformInbox(_ report: inout RunReport) throws {
         for name in try spool.items(in: .inbox, for: .fromERP) {
-            let bytes: [UInt8]
+            let page: InboxPage
             do {
-                bytes = try spool.read(name, in: .inbox)
+                page = InboxPage(name: name, bytes: try spool.read(name, in: .inbox))
             } catch let error as SpoolError where error.code == .vanished {
                 logger.warning("inbox/\(name) was moved away while the run was reading it; leaving it to whoever moved it")
                 continue
+            } catch {
+                page = InboxPage(name: name, content: .unusable(String(describing: error)))
             }
-            try take(InboxPage(name: name, bytes: bytes), report: &report)
+            try take(page, report: &report)
         }
         try finishTaken(report: &report)
     }

@@ -19,6 +19,11 @@ struct InboxPage: Sendable {
     let name: String
     let content: Content
 
+    init(name: String, content: Content) {
+        self.name = name
+        self.content = content
+    }
+
     /// A page the pull has just written as `name`, digested as it was written.
     init(_ page: FromERPPuller.Page) {
         name = page.name

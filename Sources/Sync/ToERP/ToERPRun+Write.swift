@@ -60,9 +60,8 @@ extension ToERPRun {
             }
             CrashPoint.reached("to-erp.journals-recorded")
             if let temporaryFailure { throw temporaryFailure }
-            let receipt = JSONObject([("item", .string(name)), ("runId", .string(runID)), ("journals", .number(journals.count))])
-            try spool.publish(JSONEncoding.bytes(.object(receipt), style: .pretty) + [0x0A], as: Sidecar.receiptName(for: name), in: .posted)
-            try spool.move(name, from: .outbound, to: .posted)
+            let receipt = JSONObject([("runId", .string(runID)), ("journals", .number(journals.count))])
+            try spool.move(name, from: .outbound, to: .posted, adding: Spool.NewSidecar(.receipt, receipt))
         }
     }
 
