@@ -97,7 +97,10 @@ let package = Package(
         .testTarget(name: "D365Tests", dependencies: ["D365", "HTTP", "JSON", "Redaction", "Simulator", "TestSupport", .product(name: "Logging", package: "swift-log")]),
         .testTarget(
             name: "ReliabilityTests",
-            dependencies: ["d365mm", "Simulator", "StateStore", "Spool", "JSON", "Archive", "TestSupport", .product(name: "PropertyBased", package: "swift-property-based")]
+            dependencies: [
+                "d365mm", "Simulator", "StateStore", "Spool", "JSON", "Archive", "Hashing", "TestSupport",
+                .product(name: "PropertyBased", package: "swift-property-based"),
+            ]
         ),
         .testTarget(name: "InstallationTests", dependencies: ["d365mm", "JSON", "TestSupport"]),
         .testTarget(name: "OperatorTests", dependencies: ["d365mm", "Simulator", "Spool", "StateStore", "Archive", "JSON", "TestSupport"]),

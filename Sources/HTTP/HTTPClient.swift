@@ -60,6 +60,12 @@ public final class HTTPClient: HTTPTransport {
             outgoing.body = .bytes(ByteBuffer(bytes: request.body))
         }
         let location = HTTPTransportError.location(of: request.url)
+        // A header no server could receive is this request's fault, not the network's: it must not be retried as if
+        // the connection had failed.
+        if let header = request.headers.first(where: { !HeaderName.isValidValue($0.value) }) {
+            throw HTTPTransportError(kind: .invalidRequest, method: request.method, location: location,
+                                     detail: "the value of the \(header.name) header holds a line break or another control character")
+        }
         do {
             let response = try await client.execute(outgoing, timeout: .init(timeout))
             let body = try await response.body.collect(upTo: maximumResponseBytes)
@@ -89,7 +95,7 @@ public final class HTTPClient: HTTPTransport {
     private static func kind(of error: AsyncHTTPClient.HTTPClientError) -> HTTPTransportError.Kind {
         if [.deadlineExceeded, .readTimeout, .writeTimeout, .connectTimeout].contains(error) { return .timedOut }
         if error == .remoteConnectionClosed { return .connectionLost }
-        if [.invalidURL, .emptyHost, .emptyScheme].contains(error) { return .invalidURL }
+        if [.invalidURL, .emptyHost, .emptyScheme].contains(error) { return .invalidRequest }
         return .connectionFailed
     }
 }

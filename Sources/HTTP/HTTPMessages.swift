@@ -54,6 +54,11 @@ public enum HeaderName {
         headers.first { matches($0.name, name) }?.value
     }
 
+    /// Whether `value` may be sent as a field value: no control characters but tab (RFC 9110, section 5.5).
+    public static func isValidValue(_ value: String) -> Bool {
+        value.utf8.allSatisfy { $0 >= 0x20 && $0 != 0x7F || $0 == 0x09 }
+    }
+
     /// Whether `name` and `other` name the same field.
     private static func matches(_ name: String, _ other: String) -> Bool {
         name.utf8.count == other.utf8.count && zip(name.utf8, other.utf8).allSatisfy { lowercased($0) == lowercased($1) }

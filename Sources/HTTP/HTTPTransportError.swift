@@ -12,8 +12,8 @@ public struct HTTPTransportError: Error, CustomStringConvertible, Sendable {
         case connectionLost
         /// The answer was larger than the client accepts.
         case responseTooLarge
-        /// The URL could not be used.
-        case invalidURL
+        /// The request could not be sent as it is (its URL or a header), wherever it went.
+        case invalidRequest
     }
 
     public let kind: Kind
@@ -29,7 +29,7 @@ public struct HTTPTransportError: Error, CustomStringConvertible, Sendable {
         case .timedOut: what = "timed out"
         case .connectionLost: what = "connection lost before the answer was complete"
         case .responseTooLarge: what = "answer too large"
-        case .invalidURL: what = "invalid URL"
+        case .invalidRequest: what = "cannot be sent"
         }
         return "\(method) \(location): \(what) (\(detail))"
     }

@@ -16,7 +16,7 @@ public protocol CategorizedError: Error, CustomStringConvertible {
 }
 
 extension HTTPTransportError: CategorizedError {
-    public var category: FailureCategory { kind == .invalidURL ? .unexpected : .temporary }
+    public var category: FailureCategory { kind == .invalidRequest ? .unexpected : .temporary }
 }
 
 extension WaitBudgetExhausted: CategorizedError {

@@ -110,7 +110,7 @@ public struct ResilientClient: Sendable {
                 response = try await transport.send(request, timeout: timeout)
             } catch let error as HTTPTransportError {
                 // A connection that was never made cannot have delivered the request; anything later might have.
-                let safe = policy.mayRepeat || error.kind == .connectionFailed
+                let safe = (policy.mayRepeat || error.kind == .connectionFailed) && error.kind != .invalidRequest
                 guard safe, attempt < policy.maximumRetries else { throw error }
                 attempt += 1
                 let wait = policy.backoff(attempt: attempt)

@@ -45,8 +45,16 @@ struct MachineMetricsPoster {
             }
             Array((records.isEmpty ? "[]" : "]").utf8).withUnsafeBytes { batch.update($0) }
             let stem = name.hasSuffix(".json") ? String(name.dropLast(5)) : name
-            batchID = stem + "-" + batch.finish().prefix(12)
+            batchID = Self.headerSafe(stem) + "-" + batch.finish().prefix(12)
             recordHashes = hashes
+        }
+
+        /// The stem as an `Idempotency-Key` header can carry it: a file dropped in by hand may be named with anything,
+        /// so each byte outside visible ASCII (and `%` itself) is written `%XX`. This tool's own names pass unchanged.
+        static func headerSafe(_ stem: String) -> String {
+            guard !stem.utf8.allSatisfy({ (0x21...0x7E).contains($0) && $0 != 0x25 }) else { return stem }
+            return stem.utf8.map { (0x21...0x7E).contains($0) && $0 != 0x25 ? String(UnicodeScalar($0)) : "%" + String($0, radix: 16, uppercase: true).leftPadded(2) }
+                .joined()
         }
     }
 
