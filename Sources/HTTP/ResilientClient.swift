@@ -57,13 +57,19 @@ public struct RetryPolicy: Sendable {
     public var mayRepeat: Bool
     /// The wait when a 429 or 503 has no `Retry-After` (Microsoft's sample waits 30 s).
     public var retryAfterFallback: TimeInterval
+    /// Whether waits for `Retry-After` count against ``maximumRetries`` too (MachineMetrics, whose retries the operator
+    /// sets in `MM_API_RETRY_ATTEMPTS`); otherwise only the run's waiting budget bounds them (D365's throttling, which
+    /// tells clients to wait and come back).
+    public var countsRetryAfter: Bool
 
-    public init(maximumRetries: Int, baseDelay: TimeInterval = 0.5, maximumDelay: TimeInterval = 30, mayRepeat: Bool, retryAfterFallback: TimeInterval = 30) {
+    public init(maximumRetries: Int, baseDelay: TimeInterval = 0.5, maximumDelay: TimeInterval = 30, mayRepeat: Bool,
+                retryAfterFallback: TimeInterval = 30, countsRetryAfter: Bool = false) {
         self.maximumRetries = maximumRetries
         self.baseDelay = baseDelay
         self.maximumDelay = maximumDelay
         self.mayRepeat = mayRepeat
         self.retryAfterFallback = retryAfterFallback
+        self.countsRetryAfter = countsRetryAfter
     }
 
     /// 429 and 503 wait for `Retry-After`; 408, 500, 502 and 504 back off; everything else is final.
@@ -101,8 +107,10 @@ public struct ResilientClient: Sendable {
         _ request: HTTPRequest, timeout: Duration, policy: RetryPolicy, logger: Logger,
         disposition: (HTTPResponse) -> RetryDisposition = RetryPolicy.standardDisposition
     ) async throws -> HTTPResponse {
-        let location = HTTPTransportError.location(of: request.url)
-        var attempt = 0
+        let location = "\(request.method) \(HTTPTransportError.location(of: request.url))"
+        var retries = 0
+        var log = RetryLog(logger: logger)
+        defer { log.finish() }
         while true {
             try Task.checkCancellation()
             let response: HTTPResponse
@@ -111,10 +119,10 @@ public struct ResilientClient: Sendable {
             } catch let error as HTTPTransportError {
                 // A connection that was never made cannot have delivered the request; anything later might have.
                 let safe = (policy.mayRepeat || error.kind == .connectionFailed) && error.kind != .invalidRequest
-                guard safe, attempt < policy.maximumRetries else { throw error }
-                attempt += 1
-                let wait = policy.backoff(attempt: attempt)
-                logger.warning("\(error.description); trying again in \(Self.format(wait)) s (retry \(attempt) of \(policy.maximumRetries))")
+                guard safe, retries < policy.maximumRetries else { throw error }
+                retries += 1
+                let wait = policy.backoff(attempt: retries)
+                log.retrying(error.description, wait: wait, retry: retries, of: policy.maximumRetries)
                 try await sleep(wait)
                 continue
             }
@@ -122,23 +130,65 @@ public struct ResilientClient: Sendable {
             case .done:
                 return response
             case .retryAfter(let seconds):
+                if policy.countsRetryAfter {
+                    guard retries < policy.maximumRetries else { return response }
+                    retries += 1
+                }
                 let wait = seconds ?? policy.retryAfterFallback
                 guard budget.spend(wait) else {
-                    throw WaitBudgetExhausted(location: "\(request.method) \(location)", retryAfter: wait, budget: budget.total)
+                    throw WaitBudgetExhausted(location: location, retryAfter: wait, budget: budget.total)
                 }
-                logger.notice("\(request.method) \(location) answered \(response.status); waiting \(Self.format(wait)) s as Retry-After asks")
+                log.waitingAsAsked("\(location) answered \(response.status)", wait: wait,
+                                   retry: policy.countsRetryAfter ? retries : nil, of: policy.maximumRetries)
                 try await sleep(wait)
             case .backoff:
-                guard attempt < policy.maximumRetries else { return response }
-                attempt += 1
-                let wait = policy.backoff(attempt: attempt)
-                logger.warning("\(request.method) \(location) answered \(response.status); trying again in \(Self.format(wait)) s (retry \(attempt) of \(policy.maximumRetries))")
+                guard retries < policy.maximumRetries else { return response }
+                retries += 1
+                let wait = policy.backoff(attempt: retries)
+                log.retrying("\(location) answered \(response.status)", wait: wait, retry: retries, of: policy.maximumRetries)
                 try await sleep(wait)
             }
         }
     }
 
-    private static func format(_ seconds: TimeInterval) -> String {
+    /// The log lines of one request's retries: the first of a kind in full, the same again only counted, and a line
+    /// that sums them up when the kind changes or the request is done; a throttled run once wrote one line per second
+    /// for five minutes.
+    private struct RetryLog {
+        let logger: Logger
+        private var repeated: (what: String, times: Int, waited: TimeInterval)?
+
+        init(logger: Logger) { self.logger = logger }
+
+        mutating func retrying(_ what: String, wait: TimeInterval, retry: Int, of maximum: Int) {
+            note(what, wait: wait, level: .warning, detail: "trying again in \(ResilientClient.format(wait)) s (retry \(retry) of \(maximum))")
+        }
+
+        mutating func waitingAsAsked(_ what: String, wait: TimeInterval, retry: Int?, of maximum: Int) {
+            let count = retry.map { " (retry \($0) of \(maximum))" } ?? ""
+            note(what, wait: wait, level: .notice, detail: "waiting \(ResilientClient.format(wait)) s as Retry-After asks\(count)")
+        }
+
+        private mutating func note(_ what: String, wait: TimeInterval, level: Logger.Level, detail: String) {
+            if let current = repeated, current.what == what {
+                repeated = (what, current.times + 1, current.waited + wait)
+                return
+            }
+            finish()
+            logger.log(level: level, "\(what); \(detail)")
+            repeated = (what, 1, wait)
+        }
+
+        /// Sums up the repeats of the last kind, if there were any.
+        mutating func finish() {
+            if let current = repeated, current.times > 1 {
+                logger.notice("\(current.what) again, \(current.times - 1) more time(s); \(ResilientClient.format(current.waited)) s waited in all")
+            }
+            repeated = nil
+        }
+    }
+
+    static func format(_ seconds: TimeInterval) -> String {
         seconds >= 10 ? String(Int(seconds.rounded())) : String(format: "%.1f", seconds)
     }
 }

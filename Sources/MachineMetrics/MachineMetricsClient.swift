@@ -57,7 +57,8 @@ public final class MachineMetricsClient: Sendable {
         self.logger = logger
     }
 
-    private var policy: RetryPolicy { RetryPolicy(maximumRetries: settings.retryAttempts, mayRepeat: true) }
+    /// `MM_API_RETRY_ATTEMPTS` bounds every retry, waits that `Retry-After` asks for included.
+    private var policy: RetryPolicy { RetryPolicy(maximumRetries: settings.retryAttempts, mayRepeat: true, countsRetryAfter: true) }
 
     // MARK: §1 Access token
 

@@ -37,6 +37,34 @@ struct RemoteFaultTests {
         }
     }
 
+    /// 503 with `Retry-After: 1` for every batch once kept a run retrying for five minutes, a log line a second.
+    @Test func machineMetricsRetryAfterIsBoundedByItsRetryAttemptsAndSaidOnce() async throws {
+        try await withWorld(["service=mm,method=PUT,status=503,retry-after=1,times=always"]) { (harness: ConnectorHarness) async throws in
+            let settings = ["MM_API_RETRY_ATTEMPTS": "3", "D365MM_RETRY_BUDGET_SECONDS": "300"]
+            let started = Date()
+            let down = try await harness.run(["run", "from-erp"], changing: settings)
+            #expect(down.status == 75, "\(down.standardError)")
+            #expect(Date().timeIntervalSince(started) < 60)
+            #expect(harness.session.simulator.requestLog.count(service: .mm, method: "PUT") == 4, "one batch, sent once and retried 3 times")
+            #expect(down.standardError.contains("after 3 retries (MM_API_RETRY_ATTEMPTS)"), "\(down.standardError)")
+            let retryLines = down.standardError.split(separator: "\n").filter { $0.contains("answered 503") }
+            #expect(retryLines.count == 2, "the first wait, and one line summing up the rest: \(retryLines)")
+            #expect(!harness.files("outbound").isEmpty, "the work stays queued")
+            harness.session.simulator.clearFaults()
+            try await Invariants.settle(harness)
+            #expect(Invariants.problems(harness).isEmpty)
+        }
+    }
+
+    @Test func d365ThrottlingWithinTheBudgetIsWaitedOutAndSummedUp() async throws {
+        try await withWorld(["service=d365,path=ProductionOrderHeaders,status=429,retry-after=1,times=6"]) { (harness: ConnectorHarness) async throws in
+            let run = try await harness.run(["run", "from-erp"], changing: ["D365MM_RETRY_BUDGET_SECONDS": "30"])
+            #expect(run.status == 0, "\(run.standardError)")
+            let throttled = run.standardError.split(separator: "\n").filter { $0.contains("answered 429") }
+            #expect(throttled.count == 2 && throttled.last?.contains("5 more time(s)") == true, "\(throttled)")
+        }
+    }
+
     @Test func machineMetricsDownThenBackLosesNothing() async throws {
         try await withWorld(["service=mm,status=503,times=always"]) { (harness: ConnectorHarness) async throws in
             for direction in ["from-erp", "to-erp"] {
