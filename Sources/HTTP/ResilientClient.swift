@@ -1,5 +1,6 @@
 import Foundation
 import Logging
+import Stopping
 import Synchronization
 
 /// How long one run may spend waiting on `Retry-After`, shared by every request of the run.
@@ -88,17 +89,21 @@ public struct RetryPolicy: Sendable {
     }
 }
 
-/// Sends requests through a transport, retrying what is safe to retry, within the run's waiting budget.
+/// Sends requests through a transport, retrying what is safe to retry, within the run's waiting budget; once the run
+/// is asked to stop, no request starts and no wait goes on (``StopRequest``).
 public struct ResilientClient: Sendable {
     public let transport: any HTTPTransport
     public let budget: WaitBudget
+    public let stop: StopRequest
     private let sleep: @Sendable (TimeInterval) async throws -> Void
 
-    public init(transport: any HTTPTransport, budget: WaitBudget,
-                sleep: @escaping @Sendable (TimeInterval) async throws -> Void = { try await Task.sleep(for: .milliseconds(Int64($0 * 1000))) }) {
+    /// `sleep` waits between tries; by default it ends early when the run is asked to stop.
+    public init(transport: any HTTPTransport, budget: WaitBudget, stop: StopRequest = StopRequest(),
+                sleep: (@Sendable (TimeInterval) async throws -> Void)? = nil) {
         self.transport = transport
         self.budget = budget
-        self.sleep = sleep
+        self.stop = stop
+        self.sleep = sleep ?? { try await stop.sleep(for: $0) }
     }
 
     /// Sends `request`; returns the first final answer, or the last answer once retries run out.
@@ -112,7 +117,7 @@ public struct ResilientClient: Sendable {
         var log = RetryLog(logger: logger)
         defer { log.finish() }
         while true {
-            try Task.checkCancellation()
+            try stop.check()
             let response: HTTPResponse
             do {
                 response = try await transport.send(request, timeout: timeout)

@@ -23,6 +23,8 @@ public struct StatusReport {
     public var unpostedJournals: [(journal: String, writtenAt: Date, error: String?)] = []
     /// Files whose name is not UTF-8, which the next run renames, as `folder/name` with the name shown escaped.
     public var strayNames: [String] = []
+    /// Whether a run holds the spool lock now; `nil` when that cannot be told.
+    public var lockHeld: Bool?
     /// `systemctl list-timers` lines for d365mm's timers; `nil` when systemd is not there.
     public var timers: [String]?
 
@@ -58,7 +60,17 @@ public struct StatusReport {
             report.unpostedJournals = unposted.map { ($0.key, $0.value.0, $0.value.1) }.sorted { $0.writtenAt < $1.writtenAt }
         }
         report.timers = timers
+        report.lockHeld = SpoolLock.isHeld(spool)
         return report
+    }
+
+    /// How a run stands: `finished`, `stopped` by a signal, `running`, or `killed` (it never recorded its end, and no run
+    /// holds the lock now, or a later run found it so).
+    public func state(of run: StateDatabase.Run) -> String {
+        if run.outcome == "killed" { return "killed" }
+        if run.endedAt != nil { return run.outcome == "stopped" ? "stopped" : "finished" }
+        let newestUnfinished = runs.first { $0.endedAt == nil && $0.outcome == nil }
+        return run.id == newestUnfinished?.id && lockHeld != false ? "running" : "killed"
     }
 
     /// Journals left unposted for over a day.
@@ -83,7 +95,7 @@ public struct StatusReport {
         let runList: [JSONValue] = runs.map { run in
             var object = JSONObject([("id", .string(run.id)), ("direction", .string(run.direction)), ("startedAt", .string(Self.iso(run.startedAt))),
                                      ("endedAt", .string(run.endedAt.map(Self.iso))), ("outcome", .string(run.outcome)),
-                                     ("exitCode", run.exitCode.map { .number($0) } ?? .null)])
+                                     ("exitCode", run.exitCode.map { .number($0) } ?? .null), ("state", .string(state(of: run)))])
             if let endedAt = run.endedAt { object["seconds"] = .number(Int(endedAt.timeIntervalSince(run.startedAt).rounded())) }
             if let summary = run.summary.flatMap({ try? JSONParser.parse(Array($0.utf8)) }) { object["counts"] = summary["counts"] ?? .null }
             return .object(object)

@@ -26,8 +26,17 @@ extension StatusReport {
         lines.append("Last runs")
         if runs.isEmpty { lines.append("  none yet") }
         for run in runs.prefix(6) {
-            let duration = run.endedAt.map { Self.age($0.timeIntervalSince(run.startedAt)) } ?? "running or killed"
-            let outcome = run.outcome.map { "\($0) (\(run.exitCode ?? -1))" } ?? "unfinished"
+            let outcome: String
+            let duration: String
+            switch state(of: run) {
+            case "running":
+                (outcome, duration) = ("running", "for \(Self.age(generatedAt.timeIntervalSince(run.startedAt)))")
+            case "killed":
+                (outcome, duration) = ("killed", "did not finish")
+            default:
+                outcome = "\(run.outcome ?? "?") (\(run.exitCode ?? -1))"
+                duration = Self.age((run.endedAt ?? generatedAt).timeIntervalSince(run.startedAt))
+            }
             lines.append("  \(Self.clock(run.startedAt))  \(run.direction.padding(toLength: 8, withPad: " ", startingAt: 0)) \(outcome), \(duration)")
             if let moved = Self.counts(run.summary) { lines.append("      " + Self.clip(moved, 72)) }
         }

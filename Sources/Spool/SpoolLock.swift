@@ -41,6 +41,24 @@ public final class SpoolLock: Sendable {
         }
     }
 
+    /// Whether some process holds the lock now, as the kernel's `/proc/locks` lists it; `nil` when that cannot be told.
+    /// Looks without taking the lock, so that `status` stays a reader.
+    public static func isHeld(_ spool: Spool) -> Bool? {
+        var status = stat()
+        guard stat(spool.root + "/.lock", &status) == 0 else { return false }
+        guard let locks = try? String(contentsOfFile: "/proc/locks", encoding: .utf8) else { return nil }
+        // `1: FLOCK  ADVISORY  WRITE 4242 08:01:1835011 0 EOF`: the file as major:minor:inode, the first two in hex.
+        // glibc's major() and minor() are macros, which Swift does not import.
+        let device = UInt64(status.st_dev)
+        let major = ((device >> 8) & 0xFFF) | ((device >> 32) & ~UInt64(0xFFF))
+        let minor = (device & 0xFF) | ((device >> 12) & ~UInt64(0xFF))
+        let file = String(format: "%02llx:%02llx:%llu", major, minor, UInt64(status.st_ino))
+        return locks.split(separator: "\n").contains { line in
+            let fields = line.split(separator: " ")
+            return fields.count > 5 && fields[1] == "FLOCK" && fields[5] == file
+        }
+    }
+
     /// Who holds the lock, as its holder wrote it (`pid 1234 since …`).
     public static func holder(_ spool: Spool) -> String? {
         guard let text = try? String(contentsOfFile: spool.root + "/.lock", encoding: .utf8) else { return nil }

@@ -43,6 +43,13 @@ public final class StateDatabase {
         try connection.run("INSERT INTO runs (id, direction, started_at) VALUES (?, ?, ?)", [.text(id), .text(direction), .real(date.timeIntervalSince1970)])
     }
 
+    /// Marks every run that never recorded its end as `killed`; only a run holding the spool lock may, as then no other
+    /// run is going on. Returns how many there were.
+    public func markUnfinishedRunsKilled() throws -> Int {
+        try connection.run("UPDATE runs SET outcome = 'killed' WHERE ended_at IS NULL AND outcome IS NULL")
+        return connection.changes
+    }
+
     public func finishRun(id: String, outcome: String, exitCode: Int, summary: String, at date: Date) throws {
         try connection.run("UPDATE runs SET ended_at = ?, outcome = ?, exit_code = ?, summary = ? WHERE id = ?",
                            [.real(date.timeIntervalSince1970), .text(outcome), .integer(Int64(exitCode)), .text(summary), .text(id)])

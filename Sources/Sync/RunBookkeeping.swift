@@ -4,6 +4,7 @@ import JSON
 import Logging
 import Spool
 import StateStore
+import Stopping
 
 /// What every run does around its stages: records its start, removes what crashed runs left in `tmp/`, gives files
 /// dropped under names that are not UTF-8 one that is, turns the failure that stops it into its outcome, and
@@ -14,10 +15,14 @@ struct RunBookkeeping {
     let spool: Spool
     let database: StateDatabase
     let logger: Logger
+    let stop: StopRequest
 
     func perform(_ stages: (inout RunReport) async throws -> Void) async -> RunReport {
         var report = RunReport(runID: runID, direction: direction, startedAt: Date())
         do {
+            // The lock is this run's: a run that never recorded its end is not running any more.
+            let killed = try database.markUnfinishedRunsKilled()
+            if killed > 0 { logger.notice("\(killed) earlier run(s) never recorded how they ended (killed, or the device lost power); status now shows them as killed") }
             try database.beginRun(id: runID, direction: direction.rawValue, at: report.startedAt)
             let stale = try spool.purgeTemporaryFiles()
             if !stale.isEmpty { logger.notice("removed \(stale.count) unfinished temporary file(s) a crashed run left in tmp/") }
@@ -26,8 +31,15 @@ struct RunBookkeeping {
             }
             try await stages(&report)
         } catch {
-            report.stop(error)
-            logger.error("the run stopped: \(error)")
+            // Once a stop is asked for, whatever ends the run (a request cut short, a cancelled wait) is that stop.
+            if let signal = stop.signal {
+                if !(error is RunStopped) { logger.debug("while stopping: \(error)") }
+                report.stop(RunStopped(signal: signal))
+                logger.notice("the run \(report.stopReason ?? "stopped")")
+            } else {
+                report.stop(error)
+                logger.error("the run stopped: \(error)")
+            }
         }
         report.endedAt = Date()
         CrashPoint.reached("run.recording-outcome")

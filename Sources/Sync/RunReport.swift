@@ -2,6 +2,7 @@ import Foundation
 import HTTP
 import JSON
 import Spool
+import Stopping
 import StateStore
 
 /// How a run ended, and what moved.
@@ -14,6 +15,8 @@ public struct RunReport: Sendable {
         case temporaryFailure = "temporary-failure"
         case authenticationFailure = "authentication-failure"
         case failure
+        /// Stopped by a signal (`systemctl stop`, a shutdown, Ctrl-C); the work stays queued.
+        case stopped
     }
 
     public var runID: String
@@ -21,6 +24,8 @@ public struct RunReport: Sendable {
     public var outcome: Outcome = .success
     /// Why the run stopped early, when it did.
     public var stopReason: String?
+    /// The signal that stopped the run, when one did.
+    public var stopSignal: Int32?
     public var counts: [String: Int] = [:]
     /// Seconds spent in each stage (pull, transform, send, write, …), summed when a stage runs more than once.
     public var stageSeconds: [String: Double] = [:]
@@ -55,12 +60,18 @@ public struct RunReport: Sendable {
         case .temporaryFailure: return 75
         case .authenticationFailure: return 77
         case .failure: return 1
+        case .stopped: return RunStopped(signal: stopSignal ?? SIGTERM).exitCode
         }
     }
 
     /// Records the failure that stopped the run.
     public mutating func stop(_ error: any Error) {
         stopReason = String(describing: error)
+        if let stopped = error as? RunStopped {
+            outcome = .stopped
+            stopSignal = stopped.signal
+            return
+        }
         switch (error as? any CategorizedError)?.category {
         case .temporary?: outcome = .temporaryFailure
         case .authentication?: outcome = .authenticationFailure

@@ -46,12 +46,24 @@ public enum D365MMBinary {
             self.errors = errors
         }
 
+        /// Sends `signal` to the process, as systemd's stop (SIGTERM) or Ctrl-C (SIGINT) would.
+        public func send(_ signal: Int32) {
+            kill(process.processIdentifier, signal)
+        }
+
         /// Waits for the process to end and returns what it printed.
         public func wait() async -> CommandResult {
             await withCheckedContinuation { continuation in
                 Thread.detachNewThread { [self] in
+                    // Both pipes are drained at once: a child that fills one while the other is being read would block.
+                    nonisolated(unsafe) var errorData = Data()
+                    let errorsRead = DispatchSemaphore(value: 0)
+                    Thread.detachNewThread { [errors] in
+                        errorData = errors.fileHandleForReading.readDataToEndOfFile()
+                        errorsRead.signal()
+                    }
                     let outputData = output.fileHandleForReading.readDataToEndOfFile()
-                    let errorData = errors.fileHandleForReading.readDataToEndOfFile()
+                    errorsRead.wait()
                     process.waitUntilExit()
                     continuation.resume(returning: CommandResult(
                         status: process.terminationStatus, killedBySignal: process.terminationReason == .uncaughtSignal, standardOutput: String(decoding: outputData, as: UTF8.self),

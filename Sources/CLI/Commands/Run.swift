@@ -59,16 +59,15 @@ extension D365MMCommand.Run {
             let runID = RunIdentifier.make()
             var logger = environment.logger
             logger[metadataKey: "run"] = "\(runID)"
-            let report = try await withRunResources(environment, logger: logger, runID: runID) { resources in
-                let run = FromERPRun(
-                    options: .init(scope: .init(dataAreaID: environment.configuration.dataAreaID, siteID: environment.configuration.siteID),
-                                   full: full, concurrency: environment.configuration.d365Concurrency, pullOnly: pullOnly,
-                                   orderWindow: Self.orderWindow),
-                    spool: resources.spool, database: resources.database, odata: resources.odata, machineMetrics: resources.machineMetrics,
-                    runID: runID, logger: logger, progress: TerminalProgress.make())
+            let options = FromERPRun.Options(
+                scope: .init(dataAreaID: environment.configuration.dataAreaID, siteID: environment.configuration.siteID),
+                full: full, concurrency: environment.configuration.d365Concurrency, pullOnly: pullOnly, orderWindow: Self.orderWindow)
+            let report = try await withRunResources(environment, logger: logger, runID: runID, direction: .fromERP) { resources in
+                let run = FromERPRun(options: options, spool: resources.spool, database: resources.database, odata: resources.odata,
+                                     machineMetrics: resources.machineMetrics, runID: runID, logger: logger, progress: TerminalProgress.make(),
+                                     stop: resources.stop)
                 return await run.run()
             }
-            logger.log(level: report.exitCode == 0 ? .info : .warning, "run from-erp finished: \(report.outcome.rawValue) (exit \(report.exitCode)); \(RunSummaryText.counts(report))")
             if report.exitCode != 0 { throw ExitCode(report.exitCode) }
         }
     }
@@ -103,17 +102,17 @@ extension D365MMCommand.Run {
             let runID = RunIdentifier.make()
             var logger = environment.logger
             logger[metadataKey: "run"] = "\(runID)"
-            let report = try await withRunResources(environment, logger: logger, runID: runID) { resources in
-                let run = ToERPRun(
-                    options: .init(dataAreaID: configuration.dataAreaID, siteID: configuration.siteID, writeBack: configuration.writeLaborToD365,
-                                   importLabor: configuration.importLaborToMachineMetrics, journalKind: configuration.journalKind.rawValue,
-                                   postingMode: configuration.postingMode.rawValue, postingAction: configuration.postingAction,
-                                   reconciliationWindow: configuration.reconciliationWindow),
-                    spool: resources.spool, database: resources.database, odata: resources.odata, writer: resources.journals,
-                    machineMetrics: resources.machineMetrics, runID: runID, logger: logger)
+            let options = ToERPRun.Options(
+                dataAreaID: configuration.dataAreaID, siteID: configuration.siteID, writeBack: configuration.writeLaborToD365,
+                importLabor: configuration.importLaborToMachineMetrics, journalKind: configuration.journalKind.rawValue,
+                postingMode: configuration.postingMode.rawValue, postingAction: configuration.postingAction,
+                reconciliationWindow: configuration.reconciliationWindow)
+            let report = try await withRunResources(environment, logger: logger, runID: runID, direction: .toERP) { resources in
+                let run = ToERPRun(options: options, spool: resources.spool, database: resources.database, odata: resources.odata,
+                                   writer: resources.journals, machineMetrics: resources.machineMetrics, runID: runID, logger: logger,
+                                   stop: resources.stop)
                 return await run.run()
             }
-            logger.log(level: report.exitCode == 0 ? .info : .warning, "run to-erp finished: \(report.outcome.rawValue) (exit \(report.exitCode)); \(RunSummaryText.counts(report))")
             if report.exitCode != 0 { throw ExitCode(report.exitCode) }
         }
     }

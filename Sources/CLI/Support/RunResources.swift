@@ -12,6 +12,7 @@ import Operations
 import Redaction
 import Spool
 import StateStore
+import Stopping
 import Sync
 
 /// What a run holds for its duration: the spool and its lock, the state database and the remote clients.
@@ -21,12 +22,15 @@ struct RunResources {
     let odata: ODataClient
     let journals: JournalWriter
     let machineMetrics: MachineMetricsClient
+    /// Asked for when the run is to stop (SIGTERM, SIGINT).
+    let stop: StopRequest
 }
 
-/// Takes the spool lock, opens the state database, the run's log and the clients, runs `body`, archives finished
-/// work, and releases everything. A held lock exits 73; an unusable spool folder exits 78.
-func withRunResources<T>(_ environment: CommandEnvironment, logger: Logger, runID: String,
-                         _ body: (RunResources) async throws -> T) async throws -> T {
+/// Takes the spool lock, opens the state database, the run's log and the clients, runs `body` (stopping it on SIGTERM
+/// or SIGINT, ``SignalStop``), logs the run's last line, archives finished work, and releases everything. A held lock
+/// exits 73; an unusable spool folder exits 78.
+func withRunResources(_ environment: CommandEnvironment, logger: Logger, runID: String, direction: Direction,
+                      _ body: @escaping (RunResources) async -> RunReport) async throws -> RunReport {
     limitMallocArenas()
     let configuration = environment.configuration
     let spool = Spool(root: configuration.spoolDirectory)
@@ -51,23 +55,25 @@ func withRunResources<T>(_ environment: CommandEnvironment, logger: Logger, runI
         printError("d365mm: the state database \(spool.databasePath) cannot be opened: \(error)")
         throw ExitStatus.internalError.exitCode
     }
-    let remote = RemoteClients(environment, logger: logger)
+    let stop = StopRequest()
+    let remote = RemoteClients(environment, stop: stop, logger: logger)
     RunLog.open(path: spool.path(.log, "\(runID).log"))
     defer {
         RunLog.close()
         withExtendedLifetime(lock) {}
     }
-    do {
-        let result = try await body(RunResources(spool: spool, database: database, odata: remote.odata, journals: remote.journals, machineMetrics: remote.machineMetrics))
-        await remote.shutdown()
-        recordTokenDigests(environment, database: database, logger: logger)
+    let resources = RunResources(spool: spool, database: database, odata: remote.odata, journals: remote.journals,
+                                 machineMetrics: remote.machineMetrics, stop: stop)
+    let report = await SignalStop.run(stop: stop, logger: logger) { await body(resources) }
+    // The run's last line, in its own log too: a support bundle then holds how each run ended.
+    logger.log(level: report.exitCode == 0 ? .info : .warning,
+               "run \(direction.rawValue) finished: \(report.outcome.rawValue) (exit \(report.exitCode)); \(RunSummaryText.counts(report))")
+    await remote.shutdown()
+    recordTokenDigests(environment, database: database, logger: logger)
+    if stop.signal == nil {
         archiveFinishedWork(spool: spool, database: database, configuration: configuration, logger: logger)
-        return result
-    } catch {
-        await remote.shutdown()
-        recordTokenDigests(environment, database: database, logger: logger)
-        throw error
     }
+    return report
 }
 
 /// Keeps digests of the access tokens this run was issued, for `bundle`'s redaction.
@@ -90,10 +96,10 @@ struct RemoteClients {
     let journals: JournalWriter
     let machineMetrics: MachineMetricsClient
 
-    init(_ environment: CommandEnvironment, logger: Logger) {
+    init(_ environment: CommandEnvironment, stop: StopRequest = StopRequest(), logger: Logger) {
         let configuration = environment.configuration
         http = HTTP.HTTPClient()
-        resilient = ResilientClient(transport: http, budget: WaitBudget(seconds: configuration.retryBudget))
+        resilient = ResilientClient(transport: http, budget: WaitBudget(seconds: configuration.retryBudget), stop: stop)
         tokens = EntraTokenProvider(
             settings: .init(authorityHost: configuration.authorityHost, tenantID: configuration.tenantID, clientID: configuration.clientID,
                             clientSecret: configuration.clientSecret.revealed, environmentURL: configuration.environmentURL),

@@ -8,6 +8,7 @@ import MachineMetrics
 import Mapping
 import Spool
 import StateStore
+import Stopping
 import Synchronization
 
 /// One `d365mm run from-erp`: D365 → inbox → transform → outbound → MachineMetrics → posted.
@@ -47,12 +48,14 @@ public final class FromERPRun {
     private let machineMetrics: MachineMetricsClient
     private let logger: Logger
     private let progress: Progress
+    private let stop: StopRequest
     private let writer: SpoolWriter
     public let runID: String
 
     public init(options: Options, spool: Spool, database: StateDatabase, odata: ODataClient, machineMetrics: MachineMetricsClient,
-                runID: String, logger: Logger, progress: Progress = .silent) {
+                runID: String, logger: Logger, progress: Progress = .silent, stop: StopRequest = StopRequest()) {
         self.options = options
+        self.stop = stop
         self.spool = spool
         self.database = database
         self.odata = odata
@@ -67,7 +70,7 @@ public final class FromERPRun {
     public func run() async -> RunReport {
         let transformer = FromERPTransformer(spool: spool, writer: writer, database: database, scope: options.scope, full: options.full, logger: logger)
         let poster = MachineMetricsPoster(direction: .fromERP, collections: FromERPMapping.collectionOrder, spool: spool, database: database, machineMetrics: machineMetrics, runID: runID, logger: logger, progress: progress)
-        let bookkeeping = RunBookkeeping(runID: runID, direction: .fromERP, spool: spool, database: database, logger: logger)
+        let bookkeeping = RunBookkeeping(runID: runID, direction: .fromERP, spool: spool, database: database, logger: logger, stop: stop)
         return await bookkeeping.perform { report in
             if options.pullOnly {
                 try await report.timing("pull") { try await pull(&$0, transformingWith: nil) }

@@ -48,6 +48,7 @@ final class FromERPTransformer {
     /// Transforms every item in `inbox/`: leftovers and hand-moved files as well as this run's pages.
     func transformInbox(_ report: inout RunReport) throws {
         for name in try spool.items(in: .inbox, for: .fromERP) {
+            try Task.checkCancellation()  // a run being stopped leaves the rest for the next one
             let page: InboxPage
             do {
                 page = InboxPage(name: name, bytes: try spool.read(name, in: .inbox))

@@ -7,6 +7,7 @@ import MachineMetrics
 import Mapping
 import Spool
 import StateStore
+import Stopping
 
 /// One `d365mm run to-erp`: reconcile with D365, pull pending labor tickets, write each revision once as a
 /// journal, acknowledge, post; then import D365's own posted labor into MachineMetrics.
@@ -55,11 +56,13 @@ public final class ToERPRun {
     let machineMetrics: MachineMetricsClient
     let logger: Logger
     let files: SpoolWriter
+    let stop: StopRequest
     public let runID: String
 
     public init(options: Options, spool: Spool, database: StateDatabase, odata: ODataClient, writer: JournalWriter,
-                machineMetrics: MachineMetricsClient, runID: String, logger: Logger) {
+                machineMetrics: MachineMetricsClient, runID: String, logger: Logger, stop: StopRequest = StopRequest()) {
         self.options = options
+        self.stop = stop
         self.spool = spool
         self.database = database
         self.odata = odata
@@ -71,7 +74,7 @@ public final class ToERPRun {
     }
 
     public func run() async -> RunReport {
-        let bookkeeping = RunBookkeeping(runID: runID, direction: .toERP, spool: spool, database: database, logger: logger)
+        let bookkeeping = RunBookkeeping(runID: runID, direction: .toERP, spool: spool, database: database, logger: logger, stop: stop)
         return await bookkeeping.perform { report in
             // Imported labor left queued by an earlier run goes first, whatever the settings are now.
             try await report.timing("import") { try await postImportedLabor(try outboundItems(ofKind: LaborImport.collection), &$0) }
