@@ -82,10 +82,12 @@ public struct SystemdUnits: Sendable {
         Environment=D365MM_SPOOL_DIR=\(spool)
         ExecStart=\(binary) run \(direction.name)
         # 75: a temporary failure (network, throttling, 5xx): nothing was lost and the next tick tries again.
-        # 73: another run still held the spool. Neither marks the unit failed.
+        # 73: another run still held the spool. 143: stopped by `systemctl stop` or a shutdown, within 10 s, its work
+        # left queued. None marks the unit failed.
         # 78 (configuration), 77 (credentials or privileges) and 2 (something in failed/) do: see `d365mm status`.
-        SuccessExitStatus=73 75
+        SuccessExitStatus=73 75 143
         TimeoutStartSec=2h
+        TimeoutStopSec=20s
         UMask=0077
         ReadWritePaths=\(spool)
         ProtectSystem=strict
