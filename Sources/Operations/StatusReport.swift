@@ -23,6 +23,8 @@ public struct StatusReport {
     public var unpostedJournals: [(journal: String, writtenAt: Date, error: String?)] = []
     /// Files whose name is not UTF-8, which the next run renames, as `folder/name` with the name shown escaped.
     public var strayNames: [String] = []
+    /// Why the state database could not be read, when it could not: the runs and failures are then not shown.
+    public var databaseProblem: String?
     /// Whether a run holds the spool lock now; `nil` when that cannot be told.
     public var lockHeld: Bool?
     /// `systemctl list-timers` lines for d365mm's timers; `nil` when systemd is not there.
@@ -112,6 +114,7 @@ public struct StatusReport {
                                                                                      ("postingError", .string($0.error))])) })),
             ("overdueJournals", .array(overdueJournals.map { .string($0) })),
             ("strayNames", .array(strayNames.map { .string($0) })),
+            ("stateDatabaseProblem", .string(databaseProblem)),
             ("timers", timers.map { .array($0.map { .string($0) }) } ?? .null),
         ]))
     }

@@ -43,7 +43,8 @@ extension StatusReport {
         lines.append("")
         let attention = attentionLines
         lines.append(attention.isEmpty ? "Nothing needs attention." : "Needs attention")
-        lines += attention.map { "  " + Self.clip($0, 76) }
+        // The database's problem is said whole: it is what to do.
+        lines += attention.map { $0 == databaseProblem ? Self.wrapped($0, 76).map { "  " + $0 } : ["  " + Self.clip($0, 76)] }.joined()
         if let timers {
             lines.append("")
             lines.append(timers.isEmpty ? "systemd: no d365mm timers are installed." : "Timers (systemctl list-timers)")
@@ -54,6 +55,7 @@ extension StatusReport {
 
     private var attentionLines: [String] {
         var lines: [String] = []
+        if let databaseProblem { lines.append(databaseProblem) }
         let failedItems = (folders[.failed] ?? [:]).values.reduce(0) { $0 + $1.count }
         if failedItems > 0 { lines.append("\(failedItems) file(s) in failed/: d365mm spool ls failed, then spool show NAME") }
         if !ticketFailures.isEmpty {
@@ -95,6 +97,20 @@ extension StatusReport {
 
     /// A file's size for people: bytes when small.
     public static func sizeText(_ count: Int64) -> String { count < 10_240 ? "\(count) B" : bytes(count) }
+
+    /// `text` in lines of at most `width` characters, broken between words.
+    static func wrapped(_ text: String, _ width: Int) -> [String] {
+        var lines: [String] = []
+        var line = ""
+        for word in text.split(separator: " ") {
+            if !line.isEmpty && line.count + 1 + word.count > width {
+                lines.append(line)
+                line = ""
+            }
+            line += (line.isEmpty ? "" : " ") + word
+        }
+        return line.isEmpty ? lines : lines + [line]
+    }
 
     public static func clip(_ text: String, _ width: Int) -> String { text.count <= width ? text : String(text.prefix(width - 1)) + "…" }
 

@@ -66,7 +66,10 @@ public struct SupportBundle {
             collect("configuration") { (1, try add("configuration.txt", configurationText), "secrets masked; origins shown") }
             collect("versions") { (1, try add("versions.txt", Self.versions(toolVersion: toolVersion)), nil) }
             collect("state-summary") {
-                guard let database else { return (0, 0, "no state database yet: no run has used this spool") }
+                guard let database else {
+                    if let problem = status.databaseProblem { throw OperationsError(problem) }
+                    return (0, 0, "no state database yet: no run has used this spool")
+                }
                 return (1, try add("state-summary.json", JSONEncoding.string(try Self.stateSummary(database), style: .pretty) + "\n"), nil)
             }
             collect("spool-listing") { (1, try add("spool-listing.txt", try spoolListing()), nil) }

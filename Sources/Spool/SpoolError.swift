@@ -11,6 +11,8 @@ public struct SpoolError: Error, CustomStringConvertible, Sendable {
         case locked
         /// A symbolic link, a folder or a device where a regular file belongs: not followed, not read.
         case notAFile
+        /// This user may not do it, or the file system is read-only (exit 77).
+        case denied
         /// Anything else the system refused.
         case system
     }
@@ -25,6 +27,9 @@ public struct SpoolError: Error, CustomStringConvertible, Sendable {
             ? "cannot \(operation) \(path): it is not a regular file (a symbolic link is not followed out of the spool)"
             : "cannot \(operation) \(path): \(String(cString: strerror(errorNumber)))"
         if code == .noSpace { text += " (free space on the spool's file system, then run again; nothing was lost)" }
+        if code == .denied {
+            text += " (the spool and all in it must belong to the user d365mm runs as, on a file system mounted read-write; scripts/install sets it up so)"
+        }
         return text
     }
 
@@ -34,6 +39,7 @@ public struct SpoolError: Error, CustomStringConvertible, Sendable {
         case ENOENT: code = .vanished
         case ENOSPC, EDQUOT: code = .noSpace
         case EWOULDBLOCK: code = .locked
+        case EACCES, EPERM, EROFS: code = .denied
         default: code = .system
         }
         return SpoolError(code: code, operation: operation, path: path, errorNumber: number)

@@ -1,4 +1,5 @@
 internal import CSQLite
+import Foundation
 
 /// One open SQLite database file: the only owner of its `sqlite3*` handle.
 ///
@@ -16,10 +17,12 @@ public final class Connection {
     /// Opens (and creates when missing) the database at `path` in WAL mode.
     ///
     /// The corresponding C function is `sqlite3_open_v2`.
-    public init(path: String, readOnly: Bool = false, busyTimeoutMilliseconds: Int32 = 10_000) throws(SQLiteError) {
+    /// `immutable` opens a read-only connection that takes no locks and reads no WAL file: for a database no one writes
+    /// now, in a folder this user may not write.
+    public init(path: String, readOnly: Bool = false, immutable: Bool = false, busyTimeoutMilliseconds: Int32 = 10_000) throws(SQLiteError) {
         var raw: OpaquePointer?
-        let flags = (readOnly ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE) | SQLITE_OPEN_NOMUTEX
-        let status = sqlite3_open_v2(path, &raw, flags, nil)
+        let flags = (readOnly ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE) | SQLITE_OPEN_NOMUTEX | SQLITE_OPEN_URI
+        let status = sqlite3_open_v2(Self.uri(path, immutable: immutable), &raw, flags, nil)
         guard let raw else {
             throw SQLiteError(code: status, message: "cannot allocate a connection", sql: nil, path: path)
         }
@@ -44,6 +47,18 @@ public final class Connection {
         statements.removeAll()
         sqlite3_close_v2(handle)
     }
+
+    /// `file:` and the path, percent-encoded where SQLite's URIs need it.
+    private static func uri(_ path: String, immutable: Bool) -> String {
+        let encoded = path.utf8.map { byte -> String in
+            byte == UInt8(ascii: "%") || byte == UInt8(ascii: "?") || byte == UInt8(ascii: "#") || byte < 0x21 || byte >= 0x7F
+                ? String(format: "%%%02X", byte) : String(UnicodeScalar(byte))
+        }.joined()
+        return "file:" + encoded + (immutable ? "?immutable=1" : "")
+    }
+
+    /// Whether SQLite opened the database read-only (it does so, silently, when the file may not be written).
+    public var isReadOnly: Bool { sqlite3_db_readonly(handle, "main") == 1 }
 
     /// Runs one or more statements that return no rows.
     public func execute(_ sql: String) throws(SQLiteError) {

@@ -7,10 +7,55 @@ import Foundation
 public final class StateDatabase {
     public let connection: Connection
 
-    /// Opens (creating when missing) and migrates the database at `path`.
+    /// Opens (creating when missing, readable by its owner alone) and migrates the database at `path`. Throws
+    /// ``StateDatabaseError`` when the file is damaged, may not be written or comes from a newer version.
     public init(path: String) throws {
-        connection = try Connection(path: path)
-        try StateSchema.migrate(connection)
+        do {
+            try Self.restrictToOwner(path)
+            connection = try Connection(path: path)
+            guard !connection.isReadOnly else {
+                throw StateDatabaseError(kind: .denied, path: path, detail: "it opened read-only")
+            }
+            try StateSchema.migrate(connection)
+        } catch let error as SQLiteError {
+            guard let kind = error.databaseProblem else { throw error }
+            throw StateDatabaseError(kind: kind, path: path, detail: error.message)
+        }
+    }
+
+    /// Opens the database at `path` to read it alone, for `status` and `bundle`: it writes nothing (a spool they may not
+    /// write is fine), and throws ``StateDatabaseError`` when the database is damaged or of another schema.
+    public init(readingAt path: String) throws {
+        do {
+            // A database in WAL mode whose folder this user may not write can only be read as immutable (SQLite cannot
+            // make its shared-memory file), which is sound as long as no run writes it meanwhile: none can, there.
+            let reader = { (immutable: Bool) throws -> (Connection, Int) in
+                let connection = try Connection(path: path, readOnly: true, immutable: immutable)
+                return (connection, try StateSchema.version(of: connection))
+            }
+            let (connection, version) = try (try? reader(false)) ?? reader(true)
+            self.connection = connection
+            guard version == StateSchema.migrations.count else {
+                throw StateDatabaseError(kind: .otherVersion(found: version, known: StateSchema.migrations.count), path: path, detail: "")
+            }
+        } catch let error as SQLiteError {
+            throw StateDatabaseError(kind: error.databaseProblem ?? .damaged, path: path, detail: error.message)
+        }
+    }
+
+    /// Creates the file owner-only before SQLite does (it would make it readable by everyone), and takes back what an
+    /// older version left readable; the -wal and -shm files SQLite makes follow the database file's mode.
+    private static func restrictToOwner(_ path: String) throws {
+        let descriptor = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o600)
+        if descriptor >= 0 {
+            close(descriptor)
+            return
+        }
+        guard errno == EEXIST else { throw StateDatabaseError(kind: .denied, path: path, detail: String(cString: strerror(errno))) }
+        var status = stat()
+        if stat(path, &status) == 0, status.st_mode & 0o077 != 0 {
+            for file in [path, path + "-wal", path + "-shm"] { chmod(file, 0o600) }
+        }
     }
 
     /// Runs `body`'s reads and writes as one transaction, for a loop that records something per ticket or journal:

@@ -85,8 +85,16 @@ enum StateSchema {
         """,
     ]
 
+    static func version(of connection: Connection) throws -> Int {
+        Int(try connection.query("PRAGMA user_version").first?.first?.integer ?? 0)
+    }
+
+    /// Brings the database to the newest schema; one written by a newer version is refused, not guessed at.
     static func migrate(_ connection: Connection) throws {
-        let current = Int(try connection.query("PRAGMA user_version").first?.first?.integer ?? 0)
+        let current = try version(of: connection)
+        if current > migrations.count {
+            throw StateDatabaseError(kind: .otherVersion(found: current, known: migrations.count), path: connection.path, detail: "")
+        }
         guard current < migrations.count else { return }
         try connection.transaction {
             for version in current..<migrations.count {

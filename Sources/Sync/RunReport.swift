@@ -17,6 +17,8 @@ public struct RunReport: Sendable {
         case failure
         /// Stopped by a signal (`systemctl stop`, a shutdown, Ctrl-C); the work stays queued.
         case stopped
+        /// The spool or the state database may not be written by this user.
+        case permissionDenied = "permission-denied"
     }
 
     public var runID: String
@@ -58,7 +60,7 @@ public struct RunReport: Sendable {
         case .success: return 0
         case .partial: return 2
         case .temporaryFailure: return 75
-        case .authenticationFailure: return 77
+        case .authenticationFailure, .permissionDenied: return 77
         case .failure: return 1
         case .stopped: return RunStopped(signal: stopSignal ?? SIGTERM).exitCode
         }
@@ -78,6 +80,13 @@ public struct RunReport: Sendable {
         default:
             if let spoolError = error as? SpoolError, spoolError.code == .noSpace {
                 outcome = .temporaryFailure
+            } else if let spoolError = error as? SpoolError, spoolError.code == .denied {
+                outcome = .permissionDenied
+            } else if let database = error as? StateDatabaseError {
+                outcome = database.kind == .denied ? .permissionDenied : .failure
+            } else if let sqlite = error as? SQLiteError, let problem = StateDatabaseError(sqlite) {
+                stopReason = problem.description
+                outcome = problem.kind == .denied ? .permissionDenied : .failure
             } else if let sqlite = error as? SQLiteError, sqlite.isDiskFull {
                 stopReason = "\(sqlite) (free space on the spool's file system, then run again; nothing was lost)"
                 outcome = .temporaryFailure

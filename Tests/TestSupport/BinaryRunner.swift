@@ -73,11 +73,22 @@ public enum D365MMBinary {
         }
     }
 
-    /// Starts `d365mm arguments…` with exactly `environment` (plus PATH).
-    public static func start(_ arguments: [String], environment: [String: String] = [:]) throws -> Running {
+    /// `setpriv`, when this process may use it to run the binary as the unprivileged user `nobody`: permissions are
+    /// only tested as a user they apply to (root's bypass them).
+    public static var unprivilegedRunner: String? {
+        getuid() == 0 && FileManager.default.isExecutableFile(atPath: "/usr/bin/setpriv") ? "/usr/bin/setpriv" : nil
+    }
+
+    /// Starts `d365mm arguments…` with exactly `environment` (plus PATH), as `nobody` when `unprivileged`.
+    public static func start(_ arguments: [String], environment: [String: String] = [:], unprivileged: Bool = false) throws -> Running {
         let process = Process()
-        process.executableURL = URL(fileURLWithPath: path)
-        process.arguments = arguments
+        if unprivileged, let setpriv = unprivilegedRunner {
+            process.executableURL = URL(fileURLWithPath: setpriv)
+            process.arguments = ["--reuid=nobody", "--regid=nogroup", "--clear-groups", path] + arguments
+        } else {
+            process.executableURL = URL(fileURLWithPath: path)
+            process.arguments = arguments
+        }
         process.environment = environment.merging(["PATH": "/usr/bin:/bin"]) { current, _ in current }
         let output = Pipe(), errors = Pipe()
         process.standardOutput = output
@@ -88,7 +99,7 @@ public enum D365MMBinary {
     }
 
     /// Runs `d365mm arguments…` with exactly `environment` (plus PATH) and waits for it.
-    public static func run(_ arguments: [String], environment: [String: String] = [:]) async throws -> CommandResult {
-        await (try start(arguments, environment: environment)).wait()
+    public static func run(_ arguments: [String], environment: [String: String] = [:], unprivileged: Bool = false) async throws -> CommandResult {
+        await (try start(arguments, environment: environment, unprivileged: unprivileged)).wait()
     }
 }

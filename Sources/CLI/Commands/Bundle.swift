@@ -32,7 +32,7 @@ extension D365MMCommand {
         func run() async throws {
             let source = ConfigurationSource(environment: ProcessInfo.processInfo.environment, filePath: options.config)
             let spool = try SpoolLocation.resolve(configFile: options.config)
-            let database = FileManager.default.fileExists(atPath: spool.databasePath) ? try? StateDatabase(path: spool.databasePath) : nil
+            let (database, databaseProblem) = StateReading.open(spool)
             let secrets = ConfigurationVariable.all.filter(\.isSecret).compactMap { source.value(of: $0)?.value }
             let redactor = BundleRedactor(secrets: secrets, tokenDigests: (try? database?.tokenDigests()) ?? [])
             var configuration = ConfigurationListing.lines(source)
@@ -47,7 +47,8 @@ extension D365MMCommand {
                                        toolVersion: D365MMVersion.current, redactor: redactor,
                                        options: .init(archives: archives, maxBytes: Int64(maxMb) * 1_048_576))
             let directory = output ?? (access("/var/tmp", W_OK) == 0 ? "/var/tmp" : FileManager.default.currentDirectoryPath)
-            let status = try StatusReport.gather(spool: spool, database: database, timers: SystemdTimers.list())
+            var status = try StatusReport.gather(spool: spool, database: database, timers: SystemdTimers.list())
+            status.databaseProblem = databaseProblem
             let written = try bundle.write(into: directory, status: status)
             print("support bundle written: \(written.path)")
             print("quote this id to support: \(written.id)")

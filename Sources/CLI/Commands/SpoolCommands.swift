@@ -39,25 +39,15 @@ struct SpoolChangeOptions: ParsableArguments {
     var names: [String]
 }
 
-/// The spool lock, waiting up to `seconds` for a running run; exit 73 when it is still held then.
-private func lockSpool(_ spool: Spool, waiting seconds: Double) throws -> SpoolLock {
-    do {
-        return try SpoolLock.acquire(spool, waiting: seconds)
-    } catch let error as SpoolError where error.code == .locked {
-        printError("d365mm: a run still holds the spool lock on \(spool.root) (\(SpoolLock.holder(spool) ?? "holder unknown")) after \(Int(seconds)) s; nothing was done.")
-        throw ExitStatus.locked.exitCode
-    }
-}
-
 /// Runs `verb` on the named items under the lock; prints what moved; exits 2 when some item could not be handled.
 private func change(_ verb: SpoolActions.Verb, _ options: SpoolChangeOptions, confirmed: Bool = true) throws {
     let spool = try SpoolLocation.resolve(configFile: options.configuration.config)
-    let lock = try lockSpool(spool, waiting: options.wait)
+    let lock = try SpoolAccess.lock(spool, waiting: options.wait)
     defer { withExtendedLifetime(lock) {} }
     for adoption in try spool.adoptStrayNames() {
         print("renamed \(adoption.folder.rawValue)/\(adoption.shownName) to \(adoption.name): its name was not UTF-8")
     }
-    let actions = SpoolActions(spool: spool, database: try StateDatabase(path: spool.databasePath), toolVersion: D365MMVersion.current)
+    let actions = SpoolActions(spool: spool, database: try SpoolAccess.database(spool), toolVersion: D365MMVersion.current)
     let names: [String]
     let bulk: Bool
     switch options.names {
@@ -185,7 +175,7 @@ extension D365MMCommand.SpoolCommand {
 
         func run() async throws {
             let spool = try SpoolLocation.resolve(configFile: options.config)
-            let lock = try lockSpool(spool, waiting: wait)
+            let lock = try SpoolAccess.lock(spool, waiting: wait)
             defer { withExtendedLifetime(lock) {} }
             let removed = try spool.purgeTemporaryFiles()
             print(removed.isEmpty ? "tmp/ holds no unfinished files." : "removed \(removed.count) unfinished file(s) from tmp/")
@@ -217,9 +207,9 @@ extension D365MMCommand.SpoolCommand {
                 age = parsed
             }
             let spool = try SpoolLocation.resolve(configFile: options.config)
-            let lock = try lockSpool(spool, waiting: wait)
+            let lock = try SpoolAccess.lock(spool, waiting: wait)
             defer { withExtendedLifetime(lock) {} }
-            let archiver = RunArchiver(spool: spool, database: try StateDatabase(path: spool.databasePath), toolVersion: D365MMVersion.current)
+            let archiver = RunArchiver(spool: spool, database: try SpoolAccess.database(spool), toolVersion: D365MMVersion.current)
             let started = Date()
             let written = try archiver.archiveFinishedWork(olderThan: age)
             let seconds = Date().timeIntervalSince(started)

@@ -15,7 +15,8 @@ extension D365MMCommand {
                 outcome, duration and counts; labor tickets that cannot be written; records MachineMetrics rejects; \
                 journals unposted for over a day or that could not be posted; the next timer runs when systemd is present. \
                 Reads only, takes no lock, and works even when the rest of the configuration is wrong: only \
-                D365MM_SPOOL_DIR is needed.
+                D365MM_SPOOL_DIR is needed; on a spool this user may only read, and with a damaged state database \
+                (it says so, and what to do).
                 """
         )
 
@@ -25,8 +26,9 @@ extension D365MMCommand {
 
         func run() async throws {
             let spool = try SpoolLocation.resolve(configFile: options.config)
-            let database = FileManager.default.fileExists(atPath: spool.databasePath) ? try StateDatabase(path: spool.databasePath) : nil
-            let report = try StatusReport.gather(spool: spool, database: database, timers: SystemdTimers.list())
+            let (database, problem) = StateReading.open(spool)
+            var report = try StatusReport.gather(spool: spool, database: database, timers: SystemdTimers.list())
+            report.databaseProblem = problem
             print(json ? JSONEncoding.string(report.json, style: .pretty) : report.text, terminator: json ? "\n" : "")
         }
     }
@@ -63,5 +65,17 @@ enum SystemdTimers {
         process.waitUntilExit()
         guard process.terminationStatus == 0 else { return nil }
         return String(decoding: data, as: UTF8.self).split(separator: "\n").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+    }
+}
+
+/// The state database as `status` and `bundle` read it: read-only, and when it cannot be read, why, for them to say.
+enum StateReading {
+    static func open(_ spool: Spool) -> (database: StateDatabase?, problem: String?) {
+        guard FileManager.default.fileExists(atPath: spool.databasePath) else { return (nil, nil) }
+        do {
+            return (try StateDatabase(readingAt: spool.databasePath), nil)
+        } catch {
+            return (nil, "\(error)")
+        }
     }
 }

@@ -27,34 +27,15 @@ struct RunResources {
 }
 
 /// Takes the spool lock, opens the state database, the run's log and the clients, runs `body` (stopping it on SIGTERM
-/// or SIGINT, ``SignalStop``), logs the run's last line, archives finished work, and releases everything. A held lock
-/// exits 73; an unusable spool folder exits 78.
+/// or SIGINT, ``SignalStop``), logs the run's last line, archives finished work, and releases everything. When the spool
+/// or the database cannot be had, it exits as ``SpoolAccess`` says.
 func withRunResources(_ environment: CommandEnvironment, logger: Logger, runID: String, direction: Direction,
                       _ body: @escaping (RunResources) async -> RunReport) async throws -> RunReport {
     limitMallocArenas()
     let configuration = environment.configuration
     let spool = Spool(root: configuration.spoolDirectory)
-    do {
-        try spool.create()
-    } catch {
-        printError("d365mm: D365MM_SPOOL_DIR (\(configuration.spoolDirectory)) cannot be used: \(error)")
-        throw ExitStatus.configuration.exitCode
-    }
-    let lock: SpoolLock
-    do {
-        lock = try SpoolLock.acquire(spool)
-    } catch let error as SpoolError where error.code == .locked {
-        let holder = SpoolLock.holder(spool).map { " (\($0))" } ?? ""
-        printError("d365mm: another d365mm run holds the spool lock on \(spool.root)\(holder); nothing was done.")
-        throw ExitStatus.locked.exitCode
-    }
-    let database: StateDatabase
-    do {
-        database = try StateDatabase(path: spool.databasePath)
-    } catch {
-        printError("d365mm: the state database \(spool.databasePath) cannot be opened: \(error)")
-        throw ExitStatus.internalError.exitCode
-    }
+    let lock = try SpoolAccess.lock(spool)
+    let database = try SpoolAccess.database(spool)
     let stop = StopRequest()
     let remote = RemoteClients(environment, stop: stop, logger: logger)
     RunLog.open(path: spool.path(.log, "\(runID).log"))
@@ -153,3 +134,4 @@ private func limitMallocArenas() {
     cmalloc_limit_arenas(1)
     #endif
 }
+
