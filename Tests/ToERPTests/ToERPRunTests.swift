@@ -1,4 +1,5 @@
 import Foundation
+import enum Mapping.ToERPMapping
 import Simulator
 import Testing
 import TestSupport
@@ -151,6 +152,43 @@ struct ToERPRunTests {
             #expect(revised.erpReference == "usmf/\(table.string(row: newLine, "JournalNumber"))/1", "the reference names the new line")
             #expect(try await harness.run(["run", "to-erp"]).status == 0)
             #expect(harness.journalLinesByMarker() == lines, "and nothing more")
+        }
+    }
+
+    /// A ticket id of 51 characters makes `MM-LT <id> r2` exactly 60, so its line has no room for the worker; the reversal
+    /// of that line, `MM-LT <id> r3-undo`, is too long, so it carries the hashed id, and then the worker fits again.
+    @Test func aReversalUnderAHashedIdCarriesTheOldLinesWorkerAtTheSixtyCharacterBoundary() async throws {
+        try await withToERPConnector { (harness: ConnectorHarness) async throws in
+            let simulator = harness.session.simulator
+            // Lengthened ids keep the tickets' order (the simulator finds them by it); a few, as some tickets are unwritable.
+            var longIDs: [String] = []
+            for ticket in simulator.laborTickets().filter({ !$0.closed || $0.exportedRevision == nil }).prefix(8) {
+                let longID = ticket.id + String(repeating: "x", count: 51 - ticket.id.count)
+                try simulator.reviseLaborTicket(id: ticket.id) { $0.id = longID }
+                longIDs.append(longID)
+            }
+            #expect(longIDs.allSatisfy { "MM-LT \($0) r2".count == ToERPMapping.descriptionLength })
+            _ = try await harness.run(["run", "to-erp"])
+            let operations = simulator.table("ProductionOrderRouteOperations")
+            var move: (ticket: LaborTicket, operation: Int)?
+            for ticket in simulator.laborTickets() where longIDs.contains(ticket.id) && ticket.exportedRevision == 2 && ticket.personnelNumber != nil && move == nil {
+                for row in 0..<operations.count where operations.string(row: row, "ProductionOrderNumber") == ticket.workOrderNumber
+                    && operations.string(row: row, "dataAreaId") == "usmf" && operations.value(row: row, "OperationPriority") == .member(EnumTypes.routeOprPriority.index(of: ticket.operationPriority)!) {
+                    if case .integer(let number) = operations.value(row: row, "OperationNumber"), number != ticket.operationSequence { move = (ticket, Int(number)) }
+                }
+            }
+            let (ticket, newOperation) = try #require(move, "a written ticket with a long id and another operation to move to")
+            let table = simulator.table("RouteCardProductionJournalEntries")
+            #expect((0..<table.count).contains { table.string(row: $0, "JournalDescription") == "MM-LT \(ticket.id) r2" }, "the worker did not fit")
+            try simulator.reviseLaborTicket(id: ticket.id) { $0.operationSequence = newOperation }
+            let moved = try await harness.run(["run", "to-erp"])
+            #expect([0, 2].contains(moved.status), "\(moved.standardError)")
+            let hashed = ToERPMapping.markerID(ticketID: ticket.id, suffix: "r3-undo")
+            #expect(hashed.hasPrefix("#"))
+            let after = simulator.table("RouteCardProductionJournalEntries")
+            let descriptions = (0..<after.count).map { after.string(row: $0, "JournalDescription") }
+            let expected = "MM-LT \(hashed) r3-undo \(ticket.personnelNumber!)"
+            #expect(descriptions.contains(expected), "\(expected) among \(descriptions.filter { $0.contains(hashed) || $0.contains(ticket.id) })")
         }
     }
 

@@ -58,8 +58,10 @@ extension ToERPRun {
         report.add("journals missing from D365", missing.count)
     }
 
-    /// Where a journal line (as D365 answers it, or as written) put labor, how much, and what a reversal must copy.
-    static func writtenLine(of line: JSONValue) -> StateDatabase.WrittenLine? {
+    /// Where a journal line (as D365 answers it, or as written) put labor, how much, and what a reversal must copy. The
+    /// personnel number is `personnelNumber` when known, else the word after the marker in the description (which a
+    /// line found in D365 has only when it fitted).
+    static func writtenLine(of line: JSONValue, personnelNumber: String? = nil) -> StateDatabase.WrittenLine? {
         guard let order = line["ProductionOrderNumber"]?.stringValue, let operation = line["RouteOperationNumber"]?.intValue,
               let priority = line["RouteOperationPriority"]?.stringValue, let hours = line["RegisteredHours"]?.decimalValue,
               let good = line["ReportedGoodInventoryQuantity"]?.decimalValue, let bad = line["ReportedErrorInventoryQuantity"]?.decimalValue else { return nil }
@@ -67,7 +69,8 @@ extension ToERPRun {
         let words = line["JournalDescription"]?.stringValue?.split(separator: " ") ?? []
         return StateDatabase.WrittenLine(orderNumber: order, operation: operation, priority: priority, resourceID: line["OperationsResourceId"]?.stringValue,
                                          consumptionDate: line["ConsumptionDate"]?.stringValue, errorCause: line["ErrorCause"]?.stringValue,
-                                         productionJobID: line["ProductionJobId"]?.stringValue, personnelNumber: words.count > 3 ? String(words[3]) : nil,
+                                         productionJobID: line["ProductionJobId"]?.stringValue,
+                                         personnelNumber: personnelNumber ?? (words.count > 3 ? String(words[3]) : nil),
                                          hours: hours, good: good, bad: bad)
     }
 }

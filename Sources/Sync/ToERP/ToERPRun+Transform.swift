@@ -11,13 +11,17 @@ struct OutboundJournal {
     let markerID: String
     let part: StateDatabase.WritePart
     let line: JSONObject
+    /// The worker the line is for, kept here as well: its description drops it when the ticket id fills the field, and
+    /// a later reversal of the line needs it.
+    let personnelNumber: String?
 
-    init(ticketID: String, revision: Int, part: StateDatabase.WritePart, line: JSONObject) {
+    init(ticketID: String, revision: Int, part: StateDatabase.WritePart, line: JSONObject, personnelNumber: String?) {
         self.ticketID = ticketID
         self.revision = revision
         markerID = ToERPMapping.markerID(ticketID: ticketID, suffix: "r\(revision)\(part == .undo ? "-undo" : "")")
         self.part = part
         self.line = line
+        self.personnelNumber = personnelNumber
     }
 
     init?(_ entry: JSONValue) {
@@ -28,11 +32,14 @@ struct OutboundJournal {
         // Entries written before reversals existed have no part: they are lines.
         part = entry["part"]?.stringValue.flatMap(StateDatabase.WritePart.init(rawValue:)) ?? .line
         self.line = line
+        personnelNumber = entry["personnelNumber"]?.stringValue
     }
 
     var json: JSONValue {
-        .object(JSONObject([("ticketId", .string(ticketID)), ("revision", .number(revision)), ("markerId", .string(markerID)),
-                            ("part", .string(part.rawValue)), ("line", .object(line))]))
+        var entry = JSONObject([("ticketId", .string(ticketID)), ("revision", .number(revision)), ("markerId", .string(markerID)),
+                                ("part", .string(part.rawValue)), ("line", .object(line))])
+        if let personnelNumber { entry["personnelNumber"] = .string(personnelNumber) }
+        return .object(entry)
     }
 
     /// The marker id the revision's failures are recorded under (its line's, whichever part failed).
@@ -77,11 +84,13 @@ extension ToERPRun {
                 line["ReportedGoodInventoryQuantity"] = .number(amounts.good)
                 line["ReportedErrorInventoryQuantity"] = .number(amounts.bad)
                 if plan.corrects { report.add("correcting journals") }
-                journals.append(OutboundJournal(ticketID: ticket.id, revision: ticket.revision, part: .line, line: line))
+                journals.append(OutboundJournal(ticketID: ticket.id, revision: ticket.revision, part: .line, line: line,
+                                                personnelNumber: ticket.personnelNumber))
             }
             if let undo = plan.undo {
                 journals.append(OutboundJournal(ticketID: ticket.id, revision: ticket.revision, part: .undo,
-                                                line: reversalLine(copying: undo.copying, amounts: undo.amounts, ticket: ticket)))
+                                                line: reversalLine(copying: undo.copying, amounts: undo.amounts, ticket: ticket),
+                                                personnelNumber: undo.copying.personnelNumber))
                 report.add("reversal journals")
             }
             if batch.count + journals.count > Self.journalsPerBatch {

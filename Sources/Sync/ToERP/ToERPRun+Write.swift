@@ -69,7 +69,7 @@ extension ToERPRun {
         try database.recordTicketWrite(.init(markerID: journal.markerID, revision: journal.revision, part: journal.part, ticketID: journal.ticketID,
                                              entitySet: options.entitySet, journalNumber: journalNumber,
                                              lineNumber: JSONNumberText.format(lineNumbers.first ?? 1), source: "run",
-                                             line: Self.writtenLine(of: .object(journal.line))))
+                                             line: Self.writtenLine(of: .object(journal.line), personnelNumber: journal.personnelNumber)))
         try database.forgetTicketFailure(markerID: journal.revisionMarkerID, revision: journal.revision)
         report.add(journal.part == .undo ? "reversals written" : "journals written")
     }
