@@ -56,6 +56,9 @@ public struct ConfigurationSource: Sendable {
         for problem in file.problems {
             problems.append(ConfigurationProblem(variable: nil, message: "line \(problem.line) of \(path) \(problem.reason); its text is not shown, as it may hold a secret"))
         }
+        for warning in file.systemdWarnings {
+            warnings.append("\(path):\(warning.line) \(warning.reason); d365mm reads the line, but the units read this file through systemd's EnvironmentFile=, which would lose its variable")
+        }
         var definesSecret = false
         var firstLine: [String: Int] = [:]
         for assignment in file.assignments {

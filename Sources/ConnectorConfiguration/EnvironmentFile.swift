@@ -1,6 +1,8 @@
-/// The assignments of an env-style file, read as systemd's `EnvironmentFile=` reads them, forgiving what Windows
-/// editors and copied screens add: a UTF-8 byte-order mark, CR LF (or CR) line ends, `export `, blanks around `=`,
-/// and values in single or double quotes.
+/// The assignments of an env-style file, read as systemd's `EnvironmentFile=` reads them (`src/basic/env-file.c`: CR LF
+/// or CR line ends, blanks around `=`, `'…'` literal, `"…"` with `\"`, `\\`, `\$`, `` \` ``, a backslash escaping the
+/// next character outside quotes and joining the next line at the end of one), and forgiving what Windows editors and
+/// copied shell scripts add beyond that: a UTF-8 byte-order mark and `export `. systemd itself drops an assignment
+/// after those, and the units read the file through systemd, so each is reported in ``systemdWarnings``.
 ///
 /// A line that cannot be read is reported by its number alone: its text may hold a secret.
 struct EnvironmentFile {
@@ -19,17 +21,24 @@ struct EnvironmentFile {
 
     private(set) var assignments: [Assignment] = []
     private(set) var problems: [Problem] = []
+    /// What d365mm reads but systemd's `EnvironmentFile=` would lose, by line.
+    private(set) var systemdWarnings: [Problem] = []
 
     /// Reads `text`, which is already known to be UTF-8.
     init(_ text: String) {
+        if text.unicodeScalars.first == "\u{FEFF}" {
+            systemdWarnings.append(Problem(line: 1, reason: "starts with a byte-order mark, which systemd does not remove: save the file as UTF-8 without one"))
+        }
         var lines = Self.lines(of: text)[...]
         var number = 0
         while let first = lines.popFirst() {
             number += 1
             let start = number
             var line = first
+            let blank = Substring(line).trimmingBlanks()
+            if blank.isEmpty || blank.hasPrefix("#") || blank.hasPrefix(";") { continue }
             // A backslash at the very end joins the next line, as systemd does.
-            while line.hasSuffix("\\"), let next = lines.popFirst() {
+            while Self.endsInEscape(line), let next = lines.popFirst() {
                 number += 1
                 line = String(line.dropLast()) + next
             }
@@ -37,11 +46,16 @@ struct EnvironmentFile {
         }
     }
 
+    /// Whether `line` ends in a backslash that escapes the line end (not one escaped itself).
+    private static func endsInEscape(_ line: String) -> Bool {
+        line.reversed().prefix { $0 == "\\" }.count % 2 == 1
+    }
+
     private mutating func read(_ rawLine: String, number: Int) {
         var line = Substring(rawLine).trimmingBlanks()
-        if line.isEmpty || line.hasPrefix("#") || line.hasPrefix(";") { return }
         if line.hasPrefix("export"), let next = line.dropFirst(6).first, next == " " || next == "\t" {
             line = line.dropFirst(6).trimmingBlanks()
+            systemdWarnings.append(Problem(line: number, reason: "starts with export, which systemd does not read: remove it"))
         }
         guard let equals = line.firstIndex(of: "=") else {
             return problems.append(Problem(line: number, reason: "is not KEY=value"))
@@ -58,9 +72,22 @@ struct EnvironmentFile {
 
     private struct ValueProblem: Error { let reason: String }
 
-    /// The value as written, its quotes taken away: `'…'` is literal, `"…"` takes `\"`, `\\`, `\$` and `` \` ``.
+    /// The value as written, its quotes taken away: `'…'` is literal, `"…"` takes `\"`, `\\`, `\$` and `` \` ``, and
+    /// outside quotes a backslash escapes the character after it.
     private static func value(of text: Substring) -> Result<String, ValueProblem> {
-        guard let quote = text.first, quote == "\"" || quote == "'" else { return .success(String(text)) }
+        guard let quote = text.first, quote == "\"" || quote == "'" else {
+            var value = ""
+            var escaped = false
+            for character in text {
+                if character == "\\" && !escaped {
+                    escaped = true
+                    continue
+                }
+                escaped = false
+                value.append(character)
+            }
+            return .success(value)
+        }
         var value = ""
         var index = text.index(after: text.startIndex)
         while index < text.endIndex {

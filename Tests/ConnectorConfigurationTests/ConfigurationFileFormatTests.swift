@@ -63,6 +63,31 @@ struct ConfigurationFileFormatTests {
         #expect(source.value(of: .postingAction)?.value == "Post\"Journal\\", "double quotes take \\\" and \\\\")
     }
 
+    /// The units read the file through systemd's `EnvironmentFile=`, which drops the assignment after a byte-order mark or
+    /// `export`: d365mm reads such a line, and says that the service would not.
+    @Test func whatOnlyD365mmForgivesIsAWarningThatSystemdWouldLoseTheVariable() throws {
+        var lines = Self.lines
+        lines[7] = "export D365_DEFAULT_SITE_ID=110"
+        let source = try source([0xEF, 0xBB, 0xBF] + Array(lines.joined(separator: "\r\n").utf8))
+        #expect(throws: Never.self) { try ConfigurationLoader.load(source) }
+        #expect(source.warnings.contains { $0.contains(":1 starts with a byte-order mark, which systemd does not remove") }, "\(source.warnings)")
+        #expect(source.warnings.contains { $0.contains(":8 starts with export, which systemd does not read") }, "\(source.warnings)")
+        #expect(try !self.source(Self.lines.joined(separator: "\r\n")).warnings.contains { $0.contains("systemd") }, "CR LF and quotes systemd reads itself")
+    }
+
+    @Test func backslashesAreReadAsSystemdReadsThem() throws {
+        var lines = Self.lines
+        lines[7] = #"D365_DEFAULT_SITE_ID=1\ 1\\0"#
+        lines[8] = "D365_DEFAULT_DATA_AREA_ID=us\\"
+        lines.insert("mf", at: 9)
+        lines.insert("# a comment ending in a backslash does not swallow the next line \\", at: 10)
+        lines.insert("D365_POSTING_ACTION=Post", at: 11)
+        let source = try source(lines.joined(separator: "\n"))
+        #expect(source.value(of: .defaultSiteID)?.value == #"1 1\0"#)
+        #expect(source.value(of: .defaultDataAreaID)?.value == "usmf", "a backslash at the end joins the next line")
+        #expect(source.value(of: .postingAction)?.value == "Post")
+    }
+
     @Test func aDuplicateKeyIsAWarningNamingBothLinesAndTheLastWins() throws {
         let source = try source((Self.lines + ["D365_DEFAULT_SITE_ID=220"]).joined(separator: "\n"))
         #expect(source.value(of: .defaultSiteID)?.value == "220")
