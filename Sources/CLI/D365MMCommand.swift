@@ -17,8 +17,10 @@ public struct D365MMCommand: AsyncParsableCommand {
               64  usage error
               73  another run holds the spool lock; nothing was done
               75  temporary failure (network, throttling, 5xx); retry next tick
-              77  authentication or permission refused
+              77  authentication or permission refused (a spool it may not write too)
               78  configuration error
+              130 stopped by SIGINT (Ctrl-C); its work stays queued
+              143 stopped by SIGTERM (systemctl stop); its work stays queued
             Any other code is a failure.
             """,
         version: D365MMVersion.current,

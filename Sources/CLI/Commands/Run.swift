@@ -32,7 +32,8 @@ extension D365MMCommand.Run {
                 what changed since MachineMetrics last accepted it, and posted. Pages are transformed as they arrive, \
                 while further pages are read. With --pull-only the run stops once D365 is read: the pages wait in inbox/ \
                 (plain JSON, to see what D365 returned) and the next run transforms and sends them. \
-                Exit status: 0, 2, 73, 75, 77 or 78 (see d365mm --help).
+                SIGTERM or SIGINT stops the run within 10 s, its work left queued (exit 143 or 130). \
+                Exit status: 0, 2, 73, 75, 77, 78, 130 or 143 (see d365mm --help).
                 """
         )
 
@@ -86,7 +87,8 @@ extension D365MMCommand.Run {
                 moved to another order or operation, a new journal and the reversal (r<revision>-undo) of the old one. \
                 Tickets that cannot be written go to failed/ and are acknowledged failed with the reason. \
                 When IMPORT_LTS_TO_MM is true: posted journal lines of the site that this connector did not write are sent \
-                to MachineMetrics labor-tickets, from a watermark on PostedDateTime.
+                to MachineMetrics labor-tickets, from a watermark on PostedDateTime. SIGTERM or SIGINT stops the run \
+                within 10 s, its work left queued (exit 143 or 130).
                 """
         )
 
