@@ -57,6 +57,10 @@ struct StatusAndSpoolTests {
             #expect(deleted.status == 0, "\(deleted.standardError)")
             #expect(harness.files("failed").filter { !$0.hasSuffix(".error.json") }.isEmpty)
             #expect(harness.files("archive").count == failed.count - 1, "each deleted item archived first: \(harness.files("archive"))")
+            let outside = try await harness.run(["spool", "show", "../../../etc/hostname"])
+            let hostname = try String(contentsOfFile: "/etc/hostname", encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines)
+            #expect(outside.status == 64 && outside.standardError.contains("without a folder or `..`"), "\(outside.standardError)")
+            #expect(!outside.standardOutput.contains(hostname) || hostname.isEmpty, "nothing outside the spool is read")
             let missing = try await harness.run(["spool", "requeue", "no-such-item.json"])
             #expect(missing.status == 2 && missing.standardError.contains("is not in failed/ or hold/"))
         }

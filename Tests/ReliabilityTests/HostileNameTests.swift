@@ -10,7 +10,7 @@ import TestSupport
 /// command runs against them: nothing crashes, nothing outside the spool is read or touched, every file ends somewhere
 /// (failed items with their sidecar) and nothing is lost.
 struct HostileNameTests {
-    private static let droppedFolders = ["inbox", "outbound", "failed", "hold"]
+    private static let droppedFolders = ["inbox", "outbound", "failed", "hold", "posted", "tmp"]
 
     /// What one dropped file holds: garbage, nothing, or a copy of a file a real run wrote.
     private static func contents(_ random: inout Xoshiro, copies: [[UInt8]], nonce: Int) -> [UInt8] {
@@ -32,7 +32,7 @@ struct HostileNameTests {
             try FileManager.default.createDirectory(atPath: outside, withIntermediateDirectories: true)
             let sentinel = outside + "/sentinel.json"
             try Data(copies[0]).write(to: URL(fileURLWithPath: sentinel))
-            for folder in Self.droppedFolders {
+            for folder in Self.droppedFolders where folder != "tmp" {
                 try FileManager.default.createSymbolicLink(atPath: "\(spool)/\(folder)/link-out.json", withDestinationPath: sentinel)
             }
             let outsideBefore = FileNames.list(outside)
@@ -48,6 +48,7 @@ struct HostileNameTests {
                     let folder = Self.droppedFolders.randomElement(using: &random)!
                     let bytes = folder == "failed" ? Array("dropped into failed/ \(label) \(index)".utf8) : Self.contents(&random, copies: copies, nonce: index)
                     guard (try? FileNames.write(bytes, as: name, in: "\(spool)/\(folder)")) != nil else { continue }
+                    guard folder != "tmp" else { continue }  // tmp/ is never work: runs remove what they find there
                     dropped.insert(SHA256Hex.digest(bytes))
                     if folder == "failed" { droppedIntoFailed.insert(SHA256Hex.digest(bytes)) }
                 }

@@ -50,6 +50,8 @@ struct RemoteFaultTests {
             let retryLines = down.standardError.split(separator: "\n").filter { $0.contains("answered 503") }
             #expect(retryLines.count == 2, "the first wait, and one line summing up the rest: \(retryLines)")
             #expect(!harness.files("outbound").isEmpty, "the work stays queued")
+            let runLog = try String(contentsOfFile: "\(harness.spoolDirectory)/log/\(try #require(harness.files("log").last))", encoding: .utf8)
+            #expect(runLog.split(separator: "\n").last?.contains("run from-erp finished: temporary-failure (exit 75)") == true, "the run's own log ends with its outcome")
             harness.session.simulator.clearFaults()
             try await Invariants.settle(harness)
             #expect(Invariants.problems(harness).isEmpty)
