@@ -52,9 +52,9 @@ struct MachineMetricsPoster {
         /// The stem as an `Idempotency-Key` header can carry it: a file dropped in by hand may be named with anything,
         /// so each byte outside visible ASCII (and `%` itself) is written `%XX`. This tool's own names pass unchanged.
         static func headerSafe(_ stem: String) -> String {
-            guard !stem.utf8.allSatisfy({ (0x21...0x7E).contains($0) && $0 != 0x25 }) else { return stem }
-            return stem.utf8.map { (0x21...0x7E).contains($0) && $0 != 0x25 ? String(UnicodeScalar($0)) : "%" + String($0, radix: 16, uppercase: true).leftPadded(2) }
-                .joined()
+            let passes = { (byte: UInt8) in (0x21...0x7E).contains(byte) && byte != UInt8(ascii: "%") }
+            guard !stem.utf8.allSatisfy(passes) else { return stem }
+            return stem.utf8.map { passes($0) ? String(UnicodeScalar($0)) : String(format: "%%%02X", $0) }.joined()
         }
     }
 

@@ -23,7 +23,8 @@ extension D365MMCommand {
                 a dash (d365mm spool hold -- -odd.json). Paths, .. and symbolic links are refused: nothing outside the \
                 spool is touched. Names that are not printable are shown escaped (\\n, \\u{1b}); a file whose name is \
                 not UTF-8 is renamed by the next run or spool command (bytes that are not UTF-8 become %XX), and a name \
-                too long to have a sidecar beside it is shortened when the item moves; either is said. An item's sidecars (NAME.error.json, NAME.receipt.json) move with it.
+                too long to have a sidecar beside it is shortened when the item moves; either is said. An item's \
+                sidecars (NAME.error.json, NAME.receipt.json) move with it.
                 """,
             subcommands: [List.self, Show.self, Requeue.self, Hold.self, Release.self, Delete.self, Purge.self, Archive.self]
         )
