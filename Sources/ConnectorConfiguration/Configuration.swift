@@ -53,7 +53,14 @@ public struct Configuration: Sendable {
     public var archiveKeep: TimeInterval
     /// The most `archive/` may hold; the oldest archives go first.
     public var archiveMaxBytes: Int64
+    /// `HTTPS_PROXY`, `HTTP_PROXY` and `NO_PROXY`.
+    public var proxies: ProxySettings
+    /// `D365MM_CA_FILE`: CA certificates trusted besides the system's.
+    public var caFile: String?
 
-    /// Every secret's value, for redaction.
-    public var secrets: [String] { [clientSecret.revealed, mappingServiceToken.revealed].filter { !$0.isEmpty } }
+    /// Every secret's value, for redaction: the client secret, the mapping token, the proxies' passwords.
+    public var secrets: [String] {
+        ([clientSecret.revealed, mappingServiceToken.revealed] + [proxies.https, proxies.http].compactMap { $0?.password?.revealed })
+            .filter { !$0.isEmpty }
+    }
 }

@@ -55,6 +55,9 @@ public enum ConfigurationLoader {
         let archiveAfter = parsed(.archiveAfter, ValueParsers.reconciliationWindow)
         let archiveKeep = parsed(.archiveKeep, ValueParsers.reconciliationWindow)
         let archiveMaxMB = parsed(.archiveMaxMB) { Int64($0).flatMap { (1...1_000_000).contains($0) ? $0 : nil } }
+        let caFile = parsed(.caFile, ValueParsers.certificateFile)
+        let proxies = ProxySettings(https: parsed(.httpsProxy, ProxyServer.init(parsing:)), http: parsed(.httpProxy, ProxyServer.init(parsing:)),
+                                    bypass: parsed(.noProxy, ProxyBypass.list(parsing:)) ?? [])
 
         guard problems.isEmpty, let environmentURL, let tenantID, let clientID, let clientSecret, let mappingServiceToken,
               let mappingServiceURL, let mappingAuthServiceURL, let siteID, let dataAreaID, let importLabor, let writeLabor,
@@ -71,7 +74,8 @@ public enum ConfigurationLoader {
             reconciliationWindow: window, fromERPInterval: fromInterval, toERPInterval: toInterval, logLevel: logLevel,
             machineMetricsRetryAttempts: retryAttempts, machineMetricsTimeout: TimeInterval(timeout), postingAction: postingAction,
             authorityHost: authorityHost, spoolDirectory: spoolDirectory, retryBudget: TimeInterval(retryBudget), d365Concurrency: concurrency,
-            archiveAfter: archiveAfter, archiveKeep: archiveKeep, archiveMaxBytes: archiveMaxMB * 1_048_576
+            archiveAfter: archiveAfter, archiveKeep: archiveKeep, archiveMaxBytes: archiveMaxMB * 1_048_576, proxies: proxies,
+            caFile: caFile
         )
     }
 

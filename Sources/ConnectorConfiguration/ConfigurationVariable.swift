@@ -9,9 +9,30 @@ public struct ConfigurationVariable: Sendable, Hashable {
     public let defaultValue: String?
     /// What a valid value looks like, in the operator's words.
     public let check: String
+    /// The names the variable is read under, the first found winning: its name, or for the proxies the lower-case
+    /// spelling before the upper-case one, as curl reads them.
+    public let spellings: [String]
+    /// Whether the value may come from the file `<NAME>_FILE` names, or from the systemd credential `<NAME>`, instead
+    /// (one place only).
+    public let fromFile: Bool
+
+    public init(name: String, label: String?, isRequired: Bool, isSecret: Bool, defaultValue: String?, check: String,
+                spellings: [String]? = nil, fromFile: Bool = false) {
+        self.name = name
+        self.label = label
+        self.isRequired = isRequired
+        self.isSecret = isSecret
+        self.defaultValue = defaultValue
+        self.check = check
+        self.spellings = spellings ?? [name]
+        self.fromFile = fromFile
+    }
 
     /// `NAME (Label)`, as errors name a variable.
     public var displayName: String { label.map { "\(name) (\($0))" } ?? name }
+
+    /// The variable naming the file that holds this one's value.
+    public var fileVariable: String { name + "_FILE" }
 }
 
 extension ConfigurationVariable {
@@ -22,9 +43,9 @@ extension ConfigurationVariable {
     public static let clientID = Self(name: "D365_CLIENT_ID", label: "D365 Client Id", isRequired: true, isSecret: false, defaultValue: nil,
                                       check: "a GUID such as 0b5e7c1d-2a3f-4c8e-9d6b-7f1a2e3c4d5f")
     public static let clientSecret = Self(name: "D365_CLIENT_SECRET", label: "D365 Client Secret", isRequired: true, isSecret: true, defaultValue: nil,
-                                          check: "the client secret's value (not its ID) from the app registration")
+                                          check: "the client secret's value (not its ID) from the app registration", fromFile: true)
     public static let mappingServiceToken = Self(name: "MAPPING_SERVICE_TOKEN", label: "Mapping Service Token", isRequired: true, isSecret: true,
-                                                 defaultValue: nil, check: "the token MachineMetrics provided for this connector instance")
+                                                 defaultValue: nil, check: "the token MachineMetrics provided for this connector instance", fromFile: true)
     public static let mappingServiceURL = Self(name: "MAPPING_SERVICE_URL", label: "Mapping Service URL", isRequired: true, isSecret: false,
                                                defaultValue: nil, check: "an absolute https:// URL")
     public static let mappingAuthServiceURL = Self(name: "MAPPING_AUTH_SERVICE_URL", label: "Mapping Auth Service URL", isRequired: true,
@@ -70,11 +91,24 @@ extension ConfigurationVariable {
     public static let archiveMaxMB = Self(name: "D365MM_ARCHIVE_MAX_MB", label: nil, isRequired: false, isSecret: false, defaultValue: "1024",
                                           check: "a whole number of megabytes from 1 to 1000000: the oldest archives go when archive/ holds more")
 
+    public static let httpsProxy = Self(name: "HTTPS_PROXY", label: nil, isRequired: false, isSecret: false, defaultValue: nil,
+                                        check: "http://[user:password@]host:port, the proxy for https:// URLs (user and password percent-encoded)",
+                                        spellings: ["https_proxy", "HTTPS_PROXY"], fromFile: true)
+    public static let httpProxy = Self(name: "HTTP_PROXY", label: nil, isRequired: false, isSecret: false, defaultValue: nil,
+                                       check: "http://[user:password@]host:port, the proxy for http:// URLs",
+                                       spellings: ["http_proxy", "HTTP_PROXY"], fromFile: true)
+    public static let noProxy = Self(name: "NO_PROXY", label: nil, isRequired: false, isSecret: false, defaultValue: nil,
+                                     check: "comma-separated hosts that go straight: names (with their subdomains), IP addresses or CIDR blocks, or *",
+                                     spellings: ["no_proxy", "NO_PROXY"])
+
+    public static let caFile = Self(name: "D365MM_CA_FILE", label: nil, isRequired: false, isSecret: false, defaultValue: nil,
+                                    check: "a PEM file of CA certificates trusted besides the system's (a TLS-inspecting proxy, a private CA)")
+
     /// Every variable, in the contract's order.
     public static let all: [ConfigurationVariable] = [
         environmentHost, tenantID, clientID, clientSecret, mappingServiceToken, mappingServiceURL, mappingAuthServiceURL,
         defaultSiteID, defaultDataAreaID, importLaborToMM, writeLaborToD365, journalKind, postingMode, reconciliationWindow,
         fromERPInterval, toERPInterval, logLevel, retryAttempts, timeoutSeconds, postingAction, authorityHost, spoolDirectory,
-        retryBudget, concurrency, archiveAfter, archiveKeep, archiveMaxMB,
+        retryBudget, concurrency, archiveAfter, archiveKeep, archiveMaxMB, httpsProxy, httpProxy, noProxy, caFile,
     ]
 }

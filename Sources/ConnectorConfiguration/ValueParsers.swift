@@ -90,4 +90,10 @@ public enum ValueParsers {
         }
         return total > 0 ? total : nil
     }
+
+    /// The path of a readable file holding at least one PEM certificate.
+    public static func certificateFile(_ path: String) -> String? {
+        guard let data = FileManager.default.contents(atPath: path) else { return nil }
+        return String(decoding: data, as: UTF8.self).contains("-----BEGIN CERTIFICATE-----") ? path : nil
+    }
 }

@@ -14,6 +14,12 @@ public struct HTTPTransportError: Error, CustomStringConvertible, Sendable {
         case responseTooLarge
         /// The request could not be sent as it is (its URL or a header), wherever it went.
         case invalidRequest
+        /// The proxy answered 407 to the login it was given, or wanted one and got none.
+        case proxyLoginRefused
+        /// The proxy would not open a tunnel to the host (it could not reach it, or does not allow it).
+        case proxyRefusedTunnel
+        /// The server's certificate is not one the system's CAs and `D365MM_CA_FILE` vouch for, or does not name it.
+        case untrustedCertificate
     }
 
     public let kind: Kind
@@ -30,6 +36,9 @@ public struct HTTPTransportError: Error, CustomStringConvertible, Sendable {
         case .connectionLost: what = "connection lost before the answer was complete"
         case .responseTooLarge: what = "answer too large"
         case .invalidRequest: what = "cannot be sent"
+        case .proxyLoginRefused: what = "the proxy refused the login (407)"
+        case .proxyRefusedTunnel: what = "the proxy would not open a tunnel to the host"
+        case .untrustedCertificate: what = "the server's certificate is not trusted"
         }
         return "\(method) \(location): \(what) (\(detail))"
     }

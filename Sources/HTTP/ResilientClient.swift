@@ -123,7 +123,7 @@ public struct ResilientClient: Sendable {
                 response = try await transport.send(request, timeout: timeout)
             } catch let error as HTTPTransportError {
                 // A connection that was never made cannot have delivered the request; anything later might have.
-                let safe = (policy.mayRepeat || error.kind == .connectionFailed) && error.kind != .invalidRequest
+                let safe = (policy.mayRepeat || error.kind == .connectionFailed) && error.mayHeal
                 guard safe, retries < policy.maximumRetries else { throw error }
                 retries += 1
                 let wait = policy.backoff(attempt: retries)

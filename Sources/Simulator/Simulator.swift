@@ -11,30 +11,58 @@ public final class Simulator: Sendable {
     let core: SimulatorCore
     private let server: LoopbackServer
     public let options: SimulatorOptions
+    /// The CA's certificate (PEM) a connector must trust to reach a world served over TLS.
+    public let certificateAuthorityPEM: String?
+    /// The plant proxy in front, when there is one.
+    public let proxy: SimulatedProxy?
 
-    private init(core: SimulatorCore, server: LoopbackServer, options: SimulatorOptions) {
+    private init(core: SimulatorCore, server: LoopbackServer, options: SimulatorOptions, certificateAuthorityPEM: String?, proxy: SimulatedProxy?) {
         self.core = core
         self.server = server
         self.options = options
+        self.certificateAuthorityPEM = certificateAuthorityPEM
+        self.proxy = proxy
     }
 
-    /// Generates the data set, binds the port and starts serving.
+    /// Generates the data set, binds the port and starts serving; with ``SimulatorOptions/tls`` over https, and with
+    /// ``SimulatorOptions/proxy`` behind a proxy that alone resolves the services' name.
     public static func start(_ options: SimulatorOptions) async throws -> Simulator {
         guard ["127.0.0.1", "::1", "localhost"].contains(options.host) || options.host.hasPrefix("127.") else {
             throw SimulatorError("the simulator listens on loopback addresses only, not \(options.host)")
         }
+        let authority = options.tls || options.proxy != nil ? try SimulatedCertificateAuthority() : nil
         let core = SimulatorCore(options: options)
-        let server = try await LoopbackServer.start(host: options.host, port: options.port, maximumBodyBytes: 64 * 1024 * 1024) { request in
+        let server = try await LoopbackServer.start(host: options.host, port: options.port, tls: authority?.serverContext,
+                                                    maximumBodyBytes: 64 * 1024 * 1024) { request in
             core.handle(request)
         }
-        let host = options.host.contains(":") ? "[\(options.host)]" : options.host
-        core.baseURL.withLock { $0 = "http://\(host):\(server.port)" }
-        return Simulator(core: core, server: server, options: options)
+        var proxy: SimulatedProxy?
+        if let login = options.proxy {
+            proxy = try await SimulatedProxy.start(names: [SimulatedCertificateAuthority.serviceHost: options.host],
+                                                   login: login.user.map { ($0, login.password ?? "") })
+        }
+        let host = proxy != nil ? SimulatedCertificateAuthority.serviceHost : options.host.contains(":") ? "[\(options.host)]" : options.host
+        core.baseURL.withLock { $0 = "\(authority == nil ? "http" : "https")://\(host):\(server.port)" }
+        return Simulator(core: core, server: server, options: options, certificateAuthorityPEM: authority?.certificatePEM, proxy: proxy)
     }
 
     /// Stops serving.
     public func shutdown() async {
+        await proxy?.stop()
         await server.stop()
+    }
+
+    /// `HTTPS_PROXY` for the plant proxy, with its login, when there is one.
+    public var proxyURL: String? {
+        guard let proxy else { return nil }
+        let login = options.proxy?.user.map { user in
+            "\(Self.percentEncoded(user)):\(Self.percentEncoded(options.proxy?.password ?? ""))@"
+        } ?? ""
+        return "http://\(login)127.0.0.1:\(proxy.port)"
+    }
+
+    private static func percentEncoded(_ text: String) -> String {
+        text.addingPercentEncoding(withAllowedCharacters: CharacterSet.alphanumerics.union(CharacterSet(charactersIn: "-._~"))) ?? text
     }
 
     /// The port the simulator listens on.

@@ -23,8 +23,24 @@ public struct SimulatorOptions: Sendable {
     public var appRegisteredInD365 = true
     public var faults: [FaultRule] = []
     public var identities = SimulatedIdentities()
+    /// Serve https with a certificate from a CA made up for this world, which the connector must be told to trust.
+    public var tls = false
+    /// Put a `CONNECT` proxy in front, the only place the services' name resolves (implies ``tls``).
+    public var proxy: ProxyOptions?
 
     public init() {}
+}
+
+/// The simulated plant proxy.
+public struct ProxyOptions: Sendable {
+    /// The Basic login it wants, if any.
+    public var user: String?
+    public var password: String?
+
+    public init(user: String? = nil, password: String? = nil) {
+        self.user = user
+        self.password = password
+    }
 }
 
 /// The fake credentials of a simulated world. They are printed freely: they open nothing real.

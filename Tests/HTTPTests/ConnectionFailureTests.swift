@@ -6,7 +6,7 @@ import Testing
 struct ConnectionFailureTests {
     @Test func aRefusedConnectionFailsAtOnceNotAfterTheConnectTimeout() async throws {
         let port = try closedPort()
-        let client = HTTPClient(connectTimeout: .seconds(60))
+        let client = try HTTPClient(connectTimeout: .seconds(60))
         let started = ContinuousClock.now
         let failure = await #expect(throws: HTTPTransportError.self) {
             try await client.send(HTTPRequest(url: "http://127.0.0.1:\(port)/data/Workers?token=abc"), timeout: .seconds(120))

@@ -15,6 +15,8 @@ public struct ConnectorHarness: Sendable {
         environment["D365MM_RETRY_BUDGET_SECONDS"] = "5"
         environment["MM_API_RETRY_ATTEMPTS"] = "1"
         environment["MM_API_TIMEOUT_SECONDS"] = "5"
+        if let caFile = session.certificateAuthorityFile { environment["D365MM_CA_FILE"] = caFile }
+        if let proxy = session.simulator.proxyURL { environment["HTTPS_PROXY"] = proxy }
         self.environment = environment.merging(extra) { $1 }
     }
 

@@ -11,8 +11,18 @@ public func withSimulator<T>(
     options.dataSet.orders = 120
     configure(&options)
     let simulator = try await Simulator.start(options)
-    let client = HTTPClient()
-    let session = SimulatorSession(simulator: simulator, client: client)
+    // A world over TLS is reached as a connector reaches it: trusting its CA, through its proxy.
+    let caFile = simulator.certificateAuthorityPEM.map { pem in
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("d365mm-simulator-ca-\(UUID().uuidString).pem").path
+        FileManager.default.createFile(atPath: path, contents: Data(pem.utf8))
+        return path
+    }
+    defer { if let caFile { try? FileManager.default.removeItem(atPath: caFile) } }
+    let proxy = simulator.proxy.map { proxy in
+        HTTPProxy(host: "127.0.0.1", port: proxy.port, username: options.proxy?.user, password: options.proxy?.password, variable: "HTTPS_PROXY")
+    }
+    let client = try HTTPClient(options: NetworkOptions(proxy: { _, _ in proxy }, additionalCAFile: caFile))
+    let session = SimulatorSession(simulator: simulator, client: client, certificateAuthorityFile: caFile)
     do {
         let result = try await body(session)
         await client.shutdown()
@@ -29,6 +39,8 @@ public func withSimulator<T>(
 public struct SimulatorSession: Sendable {
     public let simulator: Simulator
     public let client: HTTPClient
+    /// The simulator's CA certificate as a file, for a world served over TLS.
+    public let certificateAuthorityFile: String?
 
     /// The configuration value `key` of ``Simulator/connectorEnvironment``.
     public func setting(_ key: String) -> String {

@@ -21,7 +21,7 @@ extension D365MMCommand {
 
         func run() async throws {
             let environment = try CommandEnvironment.load(configFile: options.config, label: "d365mm.doctor")
-            let remote = RemoteClients(environment, logger: environment.logger)
+            let remote = try RemoteClients(environment, logger: environment.logger)
             let doctor = Diagnostics.Doctor(configuration: environment.configuration, tokens: remote.tokens, odata: remote.odata, journals: remote.journals,
                                             machineMetrics: remote.machineMetrics, http: remote.resilient, logger: environment.logger)
             let checks = await doctor.run { check in

@@ -52,8 +52,16 @@ extension D365MMCommand {
         var faults: [String] = []
         @Option(help: ArgumentHelp("A JSON scenario file: {\"faults\": [...], \"missingPrivileges\": [...], \"pageSize\": N}.", valueName: "file"))
         var scenario: String?
-        @Option(name: .customLong("env-file"), help: ArgumentHelp("Also write the configuration lines to this file.", valueName: "file"))
+        @Option(name: .customLong("env-file"), help: ArgumentHelp("Also write the configuration lines to this file (and, with --tls, the CA to FILE.ca.pem).", valueName: "file"))
         var envFile: String?
+        @Flag(help: "Serve https, with a certificate from a CA made up for this run: D365MM_CA_FILE names it in the configuration lines.")
+        var tls = false
+        @Flag(help: "Put a CONNECT proxy in front (implies --tls); only it resolves the services' name, so a connector must go through it.")
+        var proxy = false
+        @Option(name: .customLong("proxy-user"), help: "The user the proxy wants (Basic login); with --proxy-password.")
+        var proxyUser: String?
+        @Option(name: .customLong("proxy-password"), help: "The proxy's password.")
+        var proxyPassword: String?
 
         func run() async throws {
             let options: SimulatorOptions
@@ -64,7 +72,17 @@ extension D365MMCommand {
                 throw ExitStatus.usage.exitCode
             }
             let simulator = try await Simulator.start(options)
-            let lines = simulator.connectorEnvironment.map { "\($0.key)=\($0.value)" }.joined(separator: "\n") + "\n"
+            var environment = simulator.connectorEnvironment
+            if let pem = simulator.certificateAuthorityPEM {
+                let caFile = (envFile ?? "d365mm-simulator") + ".ca.pem"
+                guard FileManager.default.createFile(atPath: caFile, contents: Data(pem.utf8), attributes: [.posixPermissions: 0o644]) else {
+                    printError("d365mm simulate: cannot write the CA certificate to \(caFile)")
+                    throw ExitStatus.usage.exitCode
+                }
+                environment.append(("D365MM_CA_FILE", caFile))
+            }
+            if let proxyURL = simulator.proxyURL { environment.append(("HTTPS_PROXY", proxyURL)) }
+            let lines = environment.map { "\($0.key)=\($0.value)" }.joined(separator: "\n") + "\n"
             if let envFile, !FileManager.default.createFile(atPath: envFile, contents: Data(lines.utf8), attributes: [.posixPermissions: 0o600]) {
                 printError("d365mm simulate: cannot write --env-file \(envFile): check that its folder exists and is writable")
                 throw ExitStatus.usage.exitCode
@@ -101,6 +119,13 @@ extension D365MMCommand {
             options.clientSecretExpired = secretExpired
             options.appRegisteredInD365 = !appNotRegistered
             options.faults = try faults.map { try FaultRule(parsing: $0) }
+            options.tls = tls
+            if proxy {
+                guard (proxyUser == nil) == (proxyPassword == nil) else { throw SimulatorError("--proxy-user and --proxy-password go together") }
+                options.proxy = ProxyOptions(user: proxyUser, password: proxyPassword)
+            } else if proxyUser != nil || proxyPassword != nil {
+                throw SimulatorError("--proxy-user and --proxy-password need --proxy")
+            }
             if let scenario { try Scenario.load(path: scenario).apply(to: &options) }
             return options
         }

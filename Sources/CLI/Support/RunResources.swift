@@ -37,7 +37,7 @@ func withRunResources(_ environment: CommandEnvironment, logger: Logger, runID: 
     let lock = try SpoolAccess.lock(spool)
     let database = try SpoolAccess.database(spool)
     let stop = StopRequest()
-    let remote = RemoteClients(environment, stop: stop, logger: logger)
+    let remote = try RemoteClients(environment, stop: stop, logger: logger)
     RunLog.open(path: spool.path(.log, "\(runID).log"))
     defer {
         RunLog.close()
@@ -77,9 +77,15 @@ struct RemoteClients {
     let journals: JournalWriter
     let machineMetrics: MachineMetricsClient
 
-    init(_ environment: CommandEnvironment, stop: StopRequest = StopRequest(), logger: Logger) {
+    /// Exits 78 naming `D365MM_CA_FILE` when its certificates cannot be read.
+    init(_ environment: CommandEnvironment, stop: StopRequest = StopRequest(), logger: Logger) throws {
         let configuration = environment.configuration
-        http = HTTP.HTTPClient()
+        do {
+            http = try HTTP.HTTPClient(options: Self.networkOptions(configuration))
+        } catch {
+            printError("d365mm: D365MM_CA_FILE (\(configuration.caFile ?? "")) holds no certificate that can be read: \(error)")
+            throw ExitStatus.configuration.exitCode
+        }
         resilient = ResilientClient(transport: http, budget: WaitBudget(seconds: configuration.retryBudget), stop: stop)
         tokens = EntraTokenProvider(
             settings: .init(authorityHost: configuration.authorityHost, tenantID: configuration.tenantID, clientID: configuration.clientID,
@@ -96,6 +102,16 @@ struct RemoteClients {
     }
 
     func shutdown() async { await http.shutdown() }
+
+    /// The proxies and extra trust of the configuration, as the HTTP client takes them.
+    static func networkOptions(_ configuration: Configuration) -> NetworkOptions {
+        let proxies = configuration.proxies
+        return NetworkOptions(proxy: { scheme, host in
+            guard let server = proxies.proxy(scheme: scheme, host: host) else { return nil }
+            return HTTPProxy(host: server.host, port: server.port, username: server.username, password: server.password?.revealed,
+                             variable: scheme == "https" ? "HTTPS_PROXY" : "HTTP_PROXY")
+        }, additionalCAFile: configuration.caFile)
+    }
 }
 
 /// Packs what earlier runs finished into `archive/` and applies retention; a failure here is reported, never fatal:

@@ -2,6 +2,7 @@ import Foundation
 import NIOCore
 import NIOHTTP1
 import NIOPosix
+import NIOSSL
 
 /// An HTTP/1.1 server on a loopback address that hands each whole request to a responder.
 ///
@@ -18,14 +19,15 @@ final class LoopbackServer: Sendable {
         self.port = port
     }
 
-    /// Binds `host:port` (port 0 picks a free one) and starts serving.
-    static func start(host: String, port: Int, maximumBodyBytes: Int, responder: @escaping Responder) async throws -> LoopbackServer {
+    /// Binds `host:port` (port 0 picks a free one) and starts serving, over TLS when `tls` is given.
+    static func start(host: String, port: Int, tls: NIOSSLContext? = nil, maximumBodyBytes: Int, responder: @escaping Responder) async throws -> LoopbackServer {
         let bootstrap = ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
             .serverChannelOption(.backlog, value: 256)
             .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
             .childChannelOption(.socketOption(.tcp_nodelay), value: 1)
             .childChannelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {
+                    if let tls { try channel.pipeline.syncOperations.addHandler(NIOSSLServerHandler(context: tls)) }
                     try channel.pipeline.syncOperations.configureHTTPServerPipeline(withPipeliningAssistance: true)
                     try channel.pipeline.syncOperations.addHandler(
                         ExchangeHandler(responder: responder, maximumBodyBytes: maximumBodyBytes)
