@@ -33,7 +33,16 @@ let package = Package(
         .target(name: "Hashing", dependencies: [.product(name: "Crypto", package: "swift-crypto")]),
         .target(name: "Redaction"),
         .target(name: "Stopping"),
-        .target(name: "ConnectorConfiguration", dependencies: ["Redaction"]),
+        .target(
+            name: "Credentials",
+            dependencies: [
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "_CryptoExtras", package: "swift-crypto"),
+                .product(name: "X509", package: "swift-certificates"),
+                .product(name: "SwiftASN1", package: "swift-asn1"),
+            ]
+        ),
+        .target(name: "ConnectorConfiguration", dependencies: ["Redaction", "Credentials"]),
         .target(name: "Spool", dependencies: ["JSON", "Hashing", "CrashPoints", "Timestamps", "Redaction"]),
         .target(
             name: "HTTP",
@@ -51,7 +60,7 @@ let package = Package(
         ),
         .target(
             name: "D365",
-            dependencies: ["HTTP", "JSON", "Redaction", .product(name: "Logging", package: "swift-log")]
+            dependencies: ["HTTP", "JSON", "Redaction", "Credentials", .product(name: "Logging", package: "swift-log")]
         ),
         .target(
             name: "MachineMetrics",
@@ -94,7 +103,11 @@ let package = Package(
 
         .target(
             name: "TestSupport",
-            dependencies: ["HTTP", "Simulator", "JSON", .product(name: "PropertyBased", package: "swift-property-based")],
+            dependencies: [
+                "HTTP", "Simulator", "JSON", .product(name: "PropertyBased", package: "swift-property-based"),
+                .product(name: "Crypto", package: "swift-crypto"), .product(name: "_CryptoExtras", package: "swift-crypto"),
+                .product(name: "X509", package: "swift-certificates"),
+            ],
             path: "Tests/TestSupport"
         ),
         .testTarget(name: "StateStoreTests", dependencies: ["StateStore", "Hashing", "TestSupport"]),
@@ -104,7 +117,7 @@ let package = Package(
         .testTarget(name: "JSONTests", dependencies: ["JSON"]),
         .testTarget(name: "HTTPTests", dependencies: ["HTTP"]),
         .testTarget(name: "TimestampsTests", dependencies: ["Timestamps"]),
-        .testTarget(name: "ConnectorConfigurationTests", dependencies: ["ConnectorConfiguration", "Redaction"]),
+        .testTarget(name: "ConnectorConfigurationTests", dependencies: ["ConnectorConfiguration", "Redaction", "Credentials", "TestSupport"]),
         .testTarget(name: "SpoolTests", dependencies: ["Spool", "JSON", "TestSupport", .product(name: "PropertyBased", package: "swift-property-based")]),
         .testTarget(name: "MappingTests", dependencies: ["Mapping", "JSON"]),
         .testTarget(name: "ToERPTests", dependencies: ["d365mm", "Simulator", "StateStore", "Sync", "Mapping", "JSON", "HTTP", "TestSupport"]),

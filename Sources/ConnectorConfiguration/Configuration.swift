@@ -1,3 +1,4 @@
+import Credentials
 import Foundation
 
 /// A secret value: it prints as a mask, so that a configuration or an error printed by mistake shows nothing.
@@ -11,6 +12,13 @@ public struct Secret: Sendable, Equatable, CustomStringConvertible, CustomDebugS
     public var debugDescription: String { "********" }
 }
 
+/// How the connector proves to Entra ID that it is the app registration: a client secret, or a certificate whose key
+/// signs client assertions.
+public enum ClientCredential: Sendable {
+    case secret(Secret)
+    case certificate(ClientCertificate)
+}
+
 /// Everything `d365mm` is configured with, validated.
 public struct Configuration: Sendable {
     public enum JournalKind: String, Sendable { case job, operation }
@@ -21,7 +29,12 @@ public struct Configuration: Sendable {
     public var environmentURL: String
     public var tenantID: String
     public var clientID: String
-    public var clientSecret: Secret
+    public var clientCredential: ClientCredential
+    /// The client secret, when that is the credential.
+    public var clientSecret: Secret? {
+        if case .secret(let secret) = clientCredential { return secret }
+        return nil
+    }
     public var mappingServiceToken: Secret
     /// Without a trailing slash.
     public var mappingServiceURL: String
@@ -60,7 +73,8 @@ public struct Configuration: Sendable {
 
     /// Every secret's value, for redaction: the client secret, the mapping token, the proxies' passwords.
     public var secrets: [String] {
-        ([clientSecret.revealed, mappingServiceToken.revealed] + [proxies.https, proxies.http].compactMap { $0?.password?.revealed })
-            .filter { !$0.isEmpty }
+        var secrets = [mappingServiceToken.revealed] + [proxies.https, proxies.http].compactMap { $0?.password?.revealed }
+        if case .secret(let secret) = clientCredential { secrets.append(secret.revealed) }
+        return secrets.filter { !$0.isEmpty }
     }
 }

@@ -1,3 +1,4 @@
+import Credentials
 import Foundation
 import Redaction
 
@@ -7,9 +8,9 @@ public enum ConfigurationLoader {
         var problems = source.problems
         typealias Variable = ConfigurationVariable
 
-        func raw(_ variable: Variable) -> String? {
+        func raw(_ variable: Variable, required: Bool? = nil) -> String? {
             guard let value = source.value(of: variable)?.value.trimmingCharacters(in: .whitespaces), !value.isEmpty else {
-                if variable.isRequired { problems.append(.init(variable: variable, message: "is required but not set; expected \(variable.check)")) }
+                if required ?? variable.isRequired { problems.append(.init(variable: variable, message: "is required but not set; expected \(variable.check)")) }
                 return nil
             }
             return value
@@ -27,7 +28,8 @@ public enum ConfigurationLoader {
         let environmentURL = parsed(.environmentHost, ValueParsers.environmentURL)
         let tenantID = parsed(.tenantID) { ValueParsers.isGUID($0) || ValueParsers.isDomainName($0) ? $0 : nil }
         let clientID = parsed(.clientID) { ValueParsers.isGUID($0) ? $0 : nil }
-        let clientSecret = raw(.clientSecret)
+        let clientCredential = credential(secret: raw(.clientSecret, required: false), certificateFile: raw(.clientCertificateFile),
+                                          keyFile: raw(.clientCertificateKeyFile), problems: &problems)
         let mappingServiceToken = raw(.mappingServiceToken)
         let mappingServiceURL = parsed(.mappingServiceURL, ValueParsers.serviceURL)
         let mappingAuthServiceURL = parsed(.mappingAuthServiceURL, ValueParsers.serviceURL)
@@ -59,7 +61,7 @@ public enum ConfigurationLoader {
         let proxies = ProxySettings(https: parsed(.httpsProxy, ProxyServer.init(parsing:)), http: parsed(.httpProxy, ProxyServer.init(parsing:)),
                                     bypass: parsed(.noProxy, ProxyBypass.list(parsing:)) ?? [])
 
-        guard problems.isEmpty, let environmentURL, let tenantID, let clientID, let clientSecret, let mappingServiceToken,
+        guard problems.isEmpty, let environmentURL, let tenantID, let clientID, let clientCredential, let mappingServiceToken,
               let mappingServiceURL, let mappingAuthServiceURL, let siteID, let dataAreaID, let importLabor, let writeLabor,
               let journalKind, let postingMode, let window, let fromInterval, let toInterval, let logLevel, let retryAttempts,
               let timeout, let postingAction, let authorityHost, let spoolDirectory, let retryBudget, let concurrency,
@@ -67,7 +69,7 @@ public enum ConfigurationLoader {
             throw ConfigurationError(problems: problems)
         }
         return Configuration(
-            environmentURL: environmentURL, tenantID: tenantID, clientID: clientID, clientSecret: Secret(clientSecret),
+            environmentURL: environmentURL, tenantID: tenantID, clientID: clientID, clientCredential: clientCredential,
             mappingServiceToken: Secret(mappingServiceToken), mappingServiceURL: mappingServiceURL,
             mappingAuthServiceURL: mappingAuthServiceURL, siteID: siteID, dataAreaID: dataAreaID,
             importLaborToMachineMetrics: importLabor, writeLaborToD365: writeLabor, journalKind: journalKind, postingMode: postingMode,
@@ -77,6 +79,31 @@ public enum ConfigurationLoader {
             archiveAfter: archiveAfter, archiveKeep: archiveKeep, archiveMaxBytes: archiveMaxMB * 1_048_576, proxies: proxies,
             caFile: caFile
         )
+    }
+
+    /// The client secret or the certificate, exactly one of them (`contracts/cli-and-config.md` § Secrets, identity …).
+    private static func credential(secret: String?, certificateFile: String?, keyFile: String?,
+                                   problems: inout [ConfigurationProblem]) -> ClientCredential? {
+        if keyFile != nil && certificateFile == nil {
+            problems.append(.init(variable: .clientCertificateKeyFile, message: "is set, but D365_CLIENT_CERTIFICATE_FILE, whose key it holds, is not"))
+        }
+        switch (secret, certificateFile) {
+        case (let secret?, nil):
+            return .secret(Secret(secret))
+        case (nil, let certificateFile?):
+            do {
+                return .certificate(try ClientCertificate(certificateFile: certificateFile, keyFile: keyFile))
+            } catch {
+                problems.append(.init(variable: nil, message: error.description))
+                return nil
+            }
+        case (_?, _?):
+            problems.append(.init(variable: .clientSecret, message: "is given, and so is D365_CLIENT_CERTIFICATE_FILE: the connector signs in with one of them; remove the secret once the certificate is registered with the app"))
+            return nil
+        case (nil, nil):
+            problems.append(.init(variable: .clientSecret, message: "is required unless D365_CLIENT_CERTIFICATE_FILE is set; expected \(ConfigurationVariable.clientSecret.check)"))
+            return nil
+        }
     }
 
     /// A value as an error may show it: on one line, a URL's password masked, long values cut.

@@ -43,7 +43,7 @@ extension ConfigurationVariable {
     public static let clientID = Self(name: "D365_CLIENT_ID", label: "D365 Client Id", isRequired: true, isSecret: false, defaultValue: nil,
                                       check: "a GUID such as 0b5e7c1d-2a3f-4c8e-9d6b-7f1a2e3c4d5f")
     public static let clientSecret = Self(name: "D365_CLIENT_SECRET", label: "D365 Client Secret", isRequired: true, isSecret: true, defaultValue: nil,
-                                          check: "the client secret's value (not its ID) from the app registration", fromFile: true)
+                                          check: "the client secret's value (not its ID) from the app registration; not with D365_CLIENT_CERTIFICATE_FILE", fromFile: true)
     public static let mappingServiceToken = Self(name: "MAPPING_SERVICE_TOKEN", label: "Mapping Service Token", isRequired: true, isSecret: true,
                                                  defaultValue: nil, check: "the token MachineMetrics provided for this connector instance", fromFile: true)
     public static let mappingServiceURL = Self(name: "MAPPING_SERVICE_URL", label: "Mapping Service URL", isRequired: true, isSecret: false,
@@ -101,6 +101,12 @@ extension ConfigurationVariable {
                                      check: "comma-separated hosts that go straight: names (with their subdomains), IP addresses or CIDR blocks, or *",
                                      spellings: ["no_proxy", "NO_PROXY"])
 
+    public static let clientCertificateFile = Self(
+        name: "D365_CLIENT_CERTIFICATE_FILE", label: nil, isRequired: false, isSecret: false, defaultValue: nil,
+        check: "a PEM file of the app registration's certificate and its unencrypted RSA private key; instead of D365_CLIENT_SECRET")
+    public static let clientCertificateKeyFile = Self(
+        name: "D365_CLIENT_CERTIFICATE_KEY_FILE", label: nil, isRequired: false, isSecret: false, defaultValue: nil,
+        check: "a PEM file of the certificate's private key, when it is not in D365_CLIENT_CERTIFICATE_FILE")
     public static let caFile = Self(name: "D365MM_CA_FILE", label: nil, isRequired: false, isSecret: false, defaultValue: nil,
                                     check: "a PEM file of CA certificates trusted besides the system's (a TLS-inspecting proxy, a private CA)")
 
@@ -110,5 +116,6 @@ extension ConfigurationVariable {
         defaultSiteID, defaultDataAreaID, importLaborToMM, writeLaborToD365, journalKind, postingMode, reconciliationWindow,
         fromERPInterval, toERPInterval, logLevel, retryAttempts, timeoutSeconds, postingAction, authorityHost, spoolDirectory,
         retryBudget, concurrency, archiveAfter, archiveKeep, archiveMaxMB, httpsProxy, httpProxy, noProxy, caFile,
+        clientCertificateFile, clientCertificateKeyFile,
     ]
 }

@@ -31,7 +31,8 @@ public final class Simulator: Sendable {
             throw SimulatorError("the simulator listens on loopback addresses only, not \(options.host)")
         }
         let authority = options.tls || options.proxy != nil ? try SimulatedCertificateAuthority() : nil
-        let core = SimulatorCore(options: options)
+        let certificates = try options.clientCertificatePEMs.map { pem throws(SimulatorError) in try RegisteredCertificate(pem: pem) }
+        let core = SimulatorCore(options: options, clientCertificates: certificates)
         let server = try await LoopbackServer.start(host: options.host, port: options.port, tls: authority?.serverContext,
                                                     maximumBodyBytes: 64 * 1024 * 1024) { request in
             core.handle(request)

@@ -10,8 +10,8 @@ final class SimulatorCore: Sendable {
     /// `http://127.0.0.1:PORT`, set once the server is bound.
     let baseURL: Mutex<String> = Mutex("")
 
-    init(options: SimulatorOptions) {
-        store = Mutex(SimulatorStore(options: options))
+    init(options: SimulatorOptions, clientCertificates: [RegisteredCertificate]) {
+        store = Mutex(SimulatorStore(options: options, clientCertificates: clientCertificates))
         defaultCompany = options.defaultCompany
     }
 
@@ -85,7 +85,7 @@ final class SimulatorCore: Sendable {
         } else {
             return .text(404, "Not Found")
         }
-        let service = EntraService(d365Audience: base.lowercased())
+        let service = EntraService(d365Audience: base.lowercased(), tokenEndpoint: base + request.path)
         return store.withLock { service.token(tenant: parts[0], version: version, request: request, state: &$0.entra, now: Date()) }
     }
 

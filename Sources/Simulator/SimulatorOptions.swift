@@ -27,6 +27,9 @@ public struct SimulatorOptions: Sendable {
     public var tls = false
     /// Put a `CONNECT` proxy in front, the only place the services' name resolves (implies ``tls``).
     public var proxy: ProxyOptions?
+    /// Certificates (PEM) registered with the app: client assertions signed with their keys are accepted instead of the
+    /// client secret.
+    public var clientCertificatePEMs: [String] = []
 
     public init() {}
 }

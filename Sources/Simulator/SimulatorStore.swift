@@ -13,7 +13,7 @@ struct SimulatorStore {
     var postingAction: String?
     var requestLog = RequestLog()
 
-    init(options: SimulatorOptions) {
+    init(options: SimulatorOptions, clientCertificates: [RegisteredCertificate]) {
         let dataSet = DataSetGenerator.generate(options.dataSet)
         tables = dataSet.tables
         journalSequence = dataSet.journalSequence
@@ -22,7 +22,7 @@ struct SimulatorStore {
             tenantID: options.identities.tenantID, tenantDomain: options.identities.tenantDomain,
             clientID: options.identities.clientID, clientSecret: options.identities.clientSecret,
             clientSecretExpired: options.clientSecretExpired, appRegisteredInD365: options.appRegisteredInD365,
-            tokenLifetimeSeconds: options.d365TokenLifetimeSeconds
+            tokenLifetimeSeconds: options.d365TokenLifetimeSeconds, clientCertificates: clientCertificates
         )
         machineMetrics = MachineMetricsState(
             serviceToken: options.identities.mappingServiceToken,

@@ -29,7 +29,7 @@ struct ConfigurationLoaderTests {
         #expect(configuration.machineMetricsTimeout == 30)
         #expect(!configuration.writeLaborToD365 && !configuration.importLaborToMachineMetrics)
         #expect(configuration.authorityHost == "https://login.microsoftonline.com")
-        #expect("\(configuration.clientSecret)" == "********")
+        #expect(configuration.clientSecret.map { "\($0)" } == "********")
     }
 
     @Test(arguments: [
@@ -78,7 +78,7 @@ struct ConfigurationLoaderTests {
         let configuration = try ConfigurationLoader.load(source)
         #expect(configuration.siteID == "110")
         #expect(configuration.logLevel == .debug)
-        #expect(configuration.clientSecret.revealed == "planted~Secret.Value_123")
+        #expect(configuration.clientSecret?.revealed == "planted~Secret.Value_123")
         #expect(source.value(of: .defaultSiteID)?.origin == .environment)
         #expect(source.warnings.contains { $0.contains("unknown variable D365_TYPO") })
         #expect(source.warnings.contains { $0.contains("can be read by other users") && $0.contains("chmod 600") })

@@ -16,7 +16,7 @@ struct D365TestClients {
         environmentURL = session.setting("D365_ENVIRONMENT_HOST")
         tokens = EntraTokenProvider(
             settings: .init(authorityHost: session.setting("AZURE_AUTHORITY_HOST"), tenantID: session.setting("D365_TENANT_ID"),
-                            clientID: session.setting("D365_CLIENT_ID"), clientSecret: session.setting("D365_CLIENT_SECRET"),
+                            clientID: session.setting("D365_CLIENT_ID"), credential: .secret(session.setting("D365_CLIENT_SECRET")),
                             environmentURL: environmentURL),
             client: client, redactor: Redactor(), logger: logger)
     }

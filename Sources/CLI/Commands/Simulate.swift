@@ -62,6 +62,8 @@ extension D365MMCommand {
         var proxyUser: String?
         @Option(name: .customLong("proxy-password"), help: "The proxy's password.")
         var proxyPassword: String?
+        @Option(name: .customLong("client-certificate"), help: ArgumentHelp("A PEM certificate registered with the app (repeatable): client assertions signed with its key are accepted.", valueName: "file"))
+        var clientCertificates: [String] = []
 
         func run() async throws {
             let options: SimulatorOptions
@@ -120,6 +122,10 @@ extension D365MMCommand {
             options.appRegisteredInD365 = !appNotRegistered
             options.faults = try faults.map { try FaultRule(parsing: $0) }
             options.tls = tls
+            options.clientCertificatePEMs = try clientCertificates.map { file in
+                guard let data = FileManager.default.contents(atPath: file) else { throw SimulatorError("--client-certificate \(file) cannot be read") }
+                return String(decoding: data, as: UTF8.self)
+            }
             if proxy {
                 guard (proxyUser == nil) == (proxyPassword == nil) else { throw SimulatorError("--proxy-user and --proxy-password go together") }
                 options.proxy = ProxyOptions(user: proxyUser, password: proxyPassword)

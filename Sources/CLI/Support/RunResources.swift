@@ -89,7 +89,7 @@ struct RemoteClients {
         resilient = ResilientClient(transport: http, budget: WaitBudget(seconds: configuration.retryBudget), stop: stop)
         tokens = EntraTokenProvider(
             settings: .init(authorityHost: configuration.authorityHost, tenantID: configuration.tenantID, clientID: configuration.clientID,
-                            clientSecret: configuration.clientSecret.revealed, environmentURL: configuration.environmentURL),
+                            credential: Self.credential(configuration.clientCredential), environmentURL: configuration.environmentURL),
             client: resilient, redactor: environment.redactor, logger: logger)
         odata = ODataClient(environmentURL: configuration.environmentURL, tokens: tokens, client: resilient,
                             concurrency: configuration.d365Concurrency, logger: logger)
@@ -102,6 +102,13 @@ struct RemoteClients {
     }
 
     func shutdown() async { await http.shutdown() }
+
+    static func credential(_ credential: ClientCredential) -> EntraTokenProvider.Credential {
+        switch credential {
+        case .secret(let secret): return .secret(secret.revealed)
+        case .certificate(let certificate): return .certificate(certificate)
+        }
+    }
 
     /// The proxies and extra trust of the configuration, as the HTTP client takes them.
     static func networkOptions(_ configuration: Configuration) -> NetworkOptions {

@@ -16,8 +16,19 @@ struct EntraState {
     /// Whether the app is listed in F&O's "Microsoft Entra ID applications" (SysAADClientTable).
     var appRegisteredInD365: Bool
     var tokenLifetimeSeconds: Int
+    /// Certificates registered with the app, for client assertions.
+    var clientCertificates: [RegisteredCertificate]
+    /// The `jti` of every client assertion accepted: one is good once.
+    var usedAssertionIDs = Set<String>()
     var issued: [String: IssuedToken] = [:]
     var issuedCount = 0
+
+    /// Checks a bearer token the way F&O does: issued, unexpired, for exactly F&O's audience, by an app F&O knows.
+    func accepts(authorization: String?, d365Audience: String, now: Date) -> Bool {
+        guard let authorization, authorization.hasPrefix("Bearer ") else { return false }
+        guard let token = issued[String(authorization.dropFirst(7))] else { return false }
+        return token.expiresAt > now && token.audience == d365Audience && appRegisteredInD365
+    }
 
     func knowsTenant(_ tenant: String) -> Bool {
         tenant.caseInsensitiveCompare(tenantID) == .orderedSame || tenant.caseInsensitiveCompare(tenantDomain) == .orderedSame
@@ -28,6 +39,8 @@ struct EntraState {
 struct EntraService {
     /// The audience F&O accepts: its own base URL, lower case, no trailing slash.
     let d365Audience: String
+    /// The URL of the token endpoint asked, which a client assertion's audience must be.
+    let tokenEndpoint: String
 
     func token(tenant: String, version: TokenEndpointVersion, request: SimulatedRequest, state: inout EntraState, now: Date) -> SimulatedResponse {
         guard request.method == "POST" else {
@@ -55,14 +68,18 @@ struct EntraService {
         guard clientID.caseInsensitiveCompare(state.clientID) == .orderedSame else {
             return error(400, "unauthorized_client", 700016, "Application with identifier '\(clientID)' was not found in the directory '\(state.tenantDomain)'. This can happen if the application has not been installed by the administrator of the tenant or consented to by any user in the tenant. You may have sent your authentication request to the wrong tenant.")
         }
-        guard let secret, !secret.isEmpty else {
-            return error(400, "invalid_request", 7000218, "The request body must contain the following parameter: 'client_assertion' or 'client_secret'.")
-        }
-        guard secret == state.clientSecret else {
-            return error(401, "invalid_client", 7000215, "Invalid client secret provided. Ensure the secret being sent in the request is the client secret value, not the client secret ID, for a secret added to app '\(clientID)'.")
-        }
-        guard !state.clientSecretExpired else {
-            return error(401, "invalid_client", 7000222, "The provided client secret keys for app '\(clientID)' are expired. Visit the Azure portal to create new keys for your app: https://aka.ms/NewClientSecret, or consider using certificate credentials for added security: https://aka.ms/certCreds.")
+        if let assertion = form["client_assertion"] {
+            if let refused = accepts(assertion: assertion, type: form["client_assertion_type"], clientID: clientID, state: &state, now: now) { return refused }
+        } else {
+            guard let secret, !secret.isEmpty else {
+                return error(400, "invalid_request", 7000218, "The request body must contain the following parameter: 'client_assertion' or 'client_secret'.")
+            }
+            guard secret == state.clientSecret else {
+                return error(401, "invalid_client", 7000215, "Invalid client secret provided. Ensure the secret being sent in the request is the client secret value, not the client secret ID, for a secret added to app '\(clientID)'.")
+            }
+            guard !state.clientSecretExpired else {
+                return error(401, "invalid_client", 7000222, "The provided client secret keys for app '\(clientID)' are expired. Visit the Azure portal to create new keys for your app: https://aka.ms/NewClientSecret, or consider using certificate credentials for added security: https://aka.ms/certCreds.")
+            }
         }
         let audience: String
         switch version {
@@ -98,26 +115,40 @@ struct EntraService {
         return .json(200, object: body, headers: [("Cache-Control", "no-store, no-cache"), ("Pragma", "no-cache")])
     }
 
-    /// Checks a bearer token the way F&O does: issued, unexpired, for exactly F&O's audience, by an app F&O knows.
-    func accepts(authorization: String?, state: EntraState, now: Date) -> Bool {
-        guard let authorization, authorization.hasPrefix("Bearer ") else { return false }
-        guard let token = state.issued[String(authorization.dropFirst(7))] else { return false }
-        return token.expiresAt > now && token.audience == d365Audience && state.appRegisteredInD365
+    /// The refusal of a client assertion, or `nil` when Entra ID would take it (and its `jti` is then spent).
+    private func accepts(assertion: String, type: String?, clientID: String, state: inout EntraState, now: Date) -> SimulatedResponse? {
+        guard type == "urn:ietf:params:oauth:client-assertion-type:jwt-bearer" else {
+            return error(400, "invalid_request", 50027, "Invalid JWT token: client_assertion_type must be urn:ietf:params:oauth:client-assertion-type:jwt-bearer.")
+        }
+        let check = ClientAssertionCheck(certificates: state.clientCertificates, clientID: state.clientID, tokenEndpoint: tokenEndpoint)
+        do {
+            let jti = try check.check(assertion, now: now)
+            guard state.usedAssertionIDs.insert(jti).inserted else {
+                return error(401, "invalid_client", nil, "The client assertion was used before (its jti is spent): the simulator takes each assertion once.")
+            }
+            return nil
+        } catch {
+            return self.error(401, "invalid_client", error.code, error.text)
+        }
     }
 
-    private func error(_ status: Int, _ code: String, _ aadsts: Int, _ text: String) -> SimulatedResponse {
+
+    private func error(_ status: Int, _ code: String, _ aadsts: Int?, _ text: String) -> SimulatedResponse {
         let trace = UUID().uuidString.lowercased()
         let correlation = UUID().uuidString.lowercased()
         let timestamp = ISO8601DateFormatter().string(from: Date())
-        return .json(status, object: [
+        var body: [String: Any] = [
             "error": code,
-            "error_description": "AADSTS\(aadsts): \(text) Trace ID: \(trace) Correlation ID: \(correlation) Timestamp: \(timestamp)",
-            "error_codes": [aadsts],
+            "error_description": "\(aadsts.map { "AADSTS\($0): " } ?? "")\(text) Trace ID: \(trace) Correlation ID: \(correlation) Timestamp: \(timestamp)",
             "timestamp": timestamp,
             "trace_id": trace,
             "correlation_id": correlation,
-            "error_uri": "https://login.microsoftonline.com/error?code=\(aadsts)",
-        ])
+        ]
+        if let aadsts {
+            body["error_codes"] = [aadsts]
+            body["error_uri"] = "https://login.microsoftonline.com/error?code=\(aadsts)"
+        }
+        return .json(status, object: body)
     }
 
     /// F&O compares the audience exactly: a trailing slash or upper case makes a token useless (since 10.0.39).

@@ -4,7 +4,7 @@ import Foundation
 extension SimulatorCore {
     func handleData(_ request: SimulatedRequest) -> SimulatedResponse {
         let authorized = store.withLock { store in
-            EntraService(d365Audience: base.lowercased()).accepts(authorization: request.header("Authorization"), state: store.entra, now: Date())
+            store.entra.accepts(authorization: request.header("Authorization"), d365Audience: base.lowercased(), now: Date())
         }
         guard authorized else {
             // F&O answers an unusable token with a bare 401: no body to explain which check failed.
