@@ -68,7 +68,7 @@ let package = Package(
         ),
         .target(name: "Mapping", dependencies: ["JSON", "Hashing", "Timestamps"]),
         .target(name: "Installation", dependencies: ["ConnectorConfiguration"]),
-        .target(name: "Diagnostics", dependencies: ["ConnectorConfiguration", "D365", "MachineMetrics", "HTTP", "JSON", .product(name: "Logging", package: "swift-log")]),
+        .target(name: "Diagnostics", dependencies: ["ConnectorConfiguration", "Credentials", "D365", "MachineMetrics", "HTTP", "JSON", .product(name: "Logging", package: "swift-log")]),
         .target(name: "Operations", dependencies: ["Spool", "StateStore", "Archive", "Hashing", "JSON", "Redaction", "CrashPoints"]),
         .target(
             name: "Sync",
@@ -93,7 +93,7 @@ let package = Package(
         .target(
             name: "CLI",
             dependencies: [
-                "Simulator", "Sync", "Operations", "Diagnostics", "Installation", "ConnectorConfiguration", "Redaction", "Stopping", "CMalloc",
+                "Simulator", "Sync", "Operations", "Diagnostics", "Installation", "ConnectorConfiguration", "Credentials", "Redaction", "Stopping", "CMalloc",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "UnixSignals", package: "swift-service-lifecycle"),
                 .product(name: "Logging", package: "swift-log"),

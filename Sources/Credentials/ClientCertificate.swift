@@ -1,7 +1,6 @@
 import Crypto
 import _CryptoExtras
 import Foundation
-import SwiftASN1
 import X509
 
 /// The app registration's certificate and its RSA private key (Microsoft identity platform "certificate credentials"):
@@ -19,19 +18,17 @@ public struct ClientCertificate: @unchecked Sendable {
     public var issuer: String { certificate.issuer.description }
     public var notValidAfter: Date { certificate.notValidAfter }
     /// The SHA-1 thumbprint in hex, as the Azure portal lists the certificates of an app registration.
-    public var thumbprint: String { Insecure.SHA1.hash(data: der).map { String(format: "%02X", $0) }.joined() }
+    public var thumbprint: String { PEMFile.thumbprint(der: der) }
     /// `x5t#S256`: the base64url SHA-256 of the DER.
     public var sha256Thumbprint: String { Base64URL.encode(Array(SHA256.hash(data: der))) }
 
     /// Reads the certificate, and the unencrypted RSA private key from `keyFile` or, when that is `nil`, from the same
     /// file; checks that the key is the certificate's.
     public init(certificateFile: String, keyFile: String?) throws(CredentialError) {
-        let certificateBlocks = try Self.pemBlocks(file: certificateFile, variable: "D365_CLIENT_CERTIFICATE_FILE")
-        let keyBlocks = try keyFile.map { file throws(CredentialError) in try Self.pemBlocks(file: file, variable: "D365_CLIENT_CERTIFICATE_KEY_FILE") }
+        let certificateBlocks = try PEMFile.blocks(file: certificateFile, variable: "D365_CLIENT_CERTIFICATE_FILE")
+        let keyBlocks = try keyFile.map { file throws(CredentialError) in try PEMFile.blocks(file: file, variable: "D365_CLIENT_CERTIFICATE_KEY_FILE") }
             ?? certificateBlocks
-        guard let certificateBlock = certificateBlocks.first(where: { $0.label == "CERTIFICATE" }) else {
-            throw CredentialError("D365_CLIENT_CERTIFICATE_FILE (\(certificateFile)) holds no -----BEGIN CERTIFICATE----- block")
-        }
+        (certificate, der) = try PEMFile.certificate(in: certificateBlocks, file: certificateFile)
         let keyPlace = keyFile.map { "D365_CLIENT_CERTIFICATE_KEY_FILE (\($0))" } ?? "D365_CLIENT_CERTIFICATE_FILE (\(certificateFile))"
         if keyBlocks.contains(where: { $0.label == "ENCRYPTED PRIVATE KEY" }) {
             throw CredentialError("the private key in \(keyPlace) is encrypted; d365mm needs it unencrypted, in a file only root and the service user may read: openssl pkey -in KEY.pem -out KEY-plain.pem")
@@ -41,11 +38,6 @@ public struct ClientCertificate: @unchecked Sendable {
             throw CredentialError("\(keyPlace) holds no RSA private key\(other); put the key in the certificate's file or name its file in D365_CLIENT_CERTIFICATE_KEY_FILE")
         }
         do {
-            certificate = try Certificate(pemEncoded: certificateBlock.text)
-        } catch {
-            throw CredentialError("the certificate in D365_CLIENT_CERTIFICATE_FILE (\(certificateFile)) cannot be read: \(error)")
-        }
-        do {
             key = try _RSA.Signing.PrivateKey(pemRepresentation: keyBlock.text)
         } catch {
             throw CredentialError("the private key in \(keyPlace) cannot be read as an RSA key of 2048 bits or more")
@@ -53,13 +45,6 @@ public struct ClientCertificate: @unchecked Sendable {
         guard certificate.publicKey == Certificate.PublicKey(key.publicKey) else {
             throw CredentialError("the private key in \(keyPlace) does not belong to the certificate in D365_CLIENT_CERTIFICATE_FILE (\(certificateFile))")
         }
-        var serializer = DER.Serializer()
-        do {
-            try serializer.serialize(certificate)
-        } catch {
-            throw CredentialError("the certificate in D365_CLIENT_CERTIFICATE_FILE (\(certificateFile)) cannot be encoded: \(error)")
-        }
-        der = serializer.serializedBytes
     }
 
     /// A client assertion (RFC 7523) for `clientID` at the token endpoint `audience`, valid from `now` for `lifetime`
@@ -78,24 +63,6 @@ public struct ClientCertificate: @unchecked Sendable {
 
     private static func jsonEscaped(_ text: String) -> String {
         text.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"")
-    }
-
-    /// The PEM blocks of a file: `-----BEGIN LABEL-----` … `-----END LABEL-----`, each whole.
-    private static func pemBlocks(file: String, variable: String) throws(CredentialError) -> [(label: String, text: String)] {
-        guard let data = FileManager.default.contents(atPath: file) else {
-            let reason = FileManager.default.fileExists(atPath: file) ? "cannot be read by this user (check its owner and mode)" : "does not exist"
-            throw CredentialError("\(variable) (\(file)) \(reason)")
-        }
-        let text = String(decoding: data, as: UTF8.self)
-        var blocks: [(String, String)] = []
-        var rest = text[...]
-        while let begin = rest.range(of: "-----BEGIN "), let labelEnd = rest[begin.upperBound...].range(of: "-----") {
-            let label = String(rest[begin.upperBound..<labelEnd.lowerBound])
-            guard let end = rest[labelEnd.upperBound...].range(of: "-----END \(label)-----") else { break }
-            blocks.append((label, String(rest[begin.lowerBound..<end.upperBound])))
-            rest = rest[end.upperBound...]
-        }
-        return blocks
     }
 }
 

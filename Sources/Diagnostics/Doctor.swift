@@ -1,4 +1,5 @@
 import ConnectorConfiguration
+import Credentials
 import D365
 import Foundation
 import HTTP
@@ -42,13 +43,24 @@ public struct Doctor {
             checks.append(check)
             report(check)
         }
+        if case .certificate(let certificate) = configuration.clientCredential { add(Self.certificateCheck(CertificateSummary(certificate))) }
         let host = URL(string: configuration.environmentURL)?.host ?? configuration.environmentURL
-        let resolved = Self.resolve(host)
-        add(resolved.isEmpty
-            ? .fail("DNS", "\(host) does not resolve", fix: "Check D365 Environment Host (D365_ENVIRONMENT_HOST): the host name without protocol, e.g. contoso.operations.dynamics.com; and that this device can resolve names (its DNS server).", severity: .configuration)
-            : .pass("DNS", "\(host) resolves to \(resolved.prefix(3).joined(separator: ", "))"))
-        guard !resolved.isEmpty else { return checks }
-        add(await reachability())
+        if let proxy = configuration.proxies.proxy(scheme: "https", host: host) {
+            // Behind a proxy the proxy resolves names: this device may well not.
+            let check = await proxyCheck(proxy, host: host)
+            add(check)
+            guard check.passed else { return checks }
+        } else {
+            let resolved = Self.resolve(host)
+            add(resolved.isEmpty
+                ? .fail("DNS", "\(host) does not resolve", fix: "Check D365 Environment Host (D365_ENVIRONMENT_HOST): the host name without protocol, e.g. contoso.operations.dynamics.com; and that this device can resolve names (its DNS server), or set HTTPS_PROXY when a proxy is the way out.", severity: .configuration)
+                : .pass("DNS", "\(host) resolves to \(resolved.prefix(3).joined(separator: ", "))"))
+            guard !resolved.isEmpty else { return checks }
+        }
+        for url in Self.distinctHosts([configuration.environmentURL, configuration.authorityHost, configuration.mappingAuthServiceURL,
+                                       configuration.mappingServiceURL]) {
+            add(await trustCheck(url))
+        }
         do {
             _ = try await tokens.token()
             add(.pass("token", "Entra ID issued an access token for \(configuration.environmentURL)"))
@@ -70,16 +82,66 @@ public struct Doctor {
         return checks
     }
 
-    private func reachability() async -> DoctorCheck {
-        let secure = configuration.environmentURL.hasPrefix("https://")
+    /// The certificate the connector signs in with: which it is, and whether it is about to expire.
+    static func certificateCheck(_ certificate: CertificateSummary, now: Date = Date()) -> DoctorCheck {
+        guard let notice = certificate.expiryNotice(now: now) else { return .pass("certificate", certificate.description) }
+        let fix = "Upload a new certificate to the app registration (Certificates & secrets > Certificates) and point D365_CLIENT_CERTIFICATE_FILE at it."
+        return certificate.notValidAfter <= now ? .fail("certificate", notice, fix: fix, severity: .permission) : .warn("certificate", notice, fix: fix)
+    }
+
+    /// The proxy that D365's requests go through: reached, and accepting the login.
+    private func proxyCheck(_ proxy: ProxyServer, host: String) async -> DoctorCheck {
+        let name = "proxy \(proxy.host):\(proxy.port)"
         do {
-            let answer = try await http.send(HTTPRequest(url: configuration.environmentURL + "/data/"), timeout: .seconds(20),
-                                             policy: RetryPolicy(maximumRetries: 0, mayRepeat: true), logger: logger)
-            return .pass(secure ? "TLS" : "HTTP", "\(configuration.environmentURL) answered (HTTP \(answer.status))" + (secure ? " over TLS" : "; plain HTTP is only accepted for a loopback simulator"))
+            _ = try await http.send(HTTPRequest(url: configuration.environmentURL + "/data/"), timeout: .seconds(20),
+                                    policy: RetryPolicy(maximumRetries: 0, mayRepeat: true), logger: logger)
+            let login = proxy.username.map { ", accepted the login of \($0)" } ?? ""
+            return .pass(name, "reached\(login) and opened a tunnel to \(host)")
+        } catch let error as HTTPTransportError where error.kind == .proxyLoginRefused {
+            return .fail(name, "\(error)", fix: "Check the user and password in HTTPS_PROXY (percent-encoded: @ as %40, : as %3A) with the network team.",
+                         severity: .permission)
+        } catch let error as HTTPTransportError where error.kind == .proxyRefusedTunnel {
+            return .fail(name, "\(error)", fix: "Ask the network team to let the proxy reach \(host) on port 443.", severity: .temporary)
+        } catch let error as HTTPTransportError where error.kind == .untrustedCertificate {
+            return .pass(name, "reached, and a tunnel to \(host) was opened (its certificate is checked below)")
         } catch {
-            return .fail(secure ? "TLS" : "HTTP", "\(configuration.environmentURL) cannot be reached: \(error)",
-                         fix: "Check that this device can reach the D365 environment URL (firewall, proxy, TLS inspection) and that D365_ENVIRONMENT_HOST is right.",
-                         severity: .temporary)
+            return .fail(name, "\(error)", fix: "Check HTTPS_PROXY's host and port, and that this device may reach the proxy (firewall).", severity: .temporary)
+        }
+    }
+
+    /// One of the services' hosts over TLS: its certificate is trusted, and by which CA, which shows a TLS-inspecting
+    /// proxy when there is one.
+    private func trustCheck(_ url: String) async -> DoctorCheck {
+        guard let components = URLComponents(string: url), let host = components.host else {
+            return .fail("reach \(url)", "not a URL", fix: "Check the configuration's URLs.", severity: .configuration)
+        }
+        guard components.scheme == "https" else {
+            return .pass("reach \(host)", "plain HTTP, which is only accepted for a loopback simulator")
+        }
+        let name = "TLS \(host)"
+        do {
+            _ = try await http.send(HTTPRequest(url: url), timeout: .seconds(20), policy: RetryPolicy(maximumRetries: 0, mayRepeat: true), logger: logger)
+            let proxy = configuration.proxies.proxy(scheme: "https", host: host).map {
+                HTTPProxy(host: $0.host, port: $0.port, username: $0.username, password: $0.password?.revealed, variable: "HTTPS_PROXY")
+            }
+            let presented = await CertificateProbe.presented(host: host, port: components.port ?? 443, through: proxy)
+            return .pass(name, "its certificate is trusted" + (presented.map { " (issued by \($0.issuer))" } ?? ""))
+        } catch let error as HTTPTransportError where error.kind == .untrustedCertificate {
+            return .fail(name, "\(error)", fix: "Set D365MM_CA_FILE to a PEM file of the CA that signs it (a TLS-inspecting proxy's, or a private CA's).",
+                         severity: .permission)
+        } catch {
+            return .fail(name, "\(error)", fix: "Check that this device can reach \(host) (firewall, proxy), and the configuration's URLs.",
+                         severity: Self.severity(of: error))
+        }
+    }
+
+    /// Each host of `urls` once, as `scheme://host[:port]`.
+    static func distinctHosts(_ urls: [String]) -> [String] {
+        var seen = Set<String>()
+        return urls.compactMap { url in
+            guard let components = URLComponents(string: url), let scheme = components.scheme, let host = components.host else { return nil }
+            let base = "\(scheme)://\(host)" + (components.port.map { ":\($0)" } ?? "")
+            return seen.insert(base).inserted ? base : nil
         }
     }
 

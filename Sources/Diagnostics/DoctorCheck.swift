@@ -21,6 +21,8 @@ public struct DoctorCheck: Sendable {
 
     public let name: String
     public let passed: Bool
+    /// A check that passed, but with something to act on soon (a certificate about to expire).
+    public let warning: Bool
     /// What was found.
     public let detail: String
     /// What to do, when it failed.
@@ -28,11 +30,16 @@ public struct DoctorCheck: Sendable {
     public let severity: Severity
 
     public static func pass(_ name: String, _ detail: String) -> DoctorCheck {
-        DoctorCheck(name: name, passed: true, detail: detail, fix: nil, severity: .other)
+        DoctorCheck(name: name, passed: true, warning: false, detail: detail, fix: nil, severity: .other)
+    }
+
+    /// Passed, and due for attention: it does not change the exit status.
+    public static func warn(_ name: String, _ detail: String, fix: String) -> DoctorCheck {
+        DoctorCheck(name: name, passed: true, warning: true, detail: detail, fix: fix, severity: .other)
     }
 
     public static func fail(_ name: String, _ detail: String, fix: String, severity: Severity) -> DoctorCheck {
-        DoctorCheck(name: name, passed: false, detail: detail, fix: fix, severity: severity)
+        DoctorCheck(name: name, passed: false, warning: false, detail: detail, fix: fix, severity: severity)
     }
 
     /// The exit status of a set of checks: 0 when all passed, else that of the most serious failure.

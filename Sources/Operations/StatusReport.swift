@@ -25,6 +25,8 @@ public struct StatusReport {
     public var strayNames: [String] = []
     /// Why the state database could not be read, when it could not: the runs and failures are then not shown.
     public var databaseProblem: String?
+    /// That the certificate the connector signs in with expires soon, or has.
+    public var credentialNotice: String?
     /// Whether a run holds the spool lock now; `nil` when that cannot be told.
     public var lockHeld: Bool?
     /// `systemctl list-timers` lines for d365mm's timers; `nil` when systemd is not there.
@@ -115,6 +117,7 @@ public struct StatusReport {
             ("overdueJournals", .array(overdueJournals.map { .string($0) })),
             ("strayNames", .array(strayNames.map { .string($0) })),
             ("stateDatabaseProblem", .string(databaseProblem)),
+            ("credentialNotice", .string(credentialNotice)),
             ("timers", timers.map { .array($0.map { .string($0) }) } ?? .null),
         ]))
     }

@@ -43,8 +43,8 @@ extension StatusReport {
         lines.append("")
         let attention = attentionLines
         lines.append(attention.isEmpty ? "Nothing needs attention." : "Needs attention")
-        // The database's problem is said whole: it is what to do.
-        lines += attention.map { $0 == databaseProblem ? Self.wrapped($0, 76).map { "  " + $0 } : ["  " + Self.clip($0, 76)] }.joined()
+        // The database's problem and the certificate's expiry are said whole: they say what to do.
+        lines += attention.map { [databaseProblem, credentialNotice].contains($0) ? Self.wrapped($0, 76).map { "  " + $0 } : ["  " + Self.clip($0, 76)] }.joined()
         if let timers {
             lines.append("")
             lines.append(timers.isEmpty ? "systemd: no d365mm timers are installed." : "Timers (systemctl list-timers)")
@@ -56,6 +56,7 @@ extension StatusReport {
     private var attentionLines: [String] {
         var lines: [String] = []
         if let databaseProblem { lines.append(databaseProblem) }
+        if let credentialNotice { lines.append(credentialNotice) }
         let failedItems = (folders[.failed] ?? [:]).values.reduce(0) { $0 + $1.count }
         if failedItems > 0 { lines.append("\(failedItems) file(s) in failed/: d365mm spool ls failed, then spool show NAME") }
         if !ticketFailures.isEmpty {

@@ -92,3 +92,44 @@ struct IdentityTests {
         }
     }
 }
+
+/// `doctor` and `status` in a plant: the proxy, each host's TLS trust, and a certificate credential about to expire.
+struct PlantDoctorTests {
+    @Test func doctorChecksTheProxyTheTrustOfEachHostAndWarnsOfACertificateAboutToExpire() async throws {
+        let certificate = try TestClientCertificate(notValidAfter: Date().addingTimeInterval(20 * 86_400 + 3600))
+        try await withConnector(orders: 10, laborTickets: 0, configure: { options in
+            options.proxy = ProxyOptions(user: "svc-d365mm", password: PlantNetworkTests.proxyPassword)
+            options.clientCertificatePEMs = [certificate.certificatePEM]
+        }, extra: [:]) { (harness: ConnectorHarness) async throws in
+            let file = URL(fileURLWithPath: harness.spoolDirectory).deletingLastPathComponent().appendingPathComponent("app.pem").path
+            try Data((certificate.certificatePEM + certificate.keyPEM).utf8).write(to: URL(fileURLWithPath: file))
+            let changes: [String: String?] = ["D365_CLIENT_SECRET": nil, "D365_CLIENT_CERTIFICATE_FILE": file]
+            let doctor = try await harness.run(["doctor"], changing: changes)
+            #expect(doctor.status == 0, "a warning does not fail doctor: \(doctor.standardOutput)")
+            let port = try #require(harness.session.simulator.proxy?.port)
+            for needle in ["PASS  proxy 127.0.0.1:\(port): reached, accepted the login of svc-d365mm and opened a tunnel to sim.d365mm.test",
+                           "PASS  TLS sim.d365mm.test: its certificate is trusted (issued by", "d365mm simulator CA",
+                           "WARN  certificate: the certificate of D365_CLIENT_CERTIFICATE_FILE (", "expires on", "in 21 day(s)", "PASS  token"] {
+                #expect(doctor.standardOutput.contains(needle), "\(needle): \(doctor.standardOutput)")
+            }
+            #expect(try await harness.run(["run", "from-erp"], changing: changes).status == 0)
+            let status = try await harness.run(["status"], changing: changes)
+            #expect(status.standardOutput.contains("Needs attention") && status.standardOutput.contains("in 21 day(s)"), "\(status.standardOutput)")
+            #expect(!doctor.standardOutput.contains(PlantNetworkTests.proxyPassword) && certificate.keyLines.allSatisfy { !doctor.standardOutput.contains($0) })
+        }
+    }
+
+    @Test func doctorNamesAnUntrustedHostAndAProxyRefusingTheLogin() async throws {
+        try await withConnector(orders: 10, laborTickets: 0, configure: { $0.proxy = ProxyOptions(user: "svc-d365mm", password: PlantNetworkTests.proxyPassword) },
+                                extra: [:]) { (harness: ConnectorHarness) async throws in
+            let untrusted = try await harness.run(["doctor"], changing: ["D365MM_CA_FILE": nil])
+            #expect(untrusted.status == 77, "\(untrusted.standardOutput)")
+            #expect(untrusted.standardOutput.contains("FAIL  TLS sim.d365mm.test") && untrusted.standardOutput.contains("fix: Set D365MM_CA_FILE"),
+                    "\(untrusted.standardOutput)")
+            let port = try #require(harness.session.simulator.proxy?.port)
+            let refused = try await harness.run(["doctor"], changing: ["HTTPS_PROXY": "http://svc-d365mm:not-it@127.0.0.1:\(port)"])
+            #expect(refused.status == 77 && refused.standardOutput.contains("FAIL  proxy 127.0.0.1:\(port)") && refused.standardOutput.contains("fix: Check the user and password in HTTPS_PROXY"),
+                    "\(refused.standardOutput)")
+        }
+    }
+}

@@ -49,6 +49,7 @@ extension D365MMCommand {
             let directory = output ?? (access("/var/tmp", W_OK) == 0 ? "/var/tmp" : FileManager.default.currentDirectoryPath)
             var status = try StatusReport.gather(spool: spool, database: database, timers: SystemdTimers.list())
             status.databaseProblem = databaseProblem
+            status.credentialNotice = CredentialExpiry.notice(configFile: options.config)
             let written = try bundle.write(into: directory, status: status)
             print("support bundle written: \(written.path)")
             print("quote this id to support: \(written.id)")

@@ -25,7 +25,8 @@ extension D365MMCommand {
             let doctor = Diagnostics.Doctor(configuration: environment.configuration, tokens: remote.tokens, odata: remote.odata, journals: remote.journals,
                                             machineMetrics: remote.machineMetrics, http: remote.resilient, logger: environment.logger)
             let checks = await doctor.run { check in
-                let text = "\(check.passed ? "PASS" : "FAIL")  \(check.name): \(check.detail)" + (check.fix.map { "\n      fix: \($0)" } ?? "")
+                let verdict = check.warning ? "WARN" : check.passed ? "PASS" : "FAIL"
+                let text = "\(verdict)  \(check.name): \(check.detail)" + (check.fix.map { "\n      fix: \($0)" } ?? "")
                 print(environment.redactor.redact(text))
             }
             await remote.shutdown()

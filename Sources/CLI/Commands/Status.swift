@@ -1,5 +1,6 @@
 import ArgumentParser
 import ConnectorConfiguration
+import Credentials
 import Foundation
 import JSON
 import Operations
@@ -29,6 +30,7 @@ extension D365MMCommand {
             let (database, problem) = StateReading.open(spool)
             var report = try StatusReport.gather(spool: spool, database: database, timers: SystemdTimers.list())
             report.databaseProblem = problem
+            report.credentialNotice = CredentialExpiry.notice(configFile: options.config)
             print(json ? JSONEncoding.string(report.json, style: .pretty) : report.text, terminator: json ? "\n" : "")
         }
     }
@@ -77,5 +79,15 @@ enum StateReading {
         } catch {
             return (nil, "\(error)")
         }
+    }
+}
+
+/// Whether the certificate the configuration signs in with expires soon, read from its file alone: `status` needs no
+/// valid configuration, and an unreadable file is `doctor`'s to report.
+enum CredentialExpiry {
+    static func notice(configFile: String?) -> String? {
+        let source = ConfigurationSource(environment: ProcessInfo.processInfo.environment, filePath: configFile)
+        guard let file = source.value(of: .clientCertificateFile)?.value else { return nil }
+        return (try? CertificateSummary(certificateFile: file))?.expiryNotice()
     }
 }
