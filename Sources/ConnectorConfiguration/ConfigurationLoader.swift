@@ -58,6 +58,11 @@ public enum ConfigurationLoader {
         let archiveKeep = parsed(.archiveKeep, ValueParsers.reconciliationWindow)
         let archiveMaxMB = parsed(.archiveMaxMB) { Int64($0).flatMap { (1...1_000_000).contains($0) ? $0 : nil } }
         let caFile = parsed(.caFile, ValueParsers.certificateFile)
+        _ = parsed(.credentialsDirectory) { path in
+            // One this user may not look into is the source's to report.
+            var status = stat()
+            return stat(path, &status) == 0 ? (status.st_mode & S_IFMT == S_IFDIR ? path : nil) : (errno == EACCES ? path : nil)
+        }
         let proxies = ProxySettings(https: parsed(.httpsProxy, ProxyServer.init(parsing:)), http: parsed(.httpProxy, ProxyServer.init(parsing:)),
                                     bypass: parsed(.noProxy, ProxyBypass.list(parsing:)) ?? [])
 

@@ -9,7 +9,7 @@ public struct ConfigurationSource: Sendable {
         case defaultValue
         /// The file a `<NAME>_FILE` variable named, and where that variable was set.
         indirect case secretFile(String, variable: String, setIn: Origin)
-        /// The systemd credential of that name, in `$CREDENTIALS_DIRECTORY`.
+        /// The systemd credential of that name: in `$CREDENTIALS_DIRECTORY`, or by hand in `D365MM_CREDENTIALS_DIR`.
         case credential(String)
 
         public var description: String {
@@ -32,7 +32,7 @@ public struct ConfigurationSource: Sendable {
     public let filePath: String?
 
     /// Reads the file named by `filePath` (or by `D365MM_CONFIG` in `environment`), then the environment over it, then
-    /// the secrets' own files and systemd credentials (`CREDENTIALS_DIRECTORY`).
+    /// the secrets' own files and systemd credentials (`CREDENTIALS_DIRECTORY`, or else `D365MM_CREDENTIALS_DIR`).
     public init(environment: [String: String], filePath explicitPath: String?) {
         let path = explicitPath ?? environment["D365MM_CONFIG"].flatMap { $0.isEmpty ? nil : $0 }
         filePath = path
@@ -47,6 +47,12 @@ public struct ConfigurationSource: Sendable {
             return nil
         }
         let credentials = environment["CREDENTIALS_DIRECTORY"].flatMap { $0.isEmpty ? nil : $0 }
+        // Outside systemd (a command run by hand) the credentials are read where the units load them from.
+        let storedDirectory = credentials == nil ? lookUp(ConfigurationVariable.credentialsDirectory.spellings)?.value : nil
+        let stored = storedDirectory.map { SystemdCredentials.stored(in: $0) } ?? []
+        if let storedDirectory, access(storedDirectory, R_OK | X_OK) != 0, errno == EACCES {
+            problems.append(ConfigurationProblem(variable: .credentialsDirectory, message: "\(storedDirectory) cannot be read by this user, so the secrets in it are not: \(Self.credentialsByHand)"))
+        }
         for variable in ConfigurationVariable.all {
             var places = lookUp(variable.spellings).map { [$0] } ?? []
             if variable.fromFile {
@@ -57,6 +63,9 @@ public struct ConfigurationSource: Sendable {
                     let credential = "\(credentials)/\(variable.name)"
                     places += readSecret(at: credential, for: variable, origin: .credential(credential))
                 }
+                for credential in stored where credential.variable == variable {
+                    places += readSecret(at: credential.path, for: variable, origin: .credential(credential.path), sealed: credential.isEncrypted)
+                }
             }
             if places.count > 1 {
                 let where_ = places.map(\.origin.description).joined(separator: " and ")
@@ -66,16 +75,34 @@ public struct ConfigurationSource: Sendable {
         }
     }
 
+    /// Only root reads the credentials directory, and systemd passes a service its credentials itself.
+    private static let credentialsByHand = "run d365mm as root, or under systemd with the units d365mm systemd-units renders (they load the credentials with LoadCredential=)"
+
     /// The value of `variable`, or its default.
     public func value(of variable: ConfigurationVariable) -> (value: String, origin: Origin)? {
         values[variable.name] ?? variable.defaultValue.map { ($0, .defaultValue) }
     }
 
-    /// The secret in the file at `path`, without one line end after it; none, and a problem, when it cannot be read.
-    private mutating func readSecret(at path: String, for variable: ConfigurationVariable, origin: Origin) -> [(value: String, origin: Origin)] {
-        guard let data = FileManager.default.contents(atPath: path) else {
-            let reason = FileManager.default.fileExists(atPath: path) ? "cannot be read by this user (check its owner and mode)" : "does not exist"
-            problems.append(ConfigurationProblem(variable: variable, message: "comes from \(origin), which \(reason)"))
+    /// The secret in the file at `path` (opened with systemd-creds when `sealed`), without one line end after it;
+    /// none, and a problem, when it cannot be read.
+    private mutating func readSecret(at path: String, for variable: ConfigurationVariable, origin: Origin,
+                                     sealed: Bool = false) -> [(value: String, origin: Origin)] {
+        let byHand = "; " + Self.credentialsByHand
+        let contents: Data?
+        if sealed {
+            do {
+                contents = try SystemdCredentials.decrypt(path, name: variable.name)
+            } catch {
+                problems.append(ConfigurationProblem(variable: variable, message: "comes from \(origin), which cannot be opened: \(error)\(byHand)"))
+                return []
+            }
+        } else {
+            contents = FileManager.default.contents(atPath: path)
+        }
+        guard let data = contents else {
+            let readable = !FileManager.default.fileExists(atPath: path) ? "does not exist"
+                : "cannot be read by this user (check its owner and mode)" + (origin == .credential(path) ? byHand : "")
+            problems.append(ConfigurationProblem(variable: variable, message: "comes from \(origin), which \(readable)"))
             return []
         }
         guard var text = String(validating: data, as: UTF8.self) else {

@@ -107,6 +107,9 @@ extension ConfigurationVariable {
     public static let clientCertificateKeyFile = Self(
         name: "D365_CLIENT_CERTIFICATE_KEY_FILE", label: nil, isRequired: false, isSecret: false, defaultValue: nil,
         check: "a PEM file of the certificate's private key, when it is not in D365_CLIENT_CERTIFICATE_FILE")
+    public static let credentialsDirectory = Self(
+        name: "D365MM_CREDENTIALS_DIR", label: nil, isRequired: false, isSecret: false, defaultValue: nil,
+        check: "a directory of the secrets kept as systemd credentials (NAME, or NAME.cred sealed by systemd-creds), as d365mm config move-secrets lays them down")
     public static let caFile = Self(name: "D365MM_CA_FILE", label: nil, isRequired: false, isSecret: false, defaultValue: nil,
                                     check: "a PEM file of CA certificates trusted besides the system's (a TLS-inspecting proxy, a private CA)")
 
@@ -116,6 +119,6 @@ extension ConfigurationVariable {
         defaultSiteID, defaultDataAreaID, importLaborToMM, writeLaborToD365, journalKind, postingMode, reconciliationWindow,
         fromERPInterval, toERPInterval, logLevel, retryAttempts, timeoutSeconds, postingAction, authorityHost, spoolDirectory,
         retryBudget, concurrency, archiveAfter, archiveKeep, archiveMaxMB, httpsProxy, httpProxy, noProxy, caFile,
-        clientCertificateFile, clientCertificateKeyFile,
+        clientCertificateFile, clientCertificateKeyFile, credentialsDirectory,
     ]
 }

@@ -11,6 +11,8 @@ struct EnvironmentFile {
         let value: String
         /// The line the assignment starts on, from 1.
         let line: Int
+        /// The line it ends on, after lines joined by a backslash.
+        var lastLine: Int = 0
     }
 
     /// A line that is not an assignment, and why; never the line's text.
@@ -43,6 +45,7 @@ struct EnvironmentFile {
                 line = String(line.dropLast()) + next
             }
             read(line, number: start)
+            if assignments.last?.line == start { assignments[assignments.count - 1].lastLine = number }
         }
     }
 
@@ -108,7 +111,7 @@ struct EnvironmentFile {
     }
 
     /// The file's lines, whichever line ends it uses, without a leading byte-order mark.
-    private static func lines(of text: String) -> [String] {
+    static func lines(of text: String) -> [String] {
         var scalars = Substring(text).unicodeScalars
         if scalars.first == "\u{FEFF}" { scalars.removeFirst() }
         var lines: [String] = []

@@ -6,7 +6,8 @@ public enum ConfigurationTemplate {
     public static func text(spoolNote: String = "under systemd the units set it; leave it unset here") -> String {
         var lines = [
             "# d365mm configuration: KEY=value lines, read by systemd (EnvironmentFile=) and by `d365mm --config FILE`.",
-            "# It holds the client secret and the mapping service token: keep it mode 0600, owned by root.",
+            "# It holds the client secret and the mapping service token: keep it mode 0600, owned by root, or move them into",
+            "# systemd credentials once it is filled in: d365mm config move-secrets (scripts/install --credentials does it).",
             "# Check it with: d365mm config check --config /etc/d365mm/d365mm.conf   (see d365mm.conf(5))",
             "",
         ]

@@ -1,3 +1,4 @@
+import ConnectorConfiguration
 import Foundation
 
 /// The systemd units that run d365mm on an edge device, rendered from the configuration's intervals.
@@ -64,6 +65,29 @@ public struct SystemdUnits: Sendable {
             return units
         }
     }
+
+    /// The drop-ins that have systemd load `credentials` (from `directory`) for each direction's service, or for
+    /// `instance`'s.
+    public func credentialDropIns(_ credentials: [SystemdCredentials.Stored], directory: String, instance: String?) -> [Unit] {
+        guard !credentials.isEmpty else { return [] }
+        return Self.directions.map { direction in
+            Unit(path: Self.credentialDropIn(direction: direction.name, instance: instance), text: """
+                # Rendered by `d365mm systemd-units` from D365MM_CREDENTIALS_DIR (\(directory)); see d365mm.conf(5).
+                # systemd reads these as root and gives the service its own copy in $CREDENTIALS_DIRECTORY.
+                [Service]
+                \(credentials.map(\.unitDirective).joined(separator: "\n"))
+
+                """)
+        }
+    }
+
+    /// Where the credentials drop-in of a direction's service goes, under the unit directory.
+    public static func credentialDropIn(direction: String, instance: String?) -> String {
+        "d365mm-\(direction)\(instance.map { "@\($0)" } ?? "").service.d/credentials.conf"
+    }
+
+    /// The directions' names, `from-erp` and `to-erp`.
+    public static var directionNames: [String] { directions.map(\.name) }
 
     private func service(_ direction: (name: String, what: String), configuration: String, spool: String, instance: Bool) -> String {
         """

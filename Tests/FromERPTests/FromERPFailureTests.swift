@@ -236,7 +236,7 @@ struct FromERPRecoveryTests {
                 try await Task.sleep(for: .milliseconds(50))
             }
             try FileManager.default.moveItem(atPath: "\(harness.spoolDirectory)/outbound/\(target)", toPath: "\(harness.spoolDirectory)/hold/\(target)")
-            FileManager.default.createFile(atPath: pause, contents: nil)
+            _ = FileManager.default.createFile(atPath: pause, contents: nil)
             let result = await running.wait()
             let log = result.standardError
             // The queued operations of the held orders are rejected (their work orders are not in MachineMetrics yet), so the

@@ -11,20 +11,8 @@ struct InstallationTests {
 
     private func mode(_ path: String) throws -> Int { (try FileManager.default.attributesOfItem(atPath: path)[.posixPermissions] as? Int) ?? -1 }
 
-    /// Runs a program outside the package's binary (a script, systemd-analyze, groff).
     private func shell(_ arguments: [String], environment: [String: String] = [:]) throws -> CommandResult {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = arguments
-        process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
-        let output = Pipe(), errors = Pipe()
-        process.standardOutput = output
-        process.standardError = errors
-        try process.run()
-        let out = output.fileHandleForReading.readDataToEndOfFile(), err = errors.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return CommandResult(status: process.terminationStatus, killedBySignal: false, standardOutput: String(decoding: out, as: UTF8.self),
-                             standardError: String(decoding: err, as: UTF8.self))
+        try OtherProgram.run(arguments, environment: environment)
     }
 
     @Test func theTimersFireAtTheConfiguredIntervals() async throws {
@@ -179,7 +167,7 @@ struct InstallationTests {
             if !value.isEmpty { #expect(conf("Default: \(value)."), "d365mm.conf(5) lacks the default of \(name)") }
             variables += 1
         }
-        #expect(variables == 33)
+        #expect(variables == 34)
         for label in ["D365 Environment Host", "Mapping Service Token", "D365 Default Data Area Id", "Write LTs to D365", "MM API Timeout Seconds"] {
             #expect(conf("\\(lq\(label)\\(rq"), "the seed's label \(label)")
         }

@@ -4,7 +4,7 @@ import Foundation
 
 extension D365MMCommand {
     struct Config: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Inspect the configuration.", subcommands: [Check.self, ConfigTemplate.self])
+        static let configuration = CommandConfiguration(abstract: "Inspect the configuration.", subcommands: [Check.self, ConfigTemplate.self, MoveSecrets.self])
 
         struct Check: AsyncParsableCommand {
             static let configuration = CommandConfiguration(

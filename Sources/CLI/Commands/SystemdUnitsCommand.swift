@@ -13,7 +13,9 @@ extension D365MMCommand {
                 the interval divides an hour or a day (so Persistent=true catches up after downtime). Without --instance: \
                 d365mm-from-erp and d365mm-to-erp .service/.timer for /etc/d365mm/d365mm.conf and /var/spool/d365mm. With \
                 --instance NAME: the template units (d365mm-from-erp@.service, …) and NAME's interval drop-ins, for \
-                /etc/d365mm/NAME.conf and /var/spool/d365mm/NAME. Written into --output DIR, or printed.
+                /etc/d365mm/NAME.conf and /var/spool/d365mm/NAME. When the configuration names D365MM_CREDENTIALS_DIR \
+                (d365mm config move-secrets does), a drop-in beside each service, credentials.conf, loads the secrets in it \
+                with LoadCredential= or, for NAME.cred, LoadCredentialEncrypted=. Written into --output DIR, or printed.
                 """
         )
 
@@ -26,6 +28,9 @@ extension D365MMCommand {
         var binary = "/usr/local/bin/d365mm"
         @Option(help: ArgumentHelp("The unprivileged user the services run as.", valueName: "user"))
         var user = "d365mm"
+        @Option(help: ArgumentHelp("A staging root (DESTDIR): read --config and the credentials, and write --output, under it; the units name the paths without it.",
+                                   valueName: "dir"))
+        var root = ""
 
         func validate() throws {
             if let instance, instance.isEmpty || !instance.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "-" || $0 == "_") }) {
@@ -34,7 +39,8 @@ extension D365MMCommand {
         }
 
         func run() async throws {
-            let source = ConfigurationSource(environment: ProcessInfo.processInfo.environment, filePath: options.config)
+            let root = String(root.reversed().drop { $0 == "/" }.reversed())
+            let source = ConfigurationSource(environment: ProcessInfo.processInfo.environment, filePath: options.config.map { root + $0 })
             var problems: [String] = []
             func interval(_ variable: ConfigurationVariable) -> TimeInterval {
                 let text = source.value(of: variable)?.value ?? variable.defaultValue ?? ""
@@ -45,24 +51,44 @@ extension D365MMCommand {
                 return seconds
             }
             let from = interval(.fromERPInterval), to = interval(.toERPInterval)
+            let credentialsDirectory = source.value(of: .credentialsDirectory)?.value
+            let credentials = credentialsDirectory.map { SystemdCredentials.stored(in: $0, under: root) } ?? []
+            for variable in Set(credentials.map(\.variable)) where credentials.filter({ $0.variable == variable }).count > 1 {
+                problems.append("D365MM_CREDENTIALS_DIR (\(credentialsDirectory ?? "")) holds both \(variable.name) and \(variable.name).cred: keep one")
+            }
             guard problems.isEmpty else {
                 printError("d365mm: configuration error:\n" + problems.map { "  - \($0)" }.joined(separator: "\n"))
                 throw ExitStatus.configuration.exitCode
             }
+            if let credentialsDirectory, credentials.isEmpty {
+                printError("d365mm: warning: D365MM_CREDENTIALS_DIR (\(credentialsDirectory)) holds no secret (\(Self.secretNames)): no credentials are loaded")
+            }
             let units = SystemdUnits(binary: binary, user: user)
-            let rendered = instance == nil ? units.single(fromERPInterval: from, toERPInterval: to)
-                                           : units.templates(instance: instance, fromERPInterval: from, toERPInterval: to)
+            let rendered = (instance == nil ? units.single(fromERPInterval: from, toERPInterval: to)
+                                            : units.templates(instance: instance, fromERPInterval: from, toERPInterval: to))
+                + units.credentialDropIns(credentials, directory: credentialsDirectory ?? "", instance: instance)
             guard let output else {
                 for unit in rendered { print("### \(unit.path)\n\(unit.text)") }
                 return
             }
             for unit in rendered {
-                let path = "\(output)/\(unit.path)"
+                let path = "\(root)\(output)/\(unit.path)"
                 try FileManager.default.createDirectory(atPath: (path as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
                 try unit.text.write(toFile: path, atomically: true, encoding: .utf8)
                 try FileManager.default.setAttributes([.posixPermissions: 0o644], ofItemAtPath: path)
-                print(path)
+                print(String(path.dropFirst(root.count)))
             }
+            if credentials.isEmpty {
+                // A drop-in left from before would load credentials that are no longer meant to be there.
+                for direction in SystemdUnits.directionNames {
+                    let stale = "\(root)\(output)/\(SystemdUnits.credentialDropIn(direction: direction, instance: instance))"
+                    if (try? FileManager.default.removeItem(atPath: stale)) != nil { print("removed \(stale.dropFirst(root.count))") }
+                }
+            }
+        }
+
+        private static var secretNames: String {
+            ConfigurationVariable.all.filter(\.fromFile).map(\.name).joined(separator: ", ")
         }
     }
 
