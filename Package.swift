@@ -112,7 +112,7 @@ let package = Package(
         ),
         .testTarget(name: "StateStoreTests", dependencies: ["StateStore", "Hashing", "TestSupport"]),
         .testTarget(name: "ArchiveTests", dependencies: ["Archive", "TestSupport"]),
-        .testTarget(name: "SimulatorTests", dependencies: ["Simulator", "HTTP", "TestSupport"]),
+        .testTarget(name: "SimulatorTests", dependencies: ["Simulator", "HTTP", "TestSupport"], exclude: ["IndependentClients"]),
         .testTarget(name: "CLITests", dependencies: ["d365mm", "TestSupport"]),
         .testTarget(name: "JSONTests", dependencies: ["JSON"]),
         .testTarget(name: "HTTPTests", dependencies: ["HTTP"]),

@@ -77,6 +77,16 @@ final class SimulatorCore: Sendable {
 
     private func handleEntra(_ request: SimulatedRequest) -> SimulatedResponse {
         let parts = request.path.split(separator: "/", omittingEmptySubsequences: true).map(String.init)
+        let discovery = OpenIDDiscovery(authority: base)
+        if request.method == "GET" {
+            if parts == ["common", "discovery", "instance"] { return discovery.instance(query: request.query) }
+            if parts.count == 4, parts[1...] == ["v2.0", ".well-known", "openid-configuration"] {
+                return store.withLock { discovery.configuration(tenant: parts[0], version: .v2, state: $0.entra) }
+            }
+            if parts.count == 3, parts[1...] == [".well-known", "openid-configuration"] {
+                return store.withLock { discovery.configuration(tenant: parts[0], version: .v1, state: $0.entra) }
+            }
+        }
         let version: TokenEndpointVersion
         if parts.count == 4, parts[1] == "oauth2", parts[2] == "v2.0", parts[3] == "token" {
             version = .v2

@@ -18,6 +18,29 @@ struct EntraTokenTests {
         }
     }
 
+    /// What MSAL and azure-identity read before they ask for a token: the endpoints carry the tenant's id, whichever
+    /// name it was asked by; an unknown tenant or instance has Entra's errors.
+    @Test func theDiscoveryDocumentsLeadToTheTenantsTokenEndpoint() async throws {
+        try await withSimulator { session in
+            let authority = session.setting("AZURE_AUTHORITY_HOST"), tenantID = session.setting("D365_TENANT_ID")
+            let v2 = try await session.send(HTTPRequest(url: "\(authority)/contoso.onmicrosoft.com/v2.0/.well-known/openid-configuration"))
+            #expect(v2.status == 200)
+            #expect(v2.jsonObject?["token_endpoint"] as? String == "\(authority)/\(tenantID)/oauth2/v2.0/token")
+            #expect(v2.jsonObject?["issuer"] as? String == "\(authority)/\(tenantID)/v2.0")
+            #expect((v2.jsonObject?["token_endpoint_auth_methods_supported"] as? [String])?.contains("private_key_jwt") == true)
+            let v1 = try await session.send(HTTPRequest(url: "\(authority)/\(tenantID)/.well-known/openid-configuration"))
+            #expect(v1.jsonObject?["token_endpoint"] as? String == "\(authority)/\(tenantID)/oauth2/token")
+            let unknown = try await session.send(HTTPRequest(url: "\(authority)/fabrikam.onmicrosoft.com/v2.0/.well-known/openid-configuration"))
+            #expect(unknown.status == 400 && unknown.text.contains("AADSTS90002"))
+
+            let asked = "https://\(URL(string: authority)!.host!)/contoso.onmicrosoft.com/oauth2/v2.0/authorize"
+            let instance = try await session.send(HTTPRequest(url: "\(authority)/common/discovery/instance?api-version=1.1&authorization_endpoint=\(asked.addingPercentEncoding(withAllowedCharacters: .alphanumerics)!)"))
+            #expect(instance.jsonObject?["tenant_discovery_endpoint"] as? String == "\(authority)/contoso.onmicrosoft.com/v2.0/.well-known/openid-configuration")
+            let elsewhere = try await session.send(HTTPRequest(url: "\(authority)/common/discovery/instance?api-version=1.1&authorization_endpoint=https%3A%2F%2Fevil.example%2Fx%2Foauth2%2Fv2.0%2Fauthorize"))
+            #expect(elsewhere.status == 400 && elsewhere.text.contains("AADSTS50049"))
+        }
+    }
+
     @Test func theV1EndpointTakesAResourceInsteadOfAScope() async throws {
         try await withSimulator { session in
             let response = try await session.requestToken(version2: false, resource: session.setting("D365_ENVIRONMENT_HOST"))

@@ -58,6 +58,18 @@ struct JournalWriteTests {
         }
     }
 
+    /// A date field keeps the day alone: whatever time a client writes, F&O gives it back at 12:00:00Z.
+    @Test(arguments: ["2026-11-20", "2026-11-20T00:00:00Z", "2026-11-20T23:59:59Z", "2026-11-20T12:00:00Z"])
+    func aDateIsKeptAsItsDayAndReadBackAtNoon(_ written: String) async throws {
+        try await withSimulator { session in
+            let token = try await session.d365Token()
+            let body = line(try writableOperation(session), marker: "date \(written)").merging(["ConsumptionDate": written]) { _, new in new }
+            let created = try await post(session, body, token: token)
+            #expect(created.status == 201, "\(created.text)")
+            #expect(created.jsonObject?["ConsumptionDate"] as? String == "2026-11-20T12:00:00Z")
+        }
+    }
+
     @Test(arguments: [
         ("unknown order", "Production order P999999 does not exist"),
         ("unknown operation", "Operation 990 does not exist"),

@@ -215,6 +215,25 @@ struct ODataReadTests {
         }
     }
 
+    /// F&O honours `$select` on a read by key too: code that reads a field it did not select fails there, so it fails here.
+    @Test func aReadByKeyHonoursSelectAndAnswersAsODataFourWithMinimalMetadata() async throws {
+        try await withSimulator { session in
+            let token = try await session.d365Token()
+            let table = session.simulator.table("ProductionOrderHeaders")
+            let key = "ProductionOrderHeaders(dataAreaId='\(table.string(row: 0, "dataAreaId"))',ProductionOrderNumber='\(table.string(row: 0, "ProductionOrderNumber"))')"
+            let selected = try await session.odata(key, [("cross-company", "true"), ("$select", "ProductionOrderNumber,DeliveryDate")], token: token)
+            let body = try #require(selected.jsonObject)
+            #expect(Set(body.keys) == ["@odata.context", "@odata.etag", "ProductionOrderNumber", "DeliveryDate"])
+            #expect((body["@odata.context"] as? String)?.hasSuffix("#ProductionOrderHeaders(ProductionOrderNumber,DeliveryDate)/$entity") == true)
+            let whole = try await session.odata(key, [("cross-company", "true")], token: token)
+            #expect((whole.jsonObject?.count ?? 0) > 20, "without $select, every field")
+            for answer in [selected, whole, try await session.odata("Workers", [("$top", "1")], token: token), try await session.odata("NoSuchEntity", token: token)] {
+                #expect(answer.header("OData-Version") == "4.0")
+                #expect(answer.header("Content-Type")?.hasPrefix("application/json; odata.metadata=minimal") == true, "\(answer.header("Content-Type") ?? "")")
+            }
+        }
+    }
+
     @Test func aMissingPrivilegeForbidsOnlyItsEntity() async throws {
         try await withSimulator({ $0.missingPrivileges = ["ProdRouteOperationsEntityView"] }) { session in
             let token = try await session.d365Token()

@@ -1,7 +1,16 @@
 import Foundation
 
-/// Runs a program other than the package's binary (a script, systemd-analyze, systemd-creds, groff).
+/// Runs a program other than the package's binary (a script, systemd-analyze, systemd-creds, groff, python).
 public enum OtherProgram {
+    /// Runs it on a thread of its own, so that a long run does not hold one of the few threads tests share.
+    public static func runOnItsOwnThread(_ arguments: [String], environment: [String: String] = [:]) async throws -> CommandResult {
+        try await withCheckedThrowingContinuation { continuation in
+            DispatchQueue.global().async {
+                continuation.resume(with: Result { try run(arguments, environment: environment) as CommandResult })
+            }
+        }
+    }
+
     public static func run(_ arguments: [String], environment: [String: String] = [:]) throws -> CommandResult {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/env")

@@ -8,6 +8,8 @@ public struct TestClientCertificate: Sendable {
     public let certificatePEM: String
     /// The unencrypted private key, PKCS#8.
     public let keyPEM: String
+    /// The SHA-1 thumbprint in hex, as the Azure portal lists it.
+    public let sha1Thumbprint: String
 
     public init(commonName: String = "d365mm test client", notValidAfter: Date = Date().addingTimeInterval(365 * 86_400)) throws {
         let key = try _RSA.Signing.PrivateKey(keySize: .bits2048)
@@ -16,7 +18,9 @@ public struct TestClientCertificate: Sendable {
             version: .v3, serialNumber: .init(), publicKey: .init(key.publicKey), notValidBefore: Date().addingTimeInterval(-3600),
             notValidAfter: notValidAfter, issuer: name, subject: name, signatureAlgorithm: .sha256WithRSAEncryption,
             extensions: try Certificate.Extensions { Critical(BasicConstraints.notCertificateAuthority) }, issuerPrivateKey: .init(key))
-        certificatePEM = try certificate.serializeAsPEM().pemString
+        let pem = try certificate.serializeAsPEM()
+        certificatePEM = pem.pemString
+        sha1Thumbprint = Insecure.SHA1.hash(data: pem.derBytes).map { String(format: "%02X", $0) }.joined()
         keyPEM = key.pemRepresentation
     }
 

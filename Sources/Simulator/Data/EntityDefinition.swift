@@ -20,6 +20,8 @@ public enum FieldType: Sendable, Equatable {
     case int64
     case decimal
     case dateTime
+    /// A date without a time (an F&O `date` field), which OData shows as `Edm.DateTimeOffset` at 12:00:00Z.
+    case date
     case enumeration(EnumType)
 
     /// The type's name in `$metadata` and in OData error messages.
@@ -29,7 +31,7 @@ public enum FieldType: Sendable, Equatable {
         case .int32: return "Edm.Int32"
         case .int64: return "Edm.Int64"
         case .decimal: return "Edm.Decimal"
-        case .dateTime: return "Edm.DateTimeOffset"
+        case .dateTime, .date: return "Edm.DateTimeOffset"
         case .enumeration(let type): return type.qualifiedName
         }
     }

@@ -53,10 +53,10 @@ public enum Entities {
             ("ProductionWarehouseId", .string), ("ProductionPoolId", .string), ("ProductionGroupId", .string),
             ("ProductionOrderPriority", .int32), ("SchedulingMethod", .enumeration(EnumTypes.prodSchedStatus)),
             ("AreRouteJobsGenerated", .enumeration(EnumTypes.noYes)), ("SourceBOMId", .string), ("SourceRouteId", .string),
-            ("ScheduledStartDate", .dateTime), ("ScheduledStartTime", .int32), ("ScheduledEndDate", .dateTime),
-            ("ScheduledEndTime", .int32), ("DeliveryDate", .dateTime), ("DeliveryTime", .int32),
-            ("ReleasedDate", .dateTime), ("StartedDate", .dateTime), ("ReportedAsFinishedDate", .dateTime),
-            ("EndedDate", .dateTime),
+            ("ScheduledStartDate", .date), ("ScheduledStartTime", .int32), ("ScheduledEndDate", .date),
+            ("ScheduledEndTime", .int32), ("DeliveryDate", .date), ("DeliveryTime", .int32),
+            ("ReleasedDate", .date), ("StartedDate", .date), ("ReportedAsFinishedDate", .date),
+            ("EndedDate", .date),
         ]
     )
 
@@ -73,7 +73,7 @@ public enum Entities {
             ("ProcessTime", .decimal), ("SetupTime", .decimal), ("ProcessQuantity", .decimal),
             ("EstimatedOperationQuantity", .decimal), ("OperationsTimeToHourConversionFactor", .decimal),
             ("QueueTimeBefore", .decimal), ("QueueTimeAfter", .decimal), ("TransitTime", .decimal),
-            ("ScheduledFromDate", .dateTime), ("ScheduledFromTime", .int32), ("ScheduledEndDate", .dateTime),
+            ("ScheduledFromDate", .date), ("ScheduledFromTime", .int32), ("ScheduledEndDate", .date),
             ("ScheduledEndTime", .int32), ("IsOperationStarted", .enumeration(EnumTypes.noYes)),
             ("IsOperationCompleted", .enumeration(EnumTypes.noYes)), ("CostingOperationResourceId", .string),
             ("ProcessCostCategoryId", .string), ("SetupCostCategoryId", .string), ("SetupProductionJobId", .string),
@@ -88,8 +88,8 @@ public enum Entities {
             ("dataAreaId", .string), ("JobId", .string), ("ProductionOrderNumber", .string), ("OperationNumber", .int32),
             ("OperationPriority", .enumeration(EnumTypes.routeOprPriority)),
             ("RouteJobType", .enumeration(EnumTypes.routeJobType)), ("OperationsResourceId", .string),
-            ("JobStatus", .enumeration(EnumTypes.prodJobStatus)), ("ScheduledFromDate", .dateTime),
-            ("ScheduledFromTime", .int32), ("ScheduledEndDate", .dateTime), ("ScheduledEndTime", .int32),
+            ("JobStatus", .enumeration(EnumTypes.prodJobStatus)), ("ScheduledFromDate", .date),
+            ("ScheduledFromTime", .int32), ("ScheduledEndDate", .date), ("ScheduledEndTime", .int32),
             ("ScheduledJobDurationHours", .decimal), ("IsJobEnded", .enumeration(EnumTypes.noYes)),
         ]
     )
@@ -147,7 +147,7 @@ public enum Entities {
         ("OperationsResourceId", .string), ("RouteJobType", .enumeration(EnumTypes.routeJobType)),
         ("RegisteredHours", .decimal), ("ReportedGoodInventoryQuantity", .decimal),
         ("ReportedErrorInventoryQuantity", .decimal), ("ErrorCause", .enumeration(EnumTypes.prodErrorCause)),
-        ("ConsumptionDate", .dateTime), ("IsOperationCompleted", .enumeration(EnumTypes.noYes)),
+        ("ConsumptionDate", .date), ("IsOperationCompleted", .enumeration(EnumTypes.noYes)),
         ("IsPosted", .enumeration(EnumTypes.noYes)), ("PostedDateTime", .dateTime), ("PostedUserId", .string),
         ("VoucherNumber", .string), ("ProductionSiteId", .string), ("HoursRouteCostCategoryId", .string),
         ("QuantityRouteCostCategoryId", .string),

@@ -24,6 +24,8 @@ public struct Table: Sendable {
     private var lookupIndex: [LookupKey: [Int32]] = [:]
     /// The fields `lookupIndex` covers.
     private var lookupFields: [Int] = []
+    /// Per field, whether it holds a date without a time.
+    private let dateOnly: [Bool]
 
     private struct LookupKey: Hashable {
         let field: Int
@@ -32,13 +34,14 @@ public struct Table: Sendable {
 
     init(_ definition: EntityDefinition) {
         self.definition = definition
+        dateOnly = definition.fields.map { $0.type == .date }
         lookupFields = definition.keyIndexes.filter { definition.fields[$0].type == .string && definition.fields[$0].name != "dataAreaId" }
         columns = definition.fields.map { field in
             switch field.type {
             case .string: return .strings([])
             case .int32, .int64: return .integers([])
             case .decimal: return .decimals([])
-            case .dateTime: return .dates([])
+            case .dateTime, .date: return .dates([])
             case .enumeration: return .members([])
             }
         }
@@ -95,7 +98,7 @@ public struct Table: Sendable {
     mutating func append(row: [Value]) -> Int {
         precondition(row.count == columns.count)
         for (index, value) in row.enumerated() {
-            Self.append(value, to: &columns[index])
+            Self.append(dateOnly[index] ? Self.noon(value) : value, to: &columns[index])
         }
         keyIndex[Self.keyText(definition.keyIndexes.map { row[$0] })] = Int32(count)
         for field in lookupFields {
@@ -133,7 +136,7 @@ public struct Table: Sendable {
             keyIndex[Self.keyText(definition.keyIndexes.map { self.value(row: row, field: $0) })] = nil
             unindex(row: row)
         }
-        Self.modify(&columns[field], .replace(row), value)
+        Self.modify(&columns[field], .replace(row), dateOnly[field] ? Self.noon(value) : value)
         if isKey {
             keyIndex[Self.keyText(definition.keyIndexes.map { self.value(row: row, field: $0) })] = Int32(row)
             for indexed in lookupFields {
@@ -161,9 +164,16 @@ public struct Table: Sendable {
         case .string: return .string("")
         case .int32, .int64: return .integer(0)
         case .decimal: return .decimal(0)
-        case .dateTime: return .emptyDate
+        case .dateTime, .date: return .emptyDate
         case .enumeration: return .member(0)
         }
+    }
+
+    /// F&O keeps a date field as a day and shows it at 12:00:00Z, whatever time of day was written.
+    private static func noon(_ value: Value) -> Value {
+        guard case .dateTime(let seconds) = value, seconds != DecimalText.emptyDateSeconds else { return value }
+        let day = seconds >= 0 ? seconds / 86_400 : (seconds - 86_399) / 86_400
+        return .dateTime(day * 86_400 + 43_200)
     }
 
     private static func append(_ value: Value, to column: inout Column) {

@@ -8,6 +8,8 @@ import X509
 struct RegisteredCertificate: Sendable {
     /// The base64url SHA-256 of its DER: what an assertion's `x5t#S256` names.
     let sha256Thumbprint: String
+    /// The base64url SHA-1 of its DER: what an older client's `x5t` names instead.
+    let sha1Thumbprint: String
     let publicKey: _RSA.Signing.PublicKey
 
     init(pem: String) throws(SimulatorError) {
@@ -20,6 +22,7 @@ struct RegisteredCertificate: Sendable {
             }
             publicKey = key
             sha256Thumbprint = ClientAssertionCheck.base64URL(Array(SHA256.hash(data: serializer.serializedBytes)))
+            sha1Thumbprint = ClientAssertionCheck.base64URL(Array(Insecure.SHA1.hash(data: serializer.serializedBytes)))
         } catch let error as SimulatorError {
             throw error
         } catch {
@@ -57,8 +60,10 @@ struct ClientAssertionCheck {
         case "RS256": padding = .insecurePKCS1v1_5
         default: throw Refusal(code: 700027, text: "Client assertion failed signature validation. The signing algorithm is not supported.")
         }
-        guard let thumbprint = header["x5t#S256"] as? String, let certificate = certificates.first(where: { $0.sha256Thumbprint == thumbprint }) else {
-            throw Refusal(code: 700027, text: "Client assertion failed signature validation. [Reason - The key was not found., Thumbprint of key used by client: '\(header["x5t#S256"] as? String ?? "none")'. Please visit the Azure Portal, Graph Explorer or directly use MS Graph to see configured keys for app Id '\(clientID)'.]")
+        // MSAL pads its base64url thumbprints with `=`, which Entra ID takes as well.
+        let sha256 = (header["x5t#S256"] as? String)?.trimmingCharacters(in: ["="]), sha1 = (header["x5t"] as? String)?.trimmingCharacters(in: ["="])
+        guard let certificate = certificates.first(where: { sha256 != nil ? $0.sha256Thumbprint == sha256 : $0.sha1Thumbprint == sha1 }) else {
+            throw Refusal(code: 700027, text: "Client assertion failed signature validation. [Reason - The key was not found., Thumbprint of key used by client: '\(sha256 ?? sha1 ?? "none")'. Please visit the Azure Portal, Graph Explorer or directly use MS Graph to see configured keys for app Id '\(clientID)'.]")
         }
         let signingInput = Array("\(parts[0]).\(parts[1])".utf8)
         guard certificate.publicKey.isValidSignature(_RSA.Signing.RSASignature(rawRepresentation: signature), for: SHA256.hash(data: signingInput),
@@ -72,7 +77,8 @@ struct ClientAssertionCheck {
             throw Refusal(code: 700021, text: "Client assertion application identifier doesn't match 'client_id' parameter. Review the documentation at https://aka.ms/certCreds.")
         }
         let seconds = now.timeIntervalSince1970
-        guard let notBefore = claims["nbf"] as? Double, let expires = claims["exp"] as? Double, expires - notBefore <= 600,
+        // Without `nbf` the lifetime counts from `iat`, as MSAL writes it; a second of slack takes its fractions.
+        guard let expires = claims["exp"] as? Double, let notBefore = (claims["nbf"] ?? claims["iat"]) as? Double, expires - notBefore <= 601,
               notBefore - 300 <= seconds, seconds < expires else {
             throw Refusal(code: 700024, text: "Client assertion is not within its valid time range. Review the documentation at https://aka.ms/certCreds.")
         }

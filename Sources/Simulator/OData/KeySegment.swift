@@ -50,7 +50,7 @@ enum KeySegment {
                 throw ODataQueryError(message: "Bad Request - Error in query syntax: \(text) is not a decimal.")
             }
             return .decimal(number)
-        case .dateTime:
+        case .dateTime, .date:
             guard let seconds = DecimalText.parseDate(text) else { throw ODataQueryError(message: "Bad Request - Error in query syntax: \(text) is not a date-time.") }
             return .dateTime(seconds)
         case .enumeration(let enumType):

@@ -17,7 +17,7 @@ enum ODataErrorBody {
         }
         writer.endObject()
         writer.endObject()
-        return .json(status, writer.bytes, headers: [("OData-Version", "4.0")])
+        return .odata(status, writer.bytes)
     }
 
     /// A query F&O refuses (400).

@@ -21,12 +21,12 @@ struct PageWriter {
         return writer.bytes
     }
 
-    /// One entity, as a read by key or a create answers it.
-    func single(row: Int) -> [UInt8] {
+    /// One entity, as a read by key (with its `$select`) or a create answers it.
+    func single(row: Int, select: [Int]? = nil) -> [UInt8] {
         var writer = JSONWriter()
         writer.beginObject()
-        writer.key("@odata.context"); writer.string(context(select: nil, single: true))
-        writeFields(row, fields: Array(table.definition.fields.indices), into: &writer)
+        writer.key("@odata.context"); writer.string(context(select: select, single: true))
+        writeFields(row, fields: select ?? Array(table.definition.fields.indices), into: &writer)
         writer.endObject()
         return writer.bytes
     }

@@ -124,8 +124,9 @@ extension SimulatorCore {
         let row = tables[entity.setName]!.append(values)
         let written = tables[entity.setName]!
         let location = "\(base)/data/\(entity.setName)(dataAreaId='\(company)',JournalNumber='\(journal)',JournalLineNumber=\(DecimalText.string(Self.decimal(values["JournalLineNumber"]))))"
-        return .json(201, PageWriter(baseURL: base, table: written).single(row: row),
-                     headers: [("Location", location), ("OData-EntityId", location), ("OData-Version", "4.0")])
+        var created = SimulatedResponse.odata(201, PageWriter(baseURL: base, table: written).single(row: row))
+        created.headers += [("Location", location), ("OData-EntityId", location)]
+        return created
     }
 
     /// The posting action: `POST /data/{Set}/Microsoft.Dynamics.DataEntities.{Action}` with `{"dataAreaId", "JournalNumber"}`.
@@ -202,7 +203,7 @@ extension SimulatorCore {
             if let text = raw as? String { return Value.decimal(text) }
             if let number = raw as? NSNumber, !isBoolean { return .decimal(DecimalText.fromDouble(number.doubleValue)) }
             return nil
-        case .dateTime:
+        case .dateTime, .date:
             return (raw as? String).flatMap(DecimalText.parseDate).map(Value.dateTime)
         case .enumeration(let enumType):
             return (raw as? String).flatMap(enumType.index(of:)).map(Value.member)

@@ -71,7 +71,7 @@ extension SimulatorCore {
         }
         writer.endArray()
         writer.endObject()
-        return .json(200, writer.bytes, headers: [("OData-Version", "4.0")])
+        return .odata(200, writer.bytes)
     }
 
     private func readCollection(entity: EntityDefinition, items: [(name: String, value: String)]) -> SimulatedResponse {
@@ -96,7 +96,7 @@ extension SimulatorCore {
         }
         let body = PageWriter(baseURL: base, table: table)
             .page(rows: rows[start..<pageEnd], select: query.select, count: query.count ? rows.count : nil, nextLink: nextLink)
-        return .json(200, body, headers: [("OData-Version", "4.0")])
+        return .odata(200, body)
     }
 
     private func count(entity: EntityDefinition, items: [(name: String, value: String)]) -> SimulatedResponse {
@@ -112,9 +112,10 @@ extension SimulatorCore {
     private func readByKey(entity: EntityDefinition, key: String, items: [(name: String, value: String)]) -> SimulatedResponse {
         let table = store.withLock { $0.tables[entity.setName]! }
         let values: [Value]
+        let query: CollectionQuery
         do {
             values = try KeySegment.parse(key, entity: entity)
-            _ = try CollectionQuery(items: items, entity: entity)
+            query = try CollectionQuery(items: items, entity: entity)
         } catch {
             return ODataErrorBody.badQuery(error)
         }
@@ -123,7 +124,7 @@ extension SimulatorCore {
               crossCompany || !entity.isCompanySpecific || table.string(row: row, "dataAreaId").lowercased() == defaultCompany.lowercased() else {
             return ODataErrorBody.response(404, message: "Resource not found for the segment '\(entity.setName)'.")
         }
-        return .json(200, PageWriter(baseURL: base, table: table).single(row: row), headers: [("OData-Version", "4.0")])
+        return .odata(200, PageWriter(baseURL: base, table: table).single(row: row, select: query.select))
     }
 
     /// The rows a query matches, from the cache when the table has not changed since.

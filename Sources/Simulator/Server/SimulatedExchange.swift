@@ -40,6 +40,14 @@ public struct SimulatedResponse: Sendable {
         SimulatedResponse(status: status, headers: [("Content-Type", "application/json; charset=utf-8")] + headers, body: body)
     }
 
+    /// An answer of F&O's OData service: JSON with minimal metadata, as OData 4.0.
+    public static func odata(_ status: Int, _ body: [UInt8]) -> SimulatedResponse {
+        SimulatedResponse(status: status, headers: [
+            ("Content-Type", "application/json; odata.metadata=minimal; odata.streaming=true; IEEE754Compatible=false; charset=utf-8"),
+            ("OData-Version", "4.0"),
+        ], body: body)
+    }
+
     /// A JSON answer from a Foundation object.
     public static func json(_ status: Int, object: Any, headers: [(name: String, value: String)] = []) -> SimulatedResponse {
         let data = (try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys, .withoutEscapingSlashes])) ?? Data("{}".utf8)
