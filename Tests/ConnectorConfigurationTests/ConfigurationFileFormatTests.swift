@@ -27,18 +27,6 @@ struct ConfigurationFileFormatTests {
         return ConfigurationSource(environment: [:], filePath: path)
     }
 
-    /// Every text the source and the loader would show an operator.
-    private func everythingShown(_ source: ConfigurationSource) -> String {
-        let loaded: String
-        do {
-            _ = try ConfigurationLoader.load(source)
-            loaded = ""
-        } catch {
-            loaded = error.description
-        }
-        return (source.warnings + source.problems.map(\.description) + [loaded]).joined(separator: "\n")
-    }
-
     @Test(arguments: ["\r\n", "\n", "\r"])
     func everyLineEndIsReadAsOneAndTheFileLoads(_ lineEnd: String) throws {
         let source = try source(Self.lines.joined(separator: lineEnd) + lineEnd)
@@ -103,7 +91,7 @@ struct ConfigurationFileFormatTests {
         var lines = Self.lines
         lines[3] = bad
         let source = try source(lines.joined(separator: "\r\n"))
-        let shown = everythingShown(source)
+        let shown = source.everythingShown
         #expect(shown.contains("line 4 of "), "\(shown)")
         #expect(!shown.contains(Self.secret), "\(shown)")
     }
@@ -112,7 +100,7 @@ struct ConfigurationFileFormatTests {
         // A value that does not check out is shown, unless it is a secret; the secrets of the other lines stay out.
         var lines = Self.lines
         lines[0] = "D365_ENVIRONMENT_HOST=ftp://contoso"
-        let shown = everythingShown(try source(lines.joined(separator: "\r\n")))
+        let shown = try source(lines.joined(separator: "\r\n")).everythingShown
         #expect(shown.contains("D365_ENVIRONMENT_HOST (D365 Environment Host): must be"), "\(shown)")
         #expect(!shown.contains(Self.secret) && !shown.contains(Self.token), "\(shown)")
         #expect(!shown.contains("\r"))
@@ -121,7 +109,7 @@ struct ConfigurationFileFormatTests {
     @Test func aURLsPasswordIsMaskedInTheErrorThatShowsTheURL() throws {
         var lines = Self.lines
         lines[5] = "MAPPING_SERVICE_URL=https://admin:hunter2-pass@erp.machinemetrics.com/api"
-        let shown = everythingShown(try source(lines.joined(separator: "\n")))
+        let shown = try source(lines.joined(separator: "\n")).everythingShown
         #expect(shown.contains("https://admin:\(Redactor.mask)@erp.machinemetrics.com/api"), "\(shown)")
         #expect(!shown.contains("hunter2-pass"))
     }

@@ -24,17 +24,6 @@ struct SecretSourcesTests {
         ConfigurationLoaderTests.valid.filter { $0.key != removed }.merging(extra) { $1 }
     }
 
-    private func everythingShown(_ source: ConfigurationSource) -> String {
-        let loaded: String
-        do {
-            _ = try ConfigurationLoader.load(source)
-            loaded = ""
-        } catch {
-            loaded = error.description
-        }
-        return (source.warnings + source.problems.map(\.description) + [loaded]).joined(separator: "\n")
-    }
-
     @Test func aSecretComesFromTheFileItsFileVariableNamesWithoutItsLineEnd() throws {
         try withFiles(["client-secret": Self.secret + "\n"]) { directory in
             let source = ConfigurationSource(environment: environment(without: "D365_CLIENT_SECRET", ["D365_CLIENT_SECRET_FILE": "\(directory)/client-secret"]),
@@ -59,7 +48,7 @@ struct SecretSourcesTests {
         try withFiles(["D365_CLIENT_SECRET": Self.secret, "other": "another~Secret.Value_000"]) { directory in
             let source = ConfigurationSource(environment: environment(["D365_CLIENT_SECRET_FILE": "\(directory)/other",
                                                                                      "CREDENTIALS_DIRECTORY": directory]), filePath: nil)
-            let shown = everythingShown(source)
+            let shown = source.everythingShown
             #expect(shown.contains("D365_CLIENT_SECRET (D365 Client Secret): is given in more than one place (environment and file \(directory)/other"), "\(shown)")
             #expect(shown.contains("systemd credential \(directory)/D365_CLIENT_SECRET"))
             #expect(throws: ConfigurationError.self) { try ConfigurationLoader.load(source) }
@@ -70,12 +59,12 @@ struct SecretSourcesTests {
     @Test func aSecretFileThatIsMissingEmptyOrReadableByOthersIsNamed() throws {
         try withFiles(["empty": "\n", "open": Self.secret], mode: 0o644) { directory in
             let missing = ConfigurationSource(environment: environment(without: "D365_CLIENT_SECRET", ["D365_CLIENT_SECRET_FILE": "\(directory)/gone"]), filePath: nil)
-            #expect(everythingShown(missing).contains("comes from file \(directory)/gone, named by D365_CLIENT_SECRET_FILE (environment), which does not exist"))
+            #expect(missing.everythingShown.contains("comes from file \(directory)/gone, named by D365_CLIENT_SECRET_FILE (environment), which does not exist"))
             let empty = ConfigurationSource(environment: environment(without: "D365_CLIENT_SECRET", ["D365_CLIENT_SECRET_FILE": "\(directory)/empty"]), filePath: nil)
-            #expect(everythingShown(empty).contains("which is empty"))
+            #expect(empty.everythingShown.contains("which is empty"))
             let open = ConfigurationSource(environment: environment(without: "D365_CLIENT_SECRET", ["D365_CLIENT_SECRET_FILE": "\(directory)/open"]), filePath: nil)
             #expect(open.warnings.contains { $0.contains("\(directory)/open holds D365_CLIENT_SECRET and can be read by other users") })
-            #expect(!everythingShown(open).contains(Self.secret))
+            #expect(!open.everythingShown.contains(Self.secret))
         }
     }
 

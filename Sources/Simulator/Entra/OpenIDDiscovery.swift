@@ -34,13 +34,14 @@ struct OpenIDDiscovery {
             "rbac_url": "https://pas.windows.net",
             "kerberos_endpoint": "\(root)/kerberos",
         ]
+        let oauth = version == .v2 ? "\(root)/oauth2/v2.0" : "\(root)/oauth2"
+        for (name, path) in [("token_endpoint", "token"), ("authorization_endpoint", "authorize"), ("device_authorization_endpoint", "devicecode"),
+                             ("end_session_endpoint", "logout")] {
+            document[name] = "\(oauth)/\(path)"
+        }
         switch version {
         case .v2:
             document["issuer"] = "\(root)/v2.0"
-            document["token_endpoint"] = "\(root)/oauth2/v2.0/token"
-            document["authorization_endpoint"] = "\(root)/oauth2/v2.0/authorize"
-            document["device_authorization_endpoint"] = "\(root)/oauth2/v2.0/devicecode"
-            document["end_session_endpoint"] = "\(root)/oauth2/v2.0/logout"
             document["jwks_uri"] = "\(authority)/\(tenantID)/discovery/v2.0/keys"
             document["userinfo_endpoint"] = "https://graph.microsoft.com/oidc/userinfo"
             document["scopes_supported"] = ["openid", "profile", "email", "offline_access"]
@@ -48,10 +49,6 @@ struct OpenIDDiscovery {
                                             "at_hash", "c_hash", "email"]
         case .v1:
             document["issuer"] = "https://sts.windows.net/\(tenantID)/"
-            document["token_endpoint"] = "\(root)/oauth2/token"
-            document["authorization_endpoint"] = "\(root)/oauth2/authorize"
-            document["device_authorization_endpoint"] = "\(root)/oauth2/devicecode"
-            document["end_session_endpoint"] = "\(root)/oauth2/logout"
             document["jwks_uri"] = "\(authority)/common/discovery/keys"
             document["userinfo_endpoint"] = "\(root)/openid/userinfo"
             document["claims_supported"] = ["sub", "iss", "cloud_instance_name", "cloud_instance_host_name", "cloud_graph_host_name",
