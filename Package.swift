@@ -104,7 +104,7 @@ let package = Package(
         .target(
             name: "TestSupport",
             dependencies: [
-                "HTTP", "Simulator", "JSON", .product(name: "PropertyBased", package: "swift-property-based"),
+                "HTTP", "Simulator", "JSON", "Archive", .product(name: "PropertyBased", package: "swift-property-based"),
                 .product(name: "Crypto", package: "swift-crypto"), .product(name: "_CryptoExtras", package: "swift-crypto"),
                 .product(name: "X509", package: "swift-certificates"),
             ],

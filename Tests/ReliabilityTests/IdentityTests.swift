@@ -36,7 +36,9 @@ struct IdentityTests {
                 let result = try await harness.run(arguments, changing: changes)
                 outputs += [result.standardOutput, result.standardError]
                 #expect([0, 2].contains(result.status), "\(arguments): \(result.standardError)")
+                if arguments[0] == "bundle" { outputs.append(try SupportBundleText.of(result)) }
             }
+            #expect(outputs.last?.contains("D365_CLIENT_CERTIFICATE_FILE") == true, "the bundle's configuration names the certificate")
             let secretLine = outputs[0].split(separator: "\n").first { $0.hasPrefix("D365_CLIENT_SECRET ") }
             #expect(outputs[0].contains("D365_CLIENT_CERTIFICATE_FILE") && secretLine?.contains("(not set)") == true, "\(outputs[0])")
             #expect(harness.session.simulator.receivedRecords("work-orders").count > 0)

@@ -22,7 +22,9 @@ struct PlantNetworkTests {
                 let result = try await harness.run(arguments)
                 outputs += [result.standardOutput, result.standardError]
                 #expect([0, 2].contains(result.status), "\(arguments): \(result.standardError)")
+                if arguments[0] == "bundle" { outputs.append(try SupportBundleText.of(result)) }
             }
+            #expect(outputs.last?.contains("svc-d365mm:[REDACTED]@127.0.0.1") == true, "the bundle's configuration shows the proxy, masked")
             #expect(outputs[0].contains("HTTPS_PROXY") && outputs[0].contains("svc-d365mm:[REDACTED]@127.0.0.1"), "config check masks the proxy's password: \(outputs[0])")
             let tunnels = try #require(simulator.proxy?.tunnelsAsked)
             #expect(!tunnels.isEmpty && tunnels.allSatisfy { $0.target.hasPrefix("sim.d365mm.test:") && $0.status == 200 }, "\(tunnels)")

@@ -14,7 +14,7 @@ public func withSimulator<T>(
     // A world over TLS is reached as a connector reaches it: trusting its CA, through its proxy.
     let caFile = simulator.certificateAuthorityPEM.map { pem in
         let path = FileManager.default.temporaryDirectory.appendingPathComponent("d365mm-simulator-ca-\(UUID().uuidString).pem").path
-        FileManager.default.createFile(atPath: path, contents: Data(pem.utf8))
+        _ = FileManager.default.createFile(atPath: path, contents: Data(pem.utf8))
         return path
     }
     defer { if let caFile { try? FileManager.default.removeItem(atPath: caFile) } }
