@@ -32,7 +32,7 @@ public enum CrashPoint {
         }
         if crash?.name == name, visit == crash?.visit { kill(getpid(), SIGKILL) }
         if pause?.name == name, visit == pause?.visit, let file = ProcessInfo.processInfo.environment["D365MM_DEBUG_PAUSE_FILE"] {
-            FileManager.default.createFile(atPath: file + ".paused", contents: nil)
+            _ = FileManager.default.createFile(atPath: file + ".paused", contents: nil)
             for _ in 0..<2400 where !FileManager.default.fileExists(atPath: file) { usleep(50_000) }
         }
         #endif

@@ -30,14 +30,19 @@ public enum CertificateProbe {
             let finished = channel.eventLoop.makePromise(of: Void.self)
             let deadline = channel.eventLoop.scheduleTask(in: timeout) { finished.fail(ChannelError.connectTimeout(timeout)) }
             defer { deadline.cancel() }
+            // Handlers are made and added on the channel's event loop, which alone touches them.
             if let proxy {
-                try await channel.pipeline.addHandler(TunnelHandler(target: "\(host):\(port)", proxy: proxy, established: finished)).get()
+                try await channel.eventLoop.submit {
+                    try channel.pipeline.syncOperations.addHandler(TunnelHandler(target: "\(host):\(port)", proxy: proxy, established: finished))
+                }.get()
                 try await finished.futureResult.get()
             }
             let handshake = channel.eventLoop.makePromise(of: Void.self)
             channel.eventLoop.scheduleTask(in: timeout) { handshake.fail(ChannelError.connectTimeout(timeout)) }
             let serverName = HostAddress.isLiteral(host) ? nil : host
-            try await channel.pipeline.addHandlers([try NIOSSLClientHandler(context: context, serverHostname: serverName), HandshakeWatcher(done: handshake)]).get()
+            try await channel.eventLoop.submit {
+                try channel.pipeline.syncOperations.addHandlers([try NIOSSLClientHandler(context: context, serverHostname: serverName), HandshakeWatcher(done: handshake)])
+            }.get()
             try await handshake.futureResult.get()
             guard let peer = try await channel.nioSSL_peerCertificate().get() else { return nil }
             let certificate = try Certificate(derEncoded: try peer.toDERBytes())

@@ -91,7 +91,7 @@ private final class ExchangeHandler: ChannelInboundHandler, RemovableChannelHand
             let eventLoop = context.eventLoop
             DispatchQueue.global().async {
                 let plan = responder(request)
-                let deliver = {
+                let deliver: @Sendable () -> Void = {
                     eventLoop.execute {
                         let (handler, context) = loopBound.value
                         handler.write(plan.outcome, keepAlive: keepAlive, context: context)

@@ -98,20 +98,21 @@ private final class ConnectHandler: ChannelInboundHandler, RemovableChannelHandl
         }
         relaying = true
         let client = context.channel
-        let loopBound = NIOLoopBound(context, eventLoop: context.eventLoop)
+        // The server's channel shares this event loop, where the answer comes: both pipelines are touched from it alone.
+        let loopBound = NIOLoopBound((handler: self, context: context), eventLoop: context.eventLoop)
         let record = self.record
         ClientBootstrap(group: context.eventLoop).connect(host: address, port: port).whenComplete { result in
-            let context = loopBound.value
+            let (handler, context) = loopBound.value
             switch result {
             case .failure:
                 record(.init(target: target, status: 502))
-                self.answer(502, context: context)
+                handler.answer(502, context: context)
             case .success(let server):
                 record(.init(target: target, status: 200))
-                _ = server.pipeline.addHandler(Relay(partner: client))
-                context.writeAndFlush(self.wrapOutboundOut(context.channel.allocator.buffer(string: "HTTP/1.1 200 Connection established\r\n\r\n")),
+                _ = try? server.pipeline.syncOperations.addHandler(Relay(partner: client))
+                context.writeAndFlush(handler.wrapOutboundOut(context.channel.allocator.buffer(string: "HTTP/1.1 200 Connection established\r\n\r\n")),
                                       promise: nil)
-                context.pipeline.syncOperations.removeHandler(self, promise: nil)
+                context.pipeline.syncOperations.removeHandler(handler, promise: nil)
                 _ = try? context.pipeline.syncOperations.addHandler(Relay(partner: server))
             }
         }
@@ -120,7 +121,8 @@ private final class ConnectHandler: ChannelInboundHandler, RemovableChannelHandl
     private func answer(_ status: Int, context: ChannelHandlerContext, extra: String = "") {
         let reason = [405: "Method Not Allowed", 407: "Proxy Authentication Required", 431: "Request Header Fields Too Large", 502: "Bad Gateway"][status] ?? ""
         let text = "HTTP/1.1 \(status) \(reason)\r\n\(extra)Content-Length: 0\r\nConnection: close\r\n\r\n"
-        context.writeAndFlush(wrapOutboundOut(context.channel.allocator.buffer(string: text))).whenComplete { _ in context.close(promise: nil) }
+        let channel = context.channel
+        context.writeAndFlush(wrapOutboundOut(context.channel.allocator.buffer(string: text))).whenComplete { _ in channel.close(promise: nil) }
     }
 }
 
