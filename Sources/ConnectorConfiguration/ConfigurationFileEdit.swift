@@ -21,11 +21,6 @@ public struct ConfigurationFileEdit {
         (hasByteOrderMark ? "\u{FEFF}" : "") + lines.map { $0 + lineEnd }.joined()
     }
 
-    /// The first line of each assignment to any of `keys`.
-    public func lines(assigning keys: [String]) -> [Int] {
-        assignments.filter { keys.contains($0.key) }.map(\.line)
-    }
-
     /// Puts `comment` in place of every assignment to any of `keys`, each of its lines.
     public mutating func replaceAssignments(of keys: [String], with comment: String) {
         for assignment in assignments.reversed() where keys.contains(assignment.key) {

@@ -132,6 +132,22 @@ struct ConfigurationFileFormatTests {
         #expect(Redactor().redact(text) == expected)
     }
 
+    /// `config move-secrets` edits the file: the lines it replaces go whole (a continued one too), the rest stays byte
+    /// for byte, and what it writes reads back as written.
+    @Test func anEditReplacesWholeAssignmentsKeepsEveryOtherByteAndWritesValuesThatReadBack() throws {
+        let text = "\u{FEFF}# plant\r\nD365_CLIENT_SECRET=first\\\r\nhalf\r\nLOG_LEVEL=info\r\nD365_CLIENT_SECRET=again\r\n"
+        var edit = ConfigurationFileEdit(text)
+        edit.replaceAssignments(of: ["D365_CLIENT_SECRET"], with: "moved")
+        let directory = "/etc/d365 mm/\"odd\" $HOME\\x"
+        edit.set("D365MM_CREDENTIALS_DIR", to: directory)
+        #expect(edit.text == "\u{FEFF}# plant\r\n# moved\r\nLOG_LEVEL=info\r\n# moved\r\nD365MM_CREDENTIALS_DIR=\"/etc/d365 mm/\\\"odd\\\" \\$HOME\\\\x\"\r\n")
+        let read = try source(edit.text)
+        #expect(read.values["D365MM_CREDENTIALS_DIR"]?.value == directory)
+        #expect(read.values["D365_CLIENT_SECRET"] == nil && read.values["LOG_LEVEL"]?.value == "info")
+        edit.set("D365MM_CREDENTIALS_DIR", to: "/etc/d365mm/credentials/plant2")
+        #expect(edit.text.hasSuffix("LOG_LEVEL=info\r\n# moved\r\nD365MM_CREDENTIALS_DIR=/etc/d365mm/credentials/plant2\r\n"), "set again, changed in place")
+    }
+
     @Test func controlCharactersAreEscapedSoThatTextStaysOnOneLine() {
         #expect(PrintableText.escaped("plain café name.json") == "plain café name.json")
         #expect(PrintableText.escaped("two\nlines\\") == "two\\nlines\\\\")

@@ -77,7 +77,7 @@ struct ClientAssertionCheck {
             throw Refusal(code: 700021, text: "Client assertion application identifier doesn't match 'client_id' parameter. Review the documentation at https://aka.ms/certCreds.")
         }
         let seconds = now.timeIntervalSince1970
-        // Without `nbf` the lifetime counts from `iat`, as MSAL writes it; a second of slack takes its fractions.
+        // Without `nbf` the lifetime counts from `iat`, as MSAL writes them; a second of slack absorbs their fractions.
         guard let expires = claims["exp"] as? Double, let notBefore = (claims["nbf"] ?? claims["iat"]) as? Double, expires - notBefore <= 601,
               notBefore - 300 <= seconds, seconds < expires else {
             throw Refusal(code: 700024, text: "Client assertion is not within its valid time range. Review the documentation at https://aka.ms/certCreds.")
