@@ -6,7 +6,7 @@ import Logging
 import Redaction
 
 /// Client-credentials tokens from Entra ID (v2.0 endpoint), cached until shortly before they expire.
-public final class EntraTokenProvider: Sendable {
+public final class EntraTokenProvider: AccessTokenSource {
     /// How the app registration proves who it is.
     public enum Credential: Sendable {
         case secret(String)

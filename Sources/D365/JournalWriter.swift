@@ -37,15 +37,13 @@ public struct JournalWriter: Sendable {
     }
 
     private let environmentURL: String
-    private let tokens: EntraTokenProvider
-    private let client: ResilientClient
+    private let bearer: BearerSender
     private let timeout: Duration
     private let logger: Logger
 
     public init(environmentURL: String, tokens: EntraTokenProvider, client: ResilientClient, timeout: Duration = .seconds(120), logger: Logger) {
         self.environmentURL = environmentURL
-        self.tokens = tokens
-        self.client = client
+        bearer = BearerSender(tokens: tokens, client: client, service: "D365")
         self.timeout = timeout
         self.logger = logger
     }
@@ -55,46 +53,37 @@ public struct JournalWriter: Sendable {
         guard !journals.isEmpty else { return [] }
         let boundary = MultipartMixed.newBoundary()
         let body = Self.batchBody(journals, boundary: boundary)
-        var rejected: String?
-        while true {
-            let token = try await tokens.token(replacing: rejected)
-            let request = MultipartMixed.batchRequest(environmentURL: environmentURL, token: token, boundary: boundary, body: body)
-            // A write is never re-sent once it may have reached D365: only throttling (not processed) is waited out.
-            let response: HTTPResponse
-            do {
-                response = try await client.send(request, timeout: timeout, policy: RetryPolicy(maximumRetries: 0, mayRepeat: false), logger: logger) { answer in
-                    answer.status == 429 ? .retryAfter(RetryAfter.seconds(answer.header("Retry-After"))) : .done
-                }
-            } catch let error as HTTPTransportError where error.kind != .connectionFailed {
-                throw OutcomeUnknown(reason: error.description)
+        // A write is never re-sent once it may have reached D365: only throttling (not processed) is waited out, and
+        // an answer lost on the way leaves the journals' fate unknown.
+        let response = try await bearer.send(timeout: timeout, policy: RetryPolicy(maximumRetries: 0, mayRepeat: false), logger: logger,
+                                             disposition: { $0.status == 429 ? .retryAfter(RetryAfter.seconds($0.header("Retry-After"))) : .done },
+                                             unanswered: { $0.kind == .connectionFailed ? $0 as any Error : OutcomeUnknown(reason: $0.description) }) { token in
+            MultipartMixed.batchRequest(environmentURL: environmentURL, token: token, boundary: boundary, body: body)
+        }
+        switch response.status {
+        case 200:
+            guard let outcomes = Self.outcomes(response, count: journals.count) else {
+                throw OutcomeUnknown(reason: "the batch answer could not be read")
             }
-            switch response.status {
-            case 200:
-                guard let outcomes = Self.outcomes(response, count: journals.count) else {
-                    throw OutcomeUnknown(reason: "the batch answer could not be read")
+            // A missing privilege refuses every journal alike: it is the run's problem, not the tickets'.
+            for (index, outcome) in outcomes.enumerated() {
+                if case .refused(let status, let message) = outcome, status == 401 || status == 403 {
+                    throw D365Error.forbidden(entity: journals[index].entitySet, write: true, detail: message)
                 }
-                // A missing privilege refuses every journal alike: it is the run's problem, not the tickets'.
-                for (index, outcome) in outcomes.enumerated() {
-                    if case .refused(let status, let message) = outcome, status == 401 || status == 403 {
-                        throw D365Error.forbidden(entity: journals[index].entitySet, write: true, detail: message)
-                    }
-                }
-                return outcomes
-            case 401 where rejected == nil:
-                rejected = token
-            case 401:
-                throw D365Error.unauthorized(environment: environmentURL)
-            case 403:
-                throw D365Error.forbidden(entity: journals[0].entitySet, write: true, detail: ODataClient.innerMessage(response.body))
-            case 503:
-                throw D365Error(category: .temporary, message: "D365 is unavailable (503) for the journal batch; nothing was written; the next run tries again.",
-                                status: 503, detail: ODataClient.innerMessage(response.body))
-            case 500..<600:
-                throw OutcomeUnknown(reason: "HTTP \(response.status) for the whole batch")
-            default:
-                throw D365Error(category: .unexpected, message: "D365 refused the journal batch (HTTP \(response.status)).",
-                                status: response.status, detail: ODataClient.innerMessage(response.body))
             }
+            return outcomes
+        case 401:
+            throw D365Error.unauthorized(environment: environmentURL)
+        case 403:
+            throw D365Error.forbidden(entity: journals[0].entitySet, write: true, detail: ODataClient.innerMessage(response.body))
+        case 503:
+            throw D365Error(category: .temporary, message: "D365 is unavailable (503) for the journal batch; nothing was written; the next run tries again.",
+                            status: 503, detail: ODataClient.innerMessage(response.body))
+        case 500..<600:
+            throw OutcomeUnknown(reason: "HTTP \(response.status) for the whole batch")
+        default:
+            throw D365Error(category: .unexpected, message: "D365 refused the journal batch (HTTP \(response.status)).",
+                            status: response.status, detail: ODataClient.innerMessage(response.body))
         }
     }
 
@@ -112,37 +101,33 @@ public struct JournalWriter: Sendable {
             text += body + "\r\n"
         }
         text += "--\(boundary)--\r\n"
-        var rejected: String?
-        while true {
-            let token = try await tokens.token(replacing: rejected)
-            let request = MultipartMixed.batchRequest(environmentURL: environmentURL, token: token, boundary: boundary, body: Array(text.utf8))
-            // Posting again is harmless (an already posted journal is refused, and reconciliation reads its state).
-            let response = try await client.send(request, timeout: timeout, policy: RetryPolicy(maximumRetries: 2, mayRepeat: true), logger: logger)
-            switch response.status {
-            case 200:
-                guard let boundary = MultipartMixed.boundary(of: response.header("Content-Type")) else {
-                    throw D365Error(category: .temporary, message: "D365's answer to the posting batch could not be read; the next run tries again.", status: 200, detail: nil)
-                }
-                let parts = MultipartMixed.parts(of: response.body, boundary: boundary)
-                var problems: [String: String] = [:]
-                for (index, journal) in journalNumbers.enumerated() {
-                    guard index < parts.count, let answer = MultipartMixed.response(in: parts[index].content) else {
-                        problems[journal] = "no answer for this journal in the posting batch"
-                        continue
-                    }
-                    if answer.status == 401 || answer.status == 403 {
-                        throw D365Error.forbidden(entity: entitySet, write: true, detail: ODataClient.innerMessage(answer.body))
-                    }
-                    if !(200..<300).contains(answer.status) { problems[journal] = ODataClient.innerMessage(answer.body) ?? "HTTP \(answer.status)" }
-                }
-                return problems
-            case 401 where rejected == nil: rejected = token
-            case 401: throw D365Error.unauthorized(environment: environmentURL)
-            case 403: throw D365Error.forbidden(entity: entitySet, write: true, detail: ODataClient.innerMessage(response.body))
-            default:
-                let problem = ODataClient.innerMessage(response.body) ?? "HTTP \(response.status)"
-                return Dictionary(uniqueKeysWithValues: journalNumbers.map { ($0, problem) })
+        // Posting again is harmless (an already posted journal is refused, and reconciliation reads its state).
+        let response = try await bearer.send(timeout: timeout, policy: RetryPolicy(maximumRetries: 2, mayRepeat: true), logger: logger) { token in
+            MultipartMixed.batchRequest(environmentURL: environmentURL, token: token, boundary: boundary, body: Array(text.utf8))
+        }
+        switch response.status {
+        case 200:
+            guard let boundary = MultipartMixed.boundary(of: response.header("Content-Type")) else {
+                throw D365Error(category: .temporary, message: "D365's answer to the posting batch could not be read; the next run tries again.", status: 200, detail: nil)
             }
+            let parts = MultipartMixed.parts(of: response.body, boundary: boundary)
+            var problems: [String: String] = [:]
+            for (index, journal) in journalNumbers.enumerated() {
+                guard index < parts.count, let answer = MultipartMixed.response(in: parts[index].content) else {
+                    problems[journal] = "no answer for this journal in the posting batch"
+                    continue
+                }
+                if answer.status == 401 || answer.status == 403 {
+                    throw D365Error.forbidden(entity: entitySet, write: true, detail: ODataClient.innerMessage(answer.body))
+                }
+                if !(200..<300).contains(answer.status) { problems[journal] = ODataClient.innerMessage(answer.body) ?? "HTTP \(answer.status)" }
+            }
+            return problems
+        case 401: throw D365Error.unauthorized(environment: environmentURL)
+        case 403: throw D365Error.forbidden(entity: entitySet, write: true, detail: ODataClient.innerMessage(response.body))
+        default:
+            let problem = ODataClient.innerMessage(response.body) ?? "HTTP \(response.status)"
+            return Dictionary(uniqueKeysWithValues: journalNumbers.map { ($0, problem) })
         }
     }
 

@@ -42,22 +42,17 @@ extension ODataClient {
         body += "--\(boundary)--\r\n"
         return try await limiter.run {
             logger.debug("POST \(environmentURL)/data/$batch with \(queries.count) reads")
-            var rejected: String?
-            while true {
-                let token = try await tokens.token(replacing: rejected)
-                let request = MultipartMixed.batchRequest(environmentURL: environmentURL, token: token, boundary: boundary, body: Array(body.utf8))
-                let response = try await client.send(request, timeout: timeout, policy: RetryPolicy(maximumRetries: 4, mayRepeat: true), logger: logger)
-                switch response.status {
-                case 200:
-                    return try pages(in: response, for: queries)
-                case 401 where rejected == nil:
-                    rejected = token
-                case 401:
-                    throw D365Error.unauthorized(environment: environmentURL)
-                default:
-                    logger.info("D365 answered \(response.status) to a batch of \(queries.count) reads; reading them one by one")
-                    return unanswered
-                }
+            let response = try await bearer.send(timeout: timeout, policy: RetryPolicy(maximumRetries: 4, mayRepeat: true), logger: logger) { token in
+                MultipartMixed.batchRequest(environmentURL: environmentURL, token: token, boundary: boundary, body: Array(body.utf8))
+            }
+            switch response.status {
+            case 200:
+                return try pages(in: response, for: queries)
+            case 401:
+                throw D365Error.unauthorized(environment: environmentURL)
+            default:
+                logger.info("D365 answered \(response.status) to a batch of \(queries.count) reads; reading them one by one")
+                return unanswered
             }
         }
     }

@@ -24,6 +24,9 @@ public final class ODataClient: Sendable {
     /// How often a page that is not JSON, or cut short, is fetched again.
     private let malformedRetries = 3
 
+    /// Requests with a token, refreshed once on a 401.
+    var bearer: BearerSender { BearerSender(tokens: tokens, client: client, service: "D365") }
+
     public init(environmentURL: String, tokens: EntraTokenProvider, client: ResilientClient, concurrency: Int, timeout: Duration = .seconds(120), logger: Logger) {
         self.environmentURL = environmentURL
         self.tokens = tokens
@@ -58,12 +61,11 @@ public final class ODataClient: Sendable {
         try await limiter.run {
             logger.debug("GET \(url)")
             var malformed = 0
-            var rejected: String?
             while true {
-                let token = try await tokens.token(replacing: rejected)
-                let request = HTTPRequest(url: url, headers: [("Authorization", "Bearer \(token)"), ("Accept", "application/json"),
-                                                              ("OData-Version", "4.0"), ("OData-MaxVersion", "4.0")])
-                let response = try await client.send(request, timeout: timeout, policy: RetryPolicy(maximumRetries: 4, mayRepeat: true), logger: logger)
+                let response = try await bearer.send(timeout: timeout, policy: RetryPolicy(maximumRetries: 4, mayRepeat: true), logger: logger) { token in
+                    HTTPRequest(url: url, headers: [("Authorization", "Bearer \(token)"), ("Accept", "application/json"), ("OData-Version", "4.0"),
+                                                    ("OData-MaxVersion", "4.0")])
+                }
                 switch response.status {
                 case 200:
                     if let page = Self.page(response.body, url: url) { return page }
@@ -73,9 +75,6 @@ public final class ODataClient: Sendable {
                                         status: 200, detail: String(decoding: response.body.prefix(120), as: UTF8.self))
                     }
                     logger.warning("a page of \(entitySet) was not complete JSON (\(response.body.count) bytes); fetching it again")
-                case 401 where rejected == nil:
-                    logger.info("D365 answered 401 for \(entitySet); getting a fresh token and trying once more")
-                    rejected = token
                 case 401:
                     throw D365Error.unauthorized(environment: environmentURL)
                 case 403:
@@ -96,19 +95,15 @@ public final class ODataClient: Sendable {
 
     /// The service's `$metadata` document (entity types, enums, actions), as text.
     public func metadataDocument() async throws -> String {
-        var rejected: String?
-        while true {
-            let token = try await tokens.token(replacing: rejected)
-            let request = HTTPRequest(url: "\(environmentURL)/data/$metadata", headers: [("Authorization", "Bearer \(token)"), ("Accept", "application/xml")])
-            let response = try await client.send(request, timeout: timeout, policy: RetryPolicy(maximumRetries: 2, mayRepeat: true), logger: logger)
-            switch response.status {
-            case 200: return String(decoding: response.body, as: UTF8.self)
-            case 401 where rejected == nil: rejected = token
-            case 401: throw D365Error.unauthorized(environment: environmentURL)
-            default:
-                throw D365Error(category: response.status >= 500 ? .temporary : .unexpected, message: "D365 did not send its $metadata (HTTP \(response.status)).",
-                                status: response.status, detail: Self.innerMessage(response.body))
-            }
+        let response = try await bearer.send(timeout: timeout, policy: RetryPolicy(maximumRetries: 2, mayRepeat: true), logger: logger) { token in
+            HTTPRequest(url: "\(environmentURL)/data/$metadata", headers: [("Authorization", "Bearer \(token)"), ("Accept", "application/xml")])
+        }
+        switch response.status {
+        case 200: return String(decoding: response.body, as: UTF8.self)
+        case 401: throw D365Error.unauthorized(environment: environmentURL)
+        default:
+            throw D365Error(category: response.status >= 500 ? .temporary : .unexpected, message: "D365 did not send its $metadata (HTTP \(response.status)).",
+                            status: response.status, detail: Self.innerMessage(response.body))
         }
     }
 

@@ -210,7 +210,7 @@ public struct Doctor {
 
     private func machineMetricsCheck() async -> DoctorCheck {
         do {
-            _ = try await machineMetrics.accessToken()
+            _ = try await machineMetrics.token()
             _ = try await machineMetrics.pendingLaborTickets(limit: 1, cursor: nil)
             return .pass("MachineMetrics", "authenticated at \(configuration.mappingAuthServiceURL) and reached \(configuration.mappingServiceURL)")
         } catch {

@@ -6,7 +6,7 @@ import Redaction
 
 /// The MachineMetrics ERP mapping service, exactly as `contracts/machinemetrics-api.md` describes it: every call to
 /// it is in this type, so that matching the real service later is a change here alone.
-public final class MachineMetricsClient: Sendable {
+public final class MachineMetricsClient: AccessTokenSource {
     public struct Settings: Sendable {
         public var serviceURL: String
         public var authServiceURL: String
@@ -63,7 +63,7 @@ public final class MachineMetricsClient: Sendable {
     // MARK: §1 Access token
 
     /// An access token valid for a while yet, and not `rejected` (one the service just answered 401 to).
-    public func accessToken(replacing rejected: String? = nil) async throws -> String {
+    public func token(replacing rejected: String? = nil) async throws -> String {
         try await cache.token(replacing: rejected, fetch: fetchAccessToken)
     }
 
@@ -108,18 +108,10 @@ public final class MachineMetricsClient: Sendable {
     // MARK: Shared
 
     func authorizedSend(method: String, path: String, headers: [(name: String, value: String)] = [], body: [UInt8] = []) async throws -> HTTPResponse {
-        var rejected: String?
-        while true {
-            let token = try await accessToken(replacing: rejected)
+        try await BearerSender(tokens: self, client: client, service: "MachineMetrics").send(timeout: settings.timeout, policy: policy, logger: logger) { token in
             var request = HTTPRequest.json(method: method, url: settings.serviceURL + path, headers: headers + [("Authorization", "Bearer \(token)")], body: body)
             if method == "GET" { request.headers.removeAll { $0.name == "Content-Type" } }
-            let response = try await client.send(request, timeout: settings.timeout, policy: policy, logger: logger)
-            if response.status == 401 && rejected == nil {
-                logger.info("MachineMetrics answered 401; getting a fresh access token and trying once more")
-                rejected = token
-                continue
-            }
-            return response
+            return request
         }
     }
 
