@@ -32,7 +32,8 @@ let package = Package(
         .target(name: "CrashPoints"),
         .target(name: "Hashing", dependencies: [.product(name: "Crypto", package: "swift-crypto")]),
         .target(name: "Redaction"),
-        .target(name: "Stopping"),
+        .target(name: "ProcessExit"),
+        .target(name: "Stopping", dependencies: ["ProcessExit"]),
         .target(
             name: "Credentials",
             dependencies: [
@@ -68,13 +69,13 @@ let package = Package(
         ),
         .target(name: "Mapping", dependencies: ["JSON", "Hashing", "Timestamps"]),
         .target(name: "Installation", dependencies: ["ConnectorConfiguration"]),
-        .target(name: "Diagnostics", dependencies: ["ConnectorConfiguration", "Credentials", "D365", "MachineMetrics", "HTTP", "JSON", .product(name: "Logging", package: "swift-log")]),
+        .target(name: "Diagnostics", dependencies: ["ConnectorConfiguration", "Credentials", "ProcessExit", "D365", "MachineMetrics", "HTTP", "JSON", .product(name: "Logging", package: "swift-log")]),
         .target(name: "Operations", dependencies: ["Spool", "StateStore", "Archive", "Hashing", "JSON", "Redaction", "CrashPoints"]),
         .target(
             name: "Sync",
             dependencies: [
                 "ConnectorConfiguration", "StateStore", "Spool", "HTTP", "D365", "MachineMetrics", "Mapping", "JSON", "Hashing", "CrashPoints", "Stopping",
-                .product(name: "Logging", package: "swift-log"),
+                "ProcessExit", .product(name: "Logging", package: "swift-log"),
             ]
         ),
         .target(
@@ -93,7 +94,7 @@ let package = Package(
         .target(
             name: "CLI",
             dependencies: [
-                "Simulator", "Sync", "Operations", "Diagnostics", "Installation", "ConnectorConfiguration", "Credentials", "Redaction", "Stopping", "CMalloc",
+                "Simulator", "Sync", "Operations", "Diagnostics", "Installation", "ConnectorConfiguration", "Credentials", "Redaction", "Stopping", "ProcessExit", "CMalloc",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "UnixSignals", package: "swift-service-lifecycle"),
                 .product(name: "Logging", package: "swift-log"),

@@ -1,20 +1,19 @@
+import ProcessExit
+
 /// One live check of `d365mm doctor`: what was checked, whether it passed, and, when not, the fix in the seed's words.
 public struct DoctorCheck: Sendable {
     /// How serious a failure is: it decides the exit status (configuration, then permission, then temporary, then other).
     public enum Severity: Int, Sendable, Comparable {
-        case other = 1
-        case temporary = 75
-        case permission = 77
-        case configuration = 78
+        case other, temporary, permission, configuration
 
-        public static func < (left: Self, right: Self) -> Bool { left.rank < right.rank }
+        public static func < (left: Self, right: Self) -> Bool { left.rawValue < right.rawValue }
 
-        private var rank: Int {
+        var exitStatus: ExitStatus {
             switch self {
-            case .other: return 0
-            case .temporary: return 1
-            case .permission: return 2
-            case .configuration: return 3
+            case .other: return .internalError
+            case .temporary: return .temporaryFailure
+            case .permission: return .permissionDenied
+            case .configuration: return .configuration
             }
         }
     }
@@ -43,7 +42,7 @@ public struct DoctorCheck: Sendable {
     }
 
     /// The exit status of a set of checks: 0 when all passed, else that of the most serious failure.
-    public static func exitStatus(of checks: [DoctorCheck]) -> Int32 {
-        checks.filter { !$0.passed }.map(\.severity).max().map { Int32($0.rawValue) } ?? 0
+    public static func exitStatus(of checks: [DoctorCheck]) -> ExitStatus {
+        checks.filter { !$0.passed }.map(\.severity).max()?.exitStatus ?? .success
     }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import ProcessExit
 import Synchronization
 
 /// A request that the run stop, made when systemd stops the unit, the system shuts down or someone presses Ctrl-C.
@@ -44,7 +45,7 @@ public struct RunStopped: Error, CustomStringConvertible, Sendable {
 
     public init(signal: Int32) { self.signal = signal }
 
-    public var exitCode: Int32 { 128 + signal }
+    public var exitStatus: ExitStatus { signal == SIGINT ? .interrupted : .terminated }
 
     public var description: String {
         let name = signal == SIGINT ? "SIGINT (Ctrl-C)" : signal == SIGTERM ? "SIGTERM (systemctl stop, or a shutdown)" : "signal \(signal)"

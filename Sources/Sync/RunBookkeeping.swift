@@ -44,7 +44,7 @@ struct RunBookkeeping {
         report.endedAt = Date()
         CrashPoint.reached("run.recording-outcome")
         do {
-            try database.finishRun(id: runID, outcome: report.outcome.rawValue, exitCode: Int(report.exitCode),
+            try database.finishRun(id: runID, outcome: report.outcome.rawValue, exitCode: Int(report.exitStatus.rawValue),
                                    summary: JSONEncoding.string(report.json), at: report.endedAt!)
         } catch {
             logger.error("could not record the run's outcome in \(spool.databasePath): \(error)")

@@ -1,6 +1,7 @@
 import Foundation
 import HTTP
 import JSON
+import ProcessExit
 import Spool
 import Stopping
 import StateStore
@@ -55,14 +56,14 @@ public struct RunReport: Sendable {
     }
 
     /// The exit status of `contracts/cli-and-config.md`.
-    public var exitCode: Int32 {
+    public var exitStatus: ExitStatus {
         switch outcome {
-        case .success: return 0
-        case .partial: return 2
-        case .temporaryFailure: return 75
-        case .authenticationFailure, .permissionDenied: return 77
-        case .failure: return 1
-        case .stopped: return RunStopped(signal: stopSignal ?? SIGTERM).exitCode
+        case .success: return .success
+        case .partial: return .partial
+        case .temporaryFailure: return .temporaryFailure
+        case .authenticationFailure, .permissionDenied: return .permissionDenied
+        case .failure: return .internalError
+        case .stopped: return RunStopped(signal: stopSignal ?? SIGTERM).exitStatus
         }
     }
 
@@ -104,7 +105,7 @@ public struct RunReport: Sendable {
     public var json: JSONValue {
         var object = JSONObject([
             ("runId", .string(runID)), ("direction", .string(direction.rawValue)), ("outcome", .string(outcome.rawValue)),
-            ("exitCode", .number(Int(exitCode))),
+            ("exitCode", .number(Int(exitStatus.rawValue))),
         ])
         if let stopReason { object["stopReason"] = .string(stopReason) }
         if let endedAt { object["seconds"] = .number(Decimal(Int(endedAt.timeIntervalSince(startedAt) * 1000)) / 1000) }

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Diagnostics
 import Foundation
+import ProcessExit
 
 extension D365MMCommand {
     struct Doctor: AsyncParsableCommand {
@@ -33,7 +34,7 @@ extension D365MMCommand {
             let failed = checks.filter { !$0.passed }.count
             print(failed == 0 ? "All \(checks.count) checks passed." : "\(failed) of \(checks.count) checks failed.")
             let status = DoctorCheck.exitStatus(of: checks)
-            if status != 0 { throw ExitCode(status) }
+            if status != .success { throw status.exitCode }
         }
     }
 }

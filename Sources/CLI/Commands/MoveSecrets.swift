@@ -2,6 +2,7 @@ import ArgumentParser
 import ConnectorConfiguration
 import Foundation
 import Installation
+import ProcessExit
 
 extension D365MMCommand.Config {
     struct MoveSecrets: AsyncParsableCommand {

@@ -6,6 +6,7 @@ import HTTP
 import Logging
 import MachineMetrics
 import Mapping
+import ProcessExit
 import Spool
 import StateStore
 import Sync
@@ -69,7 +70,7 @@ extension D365MMCommand.Run {
                                      stop: resources.stop)
                 return await run.run()
             }
-            if report.exitCode != 0 { throw ExitCode(report.exitCode) }
+            if report.exitStatus != .success { throw report.exitStatus.exitCode }
         }
     }
 
@@ -115,7 +116,7 @@ extension D365MMCommand.Run {
                                    stop: resources.stop)
                 return await run.run()
             }
-            if report.exitCode != 0 { throw ExitCode(report.exitCode) }
+            if report.exitStatus != .success { throw report.exitStatus.exitCode }
         }
     }
 }

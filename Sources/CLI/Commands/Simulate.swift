@@ -1,6 +1,7 @@
 import ArgumentParser
 import Dispatch
 import Foundation
+import ProcessExit
 import Simulator
 
 extension D365MMCommand {

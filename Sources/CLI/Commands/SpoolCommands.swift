@@ -3,6 +3,7 @@ import ConnectorConfiguration
 import Foundation
 import JSON
 import Operations
+import ProcessExit
 import Redaction
 import Spool
 import StateStore

@@ -4,6 +4,7 @@ import Credentials
 import Foundation
 import JSON
 import Operations
+import ProcessExit
 import Spool
 import StateStore
 

@@ -1,6 +1,7 @@
 import ConnectorConfiguration
 import Foundation
 import Logging
+import ProcessExit
 import Redaction
 
 /// What every command that works on the connector's configuration needs: the configuration, a logger and the

@@ -1,14 +1,13 @@
 import ArgumentParser
+import CMalloc
 import ConnectorConfiguration
 import D365
 import Foundation
-#if os(Linux)
-import CMalloc
-#endif
 import HTTP
 import Logging
 import MachineMetrics
 import Operations
+import ProcessExit
 import Redaction
 import Spool
 import StateStore
@@ -47,8 +46,8 @@ func withRunResources(_ environment: CommandEnvironment, logger: Logger, runID: 
                                  machineMetrics: remote.machineMetrics, stop: stop)
     let report = await SignalStop.run(stop: stop, logger: logger) { await body(resources) }
     // The run's last line, in its own log too: a support bundle then holds how each run ended.
-    logger.log(level: report.exitCode == 0 ? .info : .warning,
-               "run \(direction.rawValue) finished: \(report.outcome.rawValue) (exit \(report.exitCode)); \(RunSummaryText.counts(report))")
+    logger.log(level: report.exitStatus == .success ? .info : .warning,
+               "run \(direction.rawValue) finished: \(report.outcome.rawValue) (exit \(report.exitStatus.rawValue)); \(RunSummaryText.counts(report))")
     await remote.shutdown()
     recordTokenDigests(environment, database: database, logger: logger)
     if stop.signal == nil {

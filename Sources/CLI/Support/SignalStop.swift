@@ -51,7 +51,7 @@ enum SignalStop {
         DispatchQueue.global().asyncAfter(deadline: .now() + .seconds(Int(deadline.components.seconds))) {
             logger.error("the run did not stop within \(deadline.components.seconds) s of the signal; exiting now, as a crash would (the next run recovers)")
             RunLog.close()
-            _exit(RunStopped(signal: signal).exitCode)
+            _exit(RunStopped(signal: signal).exitStatus.rawValue)
         }
     }
 

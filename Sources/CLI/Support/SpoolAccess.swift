@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import ProcessExit
 import Spool
 import StateStore
 
