@@ -33,6 +33,7 @@ let package = Package(
         .target(name: "Hashing", dependencies: [.product(name: "Crypto", package: "swift-crypto")]),
         .target(name: "Redaction"),
         .target(name: "ProcessExit"),
+        .target(name: "Vocabulary"),
         .target(name: "Stopping", dependencies: ["ProcessExit"]),
         .target(
             name: "Credentials",
@@ -43,7 +44,7 @@ let package = Package(
                 .product(name: "SwiftASN1", package: "swift-asn1"),
             ]
         ),
-        .target(name: "ConnectorConfiguration", dependencies: ["Redaction", "Credentials"]),
+        .target(name: "ConnectorConfiguration", dependencies: ["Redaction", "Credentials", "Vocabulary"]),
         .target(name: "Spool", dependencies: ["JSON", "Hashing", "CrashPoints", "Timestamps", "Redaction"]),
         .target(
             name: "HTTP",
@@ -61,21 +62,21 @@ let package = Package(
         ),
         .target(
             name: "D365",
-            dependencies: ["HTTP", "JSON", "Redaction", "Credentials", .product(name: "Logging", package: "swift-log")]
+            dependencies: ["HTTP", "JSON", "Redaction", "Credentials", "Vocabulary", .product(name: "Logging", package: "swift-log")]
         ),
         .target(
             name: "MachineMetrics",
             dependencies: ["HTTP", "JSON", "Redaction", .product(name: "Logging", package: "swift-log")]
         ),
-        .target(name: "Mapping", dependencies: ["JSON", "Hashing", "Timestamps"]),
+        .target(name: "Mapping", dependencies: ["JSON", "Hashing", "Timestamps", "Vocabulary"]),
         .target(name: "Installation", dependencies: ["ConnectorConfiguration"]),
-        .target(name: "Diagnostics", dependencies: ["ConnectorConfiguration", "Credentials", "ProcessExit", "D365", "MachineMetrics", "HTTP", "JSON", .product(name: "Logging", package: "swift-log")]),
+        .target(name: "Diagnostics", dependencies: ["ConnectorConfiguration", "Credentials", "ProcessExit", "Vocabulary", "D365", "MachineMetrics", "HTTP", "JSON", .product(name: "Logging", package: "swift-log")]),
         .target(name: "Operations", dependencies: ["Spool", "StateStore", "Archive", "Hashing", "JSON", "Redaction", "CrashPoints"]),
         .target(
             name: "Sync",
             dependencies: [
                 "ConnectorConfiguration", "StateStore", "Spool", "HTTP", "D365", "MachineMetrics", "Mapping", "JSON", "Hashing", "CrashPoints", "Stopping",
-                "ProcessExit", .product(name: "Logging", package: "swift-log"),
+                "ProcessExit", "Vocabulary", .product(name: "Logging", package: "swift-log"),
             ]
         ),
         .target(
@@ -113,16 +114,16 @@ let package = Package(
         ),
         .testTarget(name: "StateStoreTests", dependencies: ["StateStore", "Hashing", "TestSupport"]),
         .testTarget(name: "ArchiveTests", dependencies: ["Archive", "TestSupport"]),
-        .testTarget(name: "SimulatorTests", dependencies: ["Simulator", "HTTP", "TestSupport"], exclude: ["IndependentClients"]),
+        .testTarget(name: "SimulatorTests", dependencies: ["Simulator", "HTTP", "TestSupport", "Vocabulary"], exclude: ["IndependentClients"]),
         .testTarget(name: "CLITests", dependencies: ["d365mm", "TestSupport"]),
         .testTarget(name: "JSONTests", dependencies: ["JSON"]),
         .testTarget(name: "HTTPTests", dependencies: ["HTTP"]),
         .testTarget(name: "TimestampsTests", dependencies: ["Timestamps"]),
         .testTarget(name: "ConnectorConfigurationTests", dependencies: ["ConnectorConfiguration", "Redaction", "Credentials", "TestSupport"]),
         .testTarget(name: "SpoolTests", dependencies: ["Spool", "JSON", "TestSupport", .product(name: "PropertyBased", package: "swift-property-based")]),
-        .testTarget(name: "MappingTests", dependencies: ["Mapping", "JSON"]),
+        .testTarget(name: "MappingTests", dependencies: ["Mapping", "JSON", "Vocabulary"]),
         .testTarget(name: "ToERPTests", dependencies: ["d365mm", "Simulator", "StateStore", "Sync", "Mapping", "JSON", "HTTP", "TestSupport"]),
-        .testTarget(name: "D365Tests", dependencies: ["D365", "HTTP", "JSON", "Redaction", "Simulator", "TestSupport", .product(name: "Logging", package: "swift-log")]),
+        .testTarget(name: "D365Tests", dependencies: ["D365", "Vocabulary", "HTTP", "JSON", "Redaction", "Simulator", "TestSupport", .product(name: "Logging", package: "swift-log")]),
         .testTarget(
             name: "ReliabilityTests",
             dependencies: [

@@ -1,5 +1,6 @@
 import Credentials
 import Foundation
+import Vocabulary
 
 /// A secret value: it prints as a mask, so that a configuration or an error printed by mistake shows nothing.
 public struct Secret: Sendable, Equatable, CustomStringConvertible, CustomDebugStringConvertible {
@@ -21,7 +22,12 @@ public enum ClientCredential: Sendable {
 
 /// Everything `d365mm` is configured with, validated.
 public struct Configuration: Sendable {
-    public enum JournalKind: String, Sendable { case job, operation }
+    public enum JournalKind: String, Sendable {
+        case job, operation
+
+        /// The journal entity labor is written to: job cards or route cards.
+        public var entitySet: EntitySet { self == .job ? .jobCardJournal : .routeCardJournal }
+    }
     public enum PostingMode: String, Sendable { case action, batchJob = "batch_job", manual }
     public enum LogLevel: String, Sendable, CaseIterable { case error, warn, info, debug }
 

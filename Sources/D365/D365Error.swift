@@ -1,4 +1,5 @@
 import HTTP
+import Vocabulary
 
 /// A failure talking to Entra ID or D365, with the seed's troubleshooting advice.
 public struct D365Error: CategorizedError, Sendable {
@@ -24,13 +25,13 @@ public struct D365Error: CategorizedError, Sendable {
     }
 
     /// The entity set is guarded by a Data Services privilege the service account lacks.
-    public static func forbidden(entity: String, write: Bool, detail: String?) -> D365Error {
-        let privilege = write ? EntityPrivileges.maintain(entity) : EntityPrivileges.view(entity)
+    public static func forbidden(entity: EntitySet, write: Bool, detail: String?) -> D365Error {
+        let privilege = write ? entity.maintainPrivilege : entity.viewPrivilege
         let grant = write ? "Delete (grants Create + Update + Delete)" : "Read"
         return D365Error(
             category: .authentication,
             message: "D365 refused to \(write ? "write" : "read") \(entity) (403): the service account lacks the Data Services privilege "
-                + "\(privilege) on \(EntityPrivileges.aotEntity(entity)) (grant: \(grant)). Confirm all required Data Services privileges "
+                + "\(privilege) on \(entity.aotEntity) (grant: \(grant)). Confirm all required Data Services privileges "
                 + "are assigned to the service account; see Option B in Step 2 of the setup guide.",
             status: 403, detail: detail)
     }
@@ -44,23 +45,4 @@ public struct D365Error: CategorizedError, Sendable {
                 + "Client Id = D365_CLIENT_ID; and check D365_ENVIRONMENT_HOST is exactly the environment's host.",
             status: 401, detail: nil)
     }
-}
-
-/// The Data Services privileges of the seed's custom integration role (Option B), by entity set.
-public enum EntityPrivileges {
-    private static let table: [String: (aot: String, view: String, maintain: String)] = [
-        "Workers": ("HcmWorkerEntity", "HcmWorkerEntityView", "HcmWorkerEntityMaintain"),
-        "OperationsResources": ("OperationsResources", "OpResOperationsResourceEntityView", "OpResOperationsResourceEntityMaintain"),
-        "ProductionOrderHeaders": ("ProductionOrderHeaders", "ProdProductionOrderHeaderEntityView", "ProdProductionOrderHeaderEntityMaintain"),
-        "ProductionOrderRouteOperations": ("ProductionOrderRouteOperations", "ProdRouteOperationsEntityView", "ProdRouteOperationsEntityMaintain"),
-        "ProductionOrderRouteJobs": ("ProductionOrderRouteJobs", "ProdProductionOrderRouteJobEntityView", "ProdProductionOrderRouteJobEntityMaintain"),
-        "ReleasedProductsV2": ("ReleasedProductsV2", "EcoResReleasedProductV2EntityView", "EcoResReleasedProductV2EntityMaintain"),
-        "RouteCardProductionJournalEntries": ("RouteCardProductionJournalEntries", "ProdRouteCardJournalEntryEntityView", "ProdRouteCardJournalEntryEntityMaintain"),
-        "JobCardProductionJournalEntries": ("JobCardProductionJournalEntries", "ProdJobCardJournalEntryEntityView", "ProdJobCardJournalEntryEntityMaintain"),
-    ]
-
-    public static func view(_ entity: String) -> String { table[entity]?.view ?? "\(entity)View" }
-    public static func maintain(_ entity: String) -> String { table[entity]?.maintain ?? "\(entity)Maintain" }
-    /// The entity as the seed's privilege table names it.
-    public static func aotEntity(_ entity: String) -> String { table[entity]?.aot ?? entity }
 }

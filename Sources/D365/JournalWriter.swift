@@ -2,16 +2,17 @@ import Foundation
 import HTTP
 import JSON
 import Logging
+import Vocabulary
 
 /// Writes production journal lines with OData `$batch`: one changeset per journal, so that each journal is all or
 /// nothing, and every part's status read (the batch answers 200 whatever its parts did).
 public struct JournalWriter: Sendable {
     /// One journal to create: its lines, each a body for `entitySet`, written in one changeset.
     public struct Journal: Sendable {
-        public let entitySet: String
+        public let entitySet: EntitySet
         public let lines: [JSONObject]
 
-        public init(entitySet: String, lines: [JSONObject]) {
+        public init(entitySet: EntitySet, lines: [JSONObject]) {
             self.entitySet = entitySet
             self.lines = lines
         }
@@ -90,14 +91,14 @@ public struct JournalWriter: Sendable {
     /// Posts journals with `POST {EntitySet}/Microsoft.Dynamics.DataEntities.{action}` and
     /// `{"dataAreaId", "JournalNumber"}`, many to one `$batch` (each its own request, outside any changeset).
     /// Returns the reason D365 gives for each journal it did not post; a journal not named was posted.
-    public func post(journalNumbers: [String], dataAreaID: String, entitySet: String, action: String) async throws -> [String: String] {
+    public func post(journalNumbers: [String], dataAreaID: String, entitySet: EntitySet, action: String) async throws -> [String: String] {
         guard !journalNumbers.isEmpty else { return [:] }
         let boundary = MultipartMixed.newBoundary()
         var text = ""
         for (index, journal) in journalNumbers.enumerated() {
             let body = JSONEncoding.string(.object(["dataAreaId": .string(dataAreaID), "JournalNumber": .string(journal)]))
             text += "--\(boundary)\r\nContent-Type: application/http\r\nContent-Transfer-Encoding: binary\r\nContent-ID: \(index + 1)\r\n\r\n"
-            text += "POST \(entitySet)/Microsoft.Dynamics.DataEntities.\(action) HTTP/1.1\r\nContent-Type: application/json; charset=utf-8\r\nAccept: application/json\r\n\r\n"
+            text += "POST \(entitySet.name)/Microsoft.Dynamics.DataEntities.\(action) HTTP/1.1\r\nContent-Type: application/json; charset=utf-8\r\nAccept: application/json\r\n\r\n"
             text += body + "\r\n"
         }
         text += "--\(boundary)--\r\n"
@@ -140,7 +141,7 @@ public struct JournalWriter: Sendable {
             for line in journal.lines {
                 contentID += 1
                 text += "--\(changeset)\r\nContent-Type: application/http\r\nContent-Transfer-Encoding: binary\r\nContent-ID: \(contentID)\r\n\r\n"
-                text += "POST \(journal.entitySet) HTTP/1.1\r\nContent-Type: application/json; charset=utf-8\r\nAccept: application/json\r\n\r\n"
+                text += "POST \(journal.entitySet.name) HTTP/1.1\r\nContent-Type: application/json; charset=utf-8\r\nAccept: application/json\r\n\r\n"
                 text += JSONEncoding.string(.object(line)) + "\r\n"
             }
             text += "--\(changeset)--\r\n"

@@ -2,6 +2,7 @@ import Foundation
 import HTTP
 import JSON
 import Logging
+import Vocabulary
 
 /// One page of an entity set.
 public struct ODataPage: Sendable {
@@ -42,7 +43,7 @@ public final class ODataClient: Sendable {
     }
 
     /// Reads the page at `url` and every page its `@odata.nextLink`s lead to.
-    func readPages(from url: String, entitySet: String, seen: Set<String> = [], handle: (ODataPage) async throws -> Void) async throws {
+    func readPages(from url: String, entitySet: EntitySet, seen: Set<String> = [], handle: (ODataPage) async throws -> Void) async throws {
         var url: String? = url
         var seen = seen
         while let next = url {
@@ -57,7 +58,7 @@ public final class ODataClient: Sendable {
     }
 
     /// Fetches one page.
-    public func fetch(_ url: String, entitySet: String) async throws -> ODataPage {
+    public func fetch(_ url: String, entitySet: EntitySet) async throws -> ODataPage {
         try await limiter.run {
             logger.debug("GET \(url)")
             var malformed = 0

@@ -1,21 +1,27 @@
 import Foundation
+import Vocabulary
 
 /// A read of one entity set: always `cross-company=true`, an explicit filter, and `$select` where given.
 public struct ODataQuery: Sendable, Equatable {
-    public var entitySet: String
+    public var entitySet: EntitySet
     public var filter: String?
     public var select: [String]?
     public var orderBy: String?
     public var top: Int?
     public var skip: Int?
 
-    public init(entitySet: String, filter: String? = nil, select: [String]? = nil, orderBy: String? = nil, top: Int? = nil, skip: Int? = nil) {
+    public init(entitySet: EntitySet, filter: String? = nil, select: [String]? = nil, orderBy: String? = nil, top: Int? = nil, skip: Int? = nil) {
         self.entitySet = entitySet
         self.filter = filter
         self.select = select
         self.orderBy = orderBy
         self.top = top
         self.skip = skip
+    }
+
+    /// A read of an entity set the from-ERP pull reads, with the fields it is read with.
+    public init(pulling entitySet: EntitySet, filter: String?) {
+        self.init(entitySet: entitySet, filter: filter, select: entitySet.pull?.select)
     }
 
     /// The query's URL under `environmentURL`.
@@ -31,7 +37,7 @@ public struct ODataQuery: Sendable, Equatable {
         if let orderBy { items.append(("$orderby", orderBy)) }
         if let top { items.append(("$top", String(top))) }
         if let skip { items.append(("$skip", String(skip))) }
-        return "\(entitySet)?" + items.map { "\($0.0)=\(Self.escape($0.1))" }.joined(separator: "&")
+        return "\(entitySet.name)?" + items.map { "\($0.0)=\(Self.escape($0.1))" }.joined(separator: "&")
     }
 
     /// Percent-encodes every UTF-8 byte of `text` except ASCII letters, digits and `-._~$',()*:`. Written out by

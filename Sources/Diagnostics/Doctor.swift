@@ -6,6 +6,7 @@ import HTTP
 import JSON
 import Logging
 import MachineMetrics
+import Vocabulary
 
 /// `d365mm doctor`: the live checks, in the order a new installation meets its problems.
 public struct Doctor {
@@ -68,10 +69,10 @@ public struct Doctor {
             add(.fail("token", "\(error)", fix: Advice.authentication, severity: Self.severity(of: error)))
             return checks
         }
-        var entities = ["ProductionOrderHeaders", "ProductionOrderRouteOperations", "OperationsResources", "Workers", "ReleasedProductsV2"]
-        let journalEntity = configuration.journalKind == .job ? "JobCardProductionJournalEntries" : "RouteCardProductionJournalEntries"
+        var entities = EntitySet.pulled
+        let journalEntity = configuration.journalKind.entitySet
         if configuration.writeLaborToD365 || configuration.importLaborToMachineMetrics { entities.append(journalEntity) }
-        if configuration.writeLaborToD365 && configuration.journalKind == .job { entities.append("ProductionOrderRouteJobs") }
+        if configuration.writeLaborToD365 && configuration.journalKind == .job { entities.append(.routeJobs) }
         for entity in entities { add(await readCheck(entity)) }
         add(await ordersCheck())
         if configuration.writeLaborToD365 {
@@ -145,12 +146,12 @@ public struct Doctor {
         }
     }
 
-    private func readCheck(_ entity: String) async -> DoctorCheck {
-        let filter = entity == "Workers" ? nil : ODataFilter.equals("dataAreaId", configuration.dataAreaID)
+    private func readCheck(_ entity: EntitySet) async -> DoctorCheck {
+        let filter = entity == .workers ? nil : ODataFilter.equals("dataAreaId", configuration.dataAreaID)
         let query = ODataQuery(entitySet: entity, filter: filter, top: 1)
         do {
             _ = try await odata.fetch(query.url(environmentURL: configuration.environmentURL), entitySet: entity)
-            return .pass("read \(entity)", "allowed (\(EntityPrivileges.view(entity)))")
+            return .pass("read \(entity)", "allowed (\(entity.viewPrivilege))")
         } catch {
             return .fail("read \(entity)", "\(error)", fix: Advice.privileges, severity: Self.severity(of: error))
         }
@@ -158,12 +159,12 @@ public struct Doctor {
 
     private func ordersCheck() async -> DoctorCheck {
         let name = "orders of \(configuration.dataAreaID) site \(configuration.siteID)"
-        let statuses = ["Released", "StartedUp", "ReportedFinished"].map { ODataFilter.equals("ProductionOrderStatus", enumType: "ProdStatus", member: $0) }
-        let query = ODataQuery(entitySet: "ProductionOrderHeaders", filter: ODataFilter.allOf([
+        let statuses = EntitySet.openOrderStatuses.map { ODataFilter.equals("ProductionOrderStatus", enumType: "ProdStatus", member: $0) }
+        let query = ODataQuery(entitySet: .productionOrders, filter: ODataFilter.allOf([
             ODataFilter.equals("dataAreaId", configuration.dataAreaID), ODataFilter.equals("ProductionSiteId", configuration.siteID), ODataFilter.anyOf(statuses),
         ]), select: ["ProductionOrderNumber"], top: 1)
         do {
-            let page = try await odata.fetch(query.url(environmentURL: configuration.environmentURL), entitySet: "ProductionOrderHeaders")
+            let page = try await odata.fetch(query.url(environmentURL: configuration.environmentURL), entitySet: .productionOrders)
             return page.rows.isEmpty
                 ? .fail(name, "D365 has no released, started or reported-finished production orders for legal entity \(configuration.dataAreaID) and site \(configuration.siteID): work orders will not appear in MachineMetrics",
                         fix: Advice.noOrders, severity: .configuration)
@@ -175,7 +176,7 @@ public struct Doctor {
 
     /// Write access, proven without writing: a line for an order that cannot exist, which F&O refuses on validation
     /// (inside its own changeset, so nothing stays) only after it has checked the privilege.
-    private func writeCheck(_ entity: String) async -> DoctorCheck {
+    private func writeCheck(_ entity: EntitySet) async -> DoctorCheck {
         let name = "write \(entity)"
         let probe = JSONObject([("dataAreaId", .string(configuration.dataAreaID)), ("ProductionOrderNumber", "D365MM-DOCTOR-PROBE"),
                                 ("RouteOperationNumber", 10), ("RegisteredHours", 0), ("JournalDescription", "d365mm doctor write check")])
@@ -183,7 +184,7 @@ public struct Doctor {
             let outcomes = try await journals.write([JournalWriter.Journal(entitySet: entity, lines: [probe])])
             switch outcomes.first {
             case .refused?:
-                return .pass(name, "allowed (\(EntityPrivileges.maintain(entity))); D365 refused the probe line on validation, so nothing was written")
+                return .pass(name, "allowed (\(entity.maintainPrivilege)); D365 refused the probe line on validation, so nothing was written")
             case .created(let journal, _)?:
                 return .pass(name, "allowed; D365 accepted the probe line into journal \(journal): delete that journal in D365")
             default:
@@ -194,7 +195,7 @@ public struct Doctor {
         }
     }
 
-    private func postingActionCheck(_ entity: String) async -> DoctorCheck {
+    private func postingActionCheck(_ entity: EntitySet) async -> DoctorCheck {
         let name = "posting action \(configuration.postingAction)"
         do {
             let metadata = try await odata.metadataDocument()

@@ -1,5 +1,6 @@
 import Foundation
 import JSON
+import Vocabulary
 
 /// D365 rows → MachineMetrics records (`contracts/machinemetrics-api.md` §2). Pure functions.
 public enum FromERPMapping {
@@ -14,31 +15,23 @@ public enum FromERPMapping {
         }
     }
 
-    /// The order MachineMetrics needs batches in: parents before the records that point at them.
-    public static let collectionOrder = ["parts", "resources", "persons", "work-orders", "operations", "labor-tickets"]
-
-    /// The D365 entity sets the from-ERP pull reads, and the collection each becomes.
-    public static let collections: [String: String] = [
-        "ProductionOrderHeaders": "work-orders", "ProductionOrderRouteOperations": "operations", "OperationsResources": "resources",
-        "Workers": "persons", "ReleasedProductsV2": "parts",
-    ]
-
-    /// The fields each entity set is read with (`$select`).
-    public static let selectedFields: [String: [String]] = [
-        "ProductionOrderHeaders": ["dataAreaId", "ProductionOrderNumber", "ProductionOrderName", "ItemNumber", "ProductionOrderStatus",
-                                   "ScheduledQuantity", "ProductionSiteId", "ScheduledStartDate", "ScheduledStartTime", "ScheduledEndDate",
-                                   "ScheduledEndTime", "DeliveryDate", "DeliveryTime"],
-        "ProductionOrderRouteOperations": ["dataAreaId", "ProductionOrderNumber", "OperationNumber", "OperationPriority", "OperationId",
-                                           "RouteGroupId", "NextOperationNumber", "SetupTime", "ProcessTime", "ProcessQuantity",
-                                           "OperationsTimeToHourConversionFactor", "EstimatedOperationQuantity", "CostingOperationResourceId",
-                                           "IsOperationCompleted"],
-        "OperationsResources": ["dataAreaId", "ResourceId", "ResourceName", "OperationsResourceType", "RouteGroupId"],
-        "Workers": ["PersonnelNumber", "Name", "WorkerStatus"],
-        "ReleasedProductsV2": ["dataAreaId", "ItemNumber", "ProductSearchName", "SearchName", "InventoryUnitSymbol"],
-    ]
-
     /// The statuses of the synchronised set.
-    public static let openStatuses = ["Released", "StartedUp", "ReportedFinished"]
+    public static let openStatuses = EntitySet.openOrderStatuses
+
+    /// Whether a record belongs to the synchronised set (an open work order of this scope, an employed person):
+    /// records that were in it and leave it are sent once more with their new status. Decided by the record alone,
+    /// so that what the mapping made and what MachineMetrics accepted are judged by the same rule.
+    public static func isInSynchronisedSet(collection: RecordCollection, record: JSONValue) -> Bool {
+        let status = record["status"]?.stringValue ?? ""
+        switch collection {
+        case .workOrders: return openRecordStatuses.contains(status)
+        case .persons: return status == "employed"
+        default: return false
+        }
+    }
+
+    /// What an open order of this scope is called in MachineMetrics; an open one of another scope is `ended`.
+    private static let openRecordStatuses = Set(openStatuses.compactMap { statusNames[$0] })
 
     /// The version of what these functions make of a row. Change it with any change to a record's content: a row whose
     /// digest is remembered is not mapped again, so without a new revision the new content would never be sent.
@@ -47,35 +40,41 @@ public enum FromERPMapping {
     /// What a record depends on besides its row: the revision, the scope and the entity set. A row's digest (the
     /// SHA-256 of its text, worked out with the inbox file's checksum) tells the same row met again; what each row
     /// made is remembered per collection under this context, and forgotten when the context changes.
-    public static func digestContext(entitySet: String, scope: Scope) -> String {
+    public static func digestContext(entitySet: EntitySet, scope: Scope) -> String {
         "d365mm-row/\(revision)/\(scope.dataAreaID)/\(scope.siteID)/\(entitySet)"
     }
 
-    public static func record(entitySet: String, row: JSONValue, scope: Scope) throws(MappingError) -> MappedRecord {
-        let row = try Row(row, entity: entitySet)
+    public static func record(entitySet: EntitySet, row: JSONValue, scope: Scope) throws(MappingError) -> MappedRecord {
+        guard let collection = entitySet.pull?.collection else {
+            throw MappingError("the entity set \(entitySet) does not map to a MachineMetrics collection")
+        }
+        let row = try Row(row, entity: entitySet.name)
+        let made: (key: String, record: JSONObject)
         switch entitySet {
-        case "ProductionOrderHeaders": return try workOrder(row, scope: scope)
-        case "ProductionOrderRouteOperations": return try operation(row)
-        case "OperationsResources": return try resource(row)
-        case "Workers": return try person(row)
-        case "ReleasedProductsV2": return try part(row)
+        case .productionOrders: made = try workOrder(row, scope: scope)
+        case .routeOperations: made = try operation(row)
+        case .resources: made = try resource(row)
+        case .workers: made = try person(row)
+        case .releasedProducts: made = try part(row)
         default: throw MappingError("the entity set \(entitySet) does not map to a MachineMetrics collection")
         }
+        let record = JSONValue.object(made.record)
+        return MappedRecord(collection: collection, key: made.key, record: record, inScope: isInSynchronisedSet(collection: collection, record: record))
     }
 
     /// The key of a work order, as operations and labor tickets point at it.
     public static func workOrderKey(dataAreaID: String, number: String) -> String { "\(dataAreaID.lowercased())/\(number)" }
 
-    /// The key of the record `row` makes, without mapping the rest (its collection is ``collections``); nil where
+    /// The key of the record `row` makes, without mapping the rest (its collection is the entity set's); nil where
     /// mapping would fail. It is worked out for every row a run meets.
-    public static func key(entitySet: String, row: JSONValue) -> String? {
-        guard let row = try? Row(row, entity: entitySet) else { return nil }
+    public static func key(entitySet: EntitySet, row: JSONValue) -> String? {
+        guard let row = try? Row(row, entity: entitySet.name) else { return nil }
         switch entitySet {
-        case "ProductionOrderHeaders": return try? workOrderKey(row)
-        case "ProductionOrderRouteOperations": return try? operationKey(row)
-        case "OperationsResources": return try? companyKey(row, "ResourceId")
-        case "Workers": return try? row.required("PersonnelNumber")
-        case "ReleasedProductsV2": return try? companyKey(row, "ItemNumber")
+        case .productionOrders: return try? workOrderKey(row)
+        case .routeOperations: return try? operationKey(row)
+        case .resources: return try? companyKey(row, "ResourceId")
+        case .workers: return try? row.required("PersonnelNumber")
+        case .releasedProducts: return try? companyKey(row, "ItemNumber")
         default: return nil
         }
     }
@@ -95,7 +94,7 @@ public enum FromERPMapping {
         "\(try row.required("dataAreaId").lowercased())/\(try row.required(field))"
     }
 
-    static func workOrder(_ row: Row, scope: Scope) throws(MappingError) -> MappedRecord {
+    static func workOrder(_ row: Row, scope: Scope) throws(MappingError) -> (key: String, record: JSONObject) {
         let dataArea = try row.required("dataAreaId").lowercased()
         let number = try row.required("ProductionOrderNumber")
         let d365Status = try row.required("ProductionOrderStatus")
@@ -115,7 +114,7 @@ public enum FromERPMapping {
             ("scheduledEndAt", row.instant(date: "ScheduledEndDate", time: "ScheduledEndTime")),
             ("dueAt", row.instant(date: "DeliveryDate", time: "DeliveryTime")),
         ])
-        return MappedRecord(collection: "work-orders", key: try workOrderKey(row), record: .object(record), inScope: inScope)
+        return (try workOrderKey(row), record)
     }
 
     static let statusNames = [
@@ -123,7 +122,7 @@ public enum FromERPMapping {
         "StartedUp": "started", "ReportedFinished": "reported-finished", "Completed": "ended",
     ]
 
-    static func operation(_ row: Row) throws(MappingError) -> MappedRecord {
+    static func operation(_ row: Row) throws(MappingError) -> (key: String, record: JSONObject) {
         let dataArea = try row.required("dataAreaId").lowercased()
         let order = try row.required("ProductionOrderNumber")
         guard let sequence = row.integer("OperationNumber") else { throw MappingError("an operation of \(order) has no OperationNumber") }
@@ -142,10 +141,10 @@ public enum FromERPMapping {
             ("quantity", row.number("EstimatedOperationQuantity")), ("nextSequence", next == 0 ? .null : .number(next)),
             ("completed", .bool(row.string("IsOperationCompleted") == "Yes")),
         ])
-        return MappedRecord(collection: "operations", key: key, record: .object(record), inScope: false)
+        return (key, record)
     }
 
-    static func resource(_ row: Row) throws(MappingError) -> MappedRecord {
+    static func resource(_ row: Row) throws(MappingError) -> (key: String, record: JSONObject) {
         let dataArea = try row.required("dataAreaId").lowercased()
         let resourceID = try row.required("ResourceId")
         let key = try companyKey(row, "ResourceId")
@@ -154,19 +153,19 @@ public enum FromERPMapping {
             ("name", .string(row.string("ResourceName"))), ("type", .string(row.string("OperationsResourceType")?.lowercased())),
             ("routeGroupId", .string(row.string("RouteGroupId"))),
         ])
-        return MappedRecord(collection: "resources", key: key, record: .object(record), inScope: false)
+        return (key, record)
     }
 
-    static func person(_ row: Row) throws(MappingError) -> MappedRecord {
+    static func person(_ row: Row) throws(MappingError) -> (key: String, record: JSONObject) {
         let number = try row.required("PersonnelNumber")
         let status = row.string("WorkerStatus")?.lowercased()
         let record = JSONObject([
             ("key", .string(number)), ("personnelNumber", .string(number)), ("name", .string(row.string("Name"))), ("status", .string(status)),
         ])
-        return MappedRecord(collection: "persons", key: number, record: .object(record), inScope: status == "employed")
+        return (number, record)
     }
 
-    static func part(_ row: Row) throws(MappingError) -> MappedRecord {
+    static func part(_ row: Row) throws(MappingError) -> (key: String, record: JSONObject) {
         let dataArea = try row.required("dataAreaId").lowercased()
         let item = try row.required("ItemNumber")
         let productName = row.string("ProductSearchName") ?? ""
@@ -175,6 +174,6 @@ public enum FromERPMapping {
             ("key", .string(key)), ("dataAreaId", .string(dataArea)), ("itemNumber", .string(item)),
             ("name", .string(productName.isEmpty ? row.string("SearchName") : productName)), ("unit", .string(row.string("InventoryUnitSymbol"))),
         ])
-        return MappedRecord(collection: "parts", key: key, record: .object(record), inScope: false)
+        return (key, record)
     }
 }

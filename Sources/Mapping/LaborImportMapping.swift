@@ -33,6 +33,6 @@ public enum LaborImportMapping {
             ("hours", row.number("RegisteredHours")), ("goodQuantity", row.number("ReportedGoodInventoryQuantity")),
             ("badQuantity", row.number("ReportedErrorInventoryQuantity")), ("posted", .bool(row.string("IsPosted") == "Yes")),
         ])
-        return MappedRecord(collection: "labor-tickets", key: key, record: .object(record), inScope: false)
+        return MappedRecord(collection: .laborTickets, key: key, record: .object(record), inScope: false)
     }
 }

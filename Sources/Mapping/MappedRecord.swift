@@ -1,9 +1,10 @@
 import Hashing
 import JSON
+import Vocabulary
 
 /// A MachineMetrics record made from a D365 row, with what change detection needs.
 public struct MappedRecord: Sendable, Equatable {
-    public let collection: String
+    public let collection: RecordCollection
     public let key: String
     public let record: JSONValue
     /// Whether it belongs to the synchronised set (an open work order, an employed worker); records that were in it
@@ -13,7 +14,7 @@ public struct MappedRecord: Sendable, Equatable {
     /// Computed once, where the record is made, so that the tasks mapping pages in parallel share the work.
     public let hash: String
 
-    init(collection: String, key: String, record: JSONValue, inScope: Bool) {
+    init(collection: RecordCollection, key: String, record: JSONValue, inScope: Bool) {
         self.collection = collection
         self.key = key
         self.record = record

@@ -8,6 +8,7 @@ import MachineMetrics
 import Mapping
 import Spool
 import StateStore
+import Vocabulary
 
 /// Sends `outbound/` batches to MachineMetrics with their batch id as idempotency key; accepted batches go to
 /// `posted/` with their receipt, refused ones to `failed/`, and a temporary failure stops the run with the rest queued.
@@ -16,7 +17,7 @@ import StateStore
 struct MachineMetricsPoster {
     let direction: Direction
     /// The collections this direction sends.
-    let collections: [String]
+    let collections: [RecordCollection]
     let spool: Spool
     let database: StateDatabase
     let machineMetrics: MachineMetricsClient
@@ -78,7 +79,9 @@ struct MachineMetricsPoster {
 
     /// Parents before children: a batch's place in ``collections``.
     func rank(_ name: String) -> Int {
-        guard let kind = ItemName(parsing: name)?.kind, let rank = collections.firstIndex(of: kind) else { return Int.max }
+        guard let kind = ItemName(parsing: name).flatMap({ RecordCollection(rawValue: $0.kind) }), let rank = collections.firstIndex(of: kind) else {
+            return Int.max
+        }
         return rank
     }
 
@@ -108,7 +111,7 @@ struct MachineMetricsPoster {
         do {
             let envelope = try Envelope.decode(try spool.read(name, in: .outbound), expectedSchema: Envelope.outboundSchema)
             if envelope.direction != direction { return nil }  // the other direction's, under a name that does not say so
-            if collections.contains(envelope.kind) { return envelope }
+            if let collection = RecordCollection(rawValue: envelope.kind), collections.contains(collection) { return envelope }
             problem = "the file holds \(envelope.kind) records, which the \(direction.rawValue) run does not send to MachineMetrics"
         } catch let error as SpoolError where error.code == .vanished {
             logger.warning("outbound/\(name) was moved away before it was sent; leaving it to whoever moved it")
@@ -150,7 +153,8 @@ struct MachineMetricsPoster {
         var accepted: [StateDatabase.AcceptedRecord] = []
         for (index, record) in envelope.records.enumerated() where !rejectedIndexes.contains(index) {
             guard let key = record["key"]?.stringValue else { continue }
-            accepted.append(StateDatabase.AcceptedRecord(key: key, hash: identity.recordHashes[index], inScope: Self.inScope(envelope.kind, record)))
+            let inScope = RecordCollection(rawValue: envelope.kind).map { FromERPMapping.isInSynchronisedSet(collection: $0, record: record) } ?? false
+            accepted.append(StateDatabase.AcceptedRecord(key: key, hash: identity.recordHashes[index], inScope: inScope))
         }
         try database.recordAccepted(collection: envelope.kind, accepted, runID: runID, at: now)
         CrashPoint.reached("mm.batch-recorded")
@@ -180,14 +184,5 @@ struct MachineMetricsPoster {
         }
         report.add("batches posted")
         report.add("records accepted", accepted.count)
-    }
-
-    /// Whether an accepted record is part of the synchronised set, whose departures are sent once more.
-    static func inScope(_ collection: String, _ record: JSONValue) -> Bool {
-        switch collection {
-        case "work-orders": return ["released", "started", "reported-finished"].contains(record["status"]?.stringValue ?? "")
-        case "persons": return record["status"]?.stringValue == "employed"
-        default: return false
-        }
     }
 }

@@ -4,6 +4,7 @@ import JSON
 import Simulator
 import Testing
 import TestSupport
+import Vocabulary
 
 /// Many reads to one `$batch`, against the simulator on loopback: the same rows as reading one by one, in far
 /// fewer requests, and nothing lost when the batch is refused or a read has more pages.
@@ -18,10 +19,10 @@ struct BatchedReadTests {
         let table = session.simulator.table("ProductionOrderHeaders")
         let numbers = (0..<table.count).filter { table.string(row: $0, "dataAreaId") == "usmf" }.prefix(orders).map { table.string(row: $0, "ProductionOrderNumber") }
         return numbers.map { number in
-            ODataQuery(entitySet: "ProductionOrderRouteOperations",
+            ODataQuery(entitySet: .routeOperations,
                        filter: ODataFilter.allOf([ODataFilter.equals("dataAreaId", "usmf"), ODataFilter.equals("ProductionOrderNumber", number)]),
                        select: ["ProductionOrderNumber", "OperationNumber"])
-        } + [ODataQuery(entitySet: "Workers", select: ["PersonnelNumber"])]
+        } + [ODataQuery(entitySet: .workers, select: ["PersonnelNumber"])]
     }
 
     private func rowsOneByOne(_ client: ODataClient, _ queries: [ODataQuery]) async throws -> [[String]] {

@@ -4,6 +4,7 @@ import JSON
 import Simulator
 import Testing
 import TestSupport
+import Vocabulary
 
 /// Journal writes through `$batch`, against the simulator on loopback.
 struct JournalWriterTests {
@@ -40,9 +41,9 @@ struct JournalWriterTests {
             var broken = try line(session, marker: "MM-LT bad r1")
             broken["ProductionOrderNumber"] = "P999999"
             let outcomes = try await writer(session).write([
-                .init(entitySet: "RouteCardProductionJournalEntries", lines: [try line(session, marker: "MM-LT a r1")]),
-                .init(entitySet: "RouteCardProductionJournalEntries", lines: [broken]),
-                .init(entitySet: "RouteCardProductionJournalEntries", lines: [try line(session, marker: "MM-LT b r1")]),
+                .init(entitySet: .routeCardJournal, lines: [try line(session, marker: "MM-LT a r1")]),
+                .init(entitySet: .routeCardJournal, lines: [broken]),
+                .init(entitySet: .routeCardJournal, lines: [try line(session, marker: "MM-LT b r1")]),
             ])
             #expect(outcomes.count == 3)
             guard case .created(let first, let numbers) = outcomes[0], case .refused(let status, let message) = outcomes[1],
@@ -64,7 +65,7 @@ struct JournalWriterTests {
     @Test func aLostAnswerIsReportedAsUnknownAndIsNeverSentAgain() async throws {
         try await withSimulator { session in
             session.simulator.addFaults([FaultRule(service: .d365, method: "POST", path: "$batch", action: .loseAnswer)])
-            let writes = [JournalWriter.Journal(entitySet: "RouteCardProductionJournalEntries", lines: [try line(session, marker: "MM-LT lost r1")])]
+            let writes = [JournalWriter.Journal(entitySet: .routeCardJournal, lines: [try line(session, marker: "MM-LT lost r1")])]
             await #expect(throws: JournalWriter.OutcomeUnknown.self) { try await writer(session).write(writes) }
             #expect(lines(session, marked: "MM-LT lost r1").count == 1, "D365 committed it once, and the writer did not send it again")
             #expect(session.simulator.requestLog.count(service: .d365, method: "POST", path: "$batch") == 1)
@@ -73,7 +74,7 @@ struct JournalWriterTests {
 
     @Test func throttlingBeforeProcessingIsWaitedOut() async throws {
         try await withSimulator({ $0.faults = [try! FaultRule(parsing: "service=d365,path=$batch,status=429,retry-after=1,times=1")] }) { session in
-            let outcomes = try await writer(session).write([.init(entitySet: "RouteCardProductionJournalEntries", lines: [try line(session, marker: "MM-LT t r1")])])
+            let outcomes = try await writer(session).write([.init(entitySet: .routeCardJournal, lines: [try line(session, marker: "MM-LT t r1")])])
             guard case .created? = outcomes.first else { Issue.record("\(outcomes)"); return }
             #expect(lines(session, marked: "MM-LT t r1").count == 1)
         }
@@ -82,25 +83,25 @@ struct JournalWriterTests {
     @Test func postingPostsManyJournalsInOneBatchAndAMissingMaintainPrivilegeIsNamed() async throws {
         try await withSimulator { session in
             let outcomes = try await writer(session).write([
-                .init(entitySet: "RouteCardProductionJournalEntries", lines: [try line(session, marker: "MM-LT p r1")]),
-                .init(entitySet: "RouteCardProductionJournalEntries", lines: [try line(session, marker: "MM-LT q r1")]),
+                .init(entitySet: .routeCardJournal, lines: [try line(session, marker: "MM-LT p r1")]),
+                .init(entitySet: .routeCardJournal, lines: [try line(session, marker: "MM-LT q r1")]),
             ])
             let journals = outcomes.compactMap { if case .created(let journal, _) = $0 { journal } else { nil } }
             #expect(journals.count == 2)
-            let problems = try await writer(session).post(journalNumbers: journals, dataAreaID: "usmf", entitySet: "RouteCardProductionJournalEntries", action: "PostJournal")
+            let problems = try await writer(session).post(journalNumbers: journals, dataAreaID: "usmf", entitySet: .routeCardJournal, action: "PostJournal")
             #expect(problems.isEmpty)
             #expect(session.simulator.requestLog.count(service: .d365, method: "POST", path: "$batch") == 2, "one batch wrote both, one posted both")
             for marker in ["MM-LT p r1", "MM-LT q r1"] {
                 let row = try #require(lines(session, marked: marker).first)
                 #expect(session.simulator.table("RouteCardProductionJournalEntries").value(row: row, "IsPosted") == .member(1))
             }
-            let again = try await writer(session).post(journalNumbers: [journals[0], "JN-NOPE"], dataAreaID: "usmf", entitySet: "RouteCardProductionJournalEntries", action: "PostJournal")
+            let again = try await writer(session).post(journalNumbers: [journals[0], "JN-NOPE"], dataAreaID: "usmf", entitySet: .routeCardJournal, action: "PostJournal")
             #expect(again[journals[0]]?.contains("already been posted") == true)
             #expect(again["JN-NOPE"] != nil, "each journal gets its own answer")
 
             session.simulator.setMissingPrivileges(["ProdRouteCardJournalEntryEntityMaintain"])
             let error = await #expect(throws: D365Error.self) {
-                try await writer(session).write([.init(entitySet: "RouteCardProductionJournalEntries", lines: [try line(session, marker: "MM-LT f r1")])])
+                try await writer(session).write([.init(entitySet: .routeCardJournal, lines: [try line(session, marker: "MM-LT f r1")])])
             }
             #expect(error?.description.contains("ProdRouteCardJournalEntryEntityMaintain") == true)
         }

@@ -1,12 +1,13 @@
 import D365
 import Foundation
 import Testing
+import Vocabulary
 
 /// The query string D365 receives: every character a value may hold arrives as it was meant.
 struct ODataQueryTests {
     @Test func valuesArePercentEncodedByteByByte() {
         let query = ODataQuery(
-            entitySet: "ProductionOrderHeaders",
+            entitySet: .productionOrders,
             filter: ODataFilter.allOf([ODataFilter.equals("ProductionOrderNumber", "Ö-1 & 2+3#4/5?6=7%8'9"), "dataAreaId eq 'usmf'"]),
             select: ["ProductionOrderNumber", "dataAreaId"], orderBy: "ProductionOrderNumber", top: 2000, skip: 4000)
         #expect(query.relativeURL == "ProductionOrderHeaders?cross-company=true"
@@ -21,8 +22,8 @@ struct ODataQueryTests {
         let samples = ["", "plain", "a b", "ÄÖÜ ß €", "日本語", "e\u{301}", "😀 x", "~!@#$%^&*()_+{}|:\"<>?`-=[]\\;',./"]
             + (0..<200).map { _ in String((0..<12).map { _ in Character(UnicodeScalar(UInt8.random(in: 0x20...0x7E))) }) }
         for sample in samples {
-            let query = ODataQuery(entitySet: "E", filter: sample)
-            #expect(query.relativeURL == "E?cross-company=true&$filter=" + sample.addingPercentEncoding(withAllowedCharacters: allowed)!, "\(sample)")
+            let query = ODataQuery(entitySet: .workers, filter: sample)
+            #expect(query.relativeURL == "Workers?cross-company=true&$filter=" + sample.addingPercentEncoding(withAllowedCharacters: allowed)!, "\(sample)")
         }
     }
 }

@@ -2,12 +2,13 @@ import Foundation
 import JSON
 import Mapping
 import Testing
+import Vocabulary
 
 struct FromERPMappingTests {
     let scope = FromERPMapping.Scope(dataAreaID: "USMF", siteID: "1")
 
     private func map(_ entity: String, _ json: String) throws -> MappedRecord {
-        try FromERPMapping.record(entitySet: entity, row: JSONParser.parse(json), scope: scope)
+        try FromERPMapping.record(entitySet: try #require(EntitySet.named(entity)), row: JSONParser.parse(json), scope: scope)
     }
 
     @Test func aWorkOrderCombinesDatesWithTimesAndEmptyDatesBecomeNull() throws {
@@ -17,7 +18,7 @@ struct FromERPMappingTests {
              "ScheduledStartDate":"2026-11-20T12:00:00Z","ScheduledStartTime":36000,"ScheduledEndDate":"2026-11-22T12:00:00Z","ScheduledEndTime":57600,
              "DeliveryDate":"1900-01-01T12:00:00Z","DeliveryTime":0}
             """)
-        #expect(mapped.collection == "work-orders")
+        #expect(mapped.collection == .workOrders)
         #expect(mapped.key == "usmf/P000123")
         #expect(mapped.inScope)
         #expect(JSONEncoding.string(mapped.record) == #"{"key":"usmf/P000123","dataAreaId":"usmf","number":"P000123","name":"Bracket","siteId":"1","partKey":"usmf/D0001","quantityRequired":120.50,"status":"started","scheduledStartAt":"2026-11-20T10:00:00Z","scheduledEndAt":"2026-11-22T16:00:00Z","dueAt":null}"#)
@@ -126,18 +127,19 @@ struct FromERPMappingTests {
         let hashes = try rows.map { try map($0.0, $0.1).hash.prefix(12) }
         for (entitySet, json) in rows {
             let mapped = try map(entitySet, json)
-            let key = FromERPMapping.key(entitySet: entitySet, row: try JSONParser.parse(json))
-            #expect(FromERPMapping.collections[entitySet] == mapped.collection && key == mapped.key, "the key a row is looked up by is its record's")
+            let set = try #require(EntitySet.named(entitySet))
+            let key = FromERPMapping.key(entitySet: set, row: try JSONParser.parse(json))
+            #expect(set.pull?.collection == mapped.collection && key == mapped.key, "the key a row is looked up by is its record's")
         }
-        #expect(FromERPMapping.key(entitySet: "Workers", row: try JSONParser.parse(#"{"Name":"no number"}"#)) == nil)
+        #expect(FromERPMapping.key(entitySet: .workers, row: try JSONParser.parse(#"{"Name":"no number"}"#)) == nil)
         #expect(FromERPMapping.revision == 1)
         #expect(hashes == ["9030a18a306f", "16ead78dfbd0", "cc9b686d8d66", "a9784bfe7fbf", "425fe5289b75"])
     }
 
     @Test func whatARecordDependsOnBesidesItsRowNamesTheRevisionScopeAndEntitySet() {
-        #expect(FromERPMapping.digestContext(entitySet: "Workers", scope: scope) == "d365mm-row/1/usmf/1/Workers")
-        #expect(FromERPMapping.digestContext(entitySet: "Workers", scope: .init(dataAreaID: "usmf", siteID: "2")) == "d365mm-row/1/usmf/2/Workers")
-        #expect(FromERPMapping.digestContext(entitySet: "OperationsResources", scope: scope) == "d365mm-row/1/usmf/1/OperationsResources")
+        #expect(FromERPMapping.digestContext(entitySet: .workers, scope: scope) == "d365mm-row/1/usmf/1/Workers")
+        #expect(FromERPMapping.digestContext(entitySet: .workers, scope: .init(dataAreaID: "usmf", siteID: "2")) == "d365mm-row/1/usmf/2/Workers")
+        #expect(FromERPMapping.digestContext(entitySet: .resources, scope: scope) == "d365mm-row/1/usmf/1/OperationsResources")
     }
 
     @Test func aRowWithoutItsKeyIsRefusedByName() {

@@ -107,8 +107,8 @@ extension D365MMCommand.Run {
             logger[metadataKey: "run"] = "\(runID)"
             let options = ToERPRun.Options(
                 dataAreaID: configuration.dataAreaID, siteID: configuration.siteID, writeBack: configuration.writeLaborToD365,
-                importLabor: configuration.importLaborToMachineMetrics, journalKind: configuration.journalKind.rawValue,
-                postingMode: configuration.postingMode.rawValue, postingAction: configuration.postingAction,
+                importLabor: configuration.importLaborToMachineMetrics, journalKind: configuration.journalKind,
+                postingMode: configuration.postingMode, postingAction: configuration.postingAction,
                 reconciliationWindow: configuration.reconciliationWindow)
             let report = try await withRunResources(environment, logger: logger, runID: runID, direction: .toERP) { resources in
                 let run = ToERPRun(options: options, spool: resources.spool, database: resources.database, odata: resources.odata,

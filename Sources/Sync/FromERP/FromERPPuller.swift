@@ -6,6 +6,7 @@ import Logging
 import Mapping
 import Spool
 import Synchronization
+import Vocabulary
 
 /// Pulls the from-ERP entities from D365 into `inbox/`, a page per file.
 struct FromERPPuller: Sendable {
@@ -13,8 +14,8 @@ struct FromERPPuller: Sendable {
     struct Result {
         var workOrderKeys: [String] = []
         var personKeys: [String] = []
-        var pages: [String: Int] = [:]
-        var rows: [String: Int] = [:]
+        var pages: [EntitySet: Int] = [:]
+        var rows: [EntitySet: Int] = [:]
     }
 
     let odata: ODataClient
@@ -27,15 +28,10 @@ struct FromERPPuller: Sendable {
     let logger: Logger
     let progress: Progress
 
-    static let inboxKinds = [
-        "ProductionOrderHeaders": "production-orders", "ProductionOrderRouteOperations": "route-operations",
-        "OperationsResources": "resources", "Workers": "workers", "ReleasedProductsV2": "released-products",
-    ]
-
     /// A page as written to `inbox/`, with its rows' digests (``Envelope/recordDigests(of:)``), which come with the file's checksum.
     struct Page: Sendable {
         let name: String
-        let entitySet: String
+        let entitySet: EntitySet
         let rows: [JSONValue]
         let digests: [SHA256Bytes]
     }
@@ -65,10 +61,8 @@ struct FromERPPuller: Sendable {
         var itemNumbers = Set<String>()
         var nextWindow: Int? = 0
         var queries = [
-            ODataQuery(entitySet: "OperationsResources", filter: ODataFilter.equals("dataAreaId", scope.dataAreaID),
-                       select: FromERPMapping.selectedFields["OperationsResources"]),
-            ODataQuery(entitySet: "Workers", filter: ODataFilter.equals("WorkerStatus", enumType: "HcmWorkerStatus", member: "Employed"),
-                       select: FromERPMapping.selectedFields["Workers"]),
+            ODataQuery(pulling: .resources, filter: ODataFilter.equals("dataAreaId", scope.dataAreaID)),
+            ODataQuery(pulling: .workers, filter: ODataFilter.equals("WorkerStatus", enumType: "HcmWorkerStatus", member: "Employed")),
         ]
         var nextQuery = 0
         try await withThrowingTaskGroup(of: Finding.self) { group in
@@ -82,7 +76,7 @@ struct FromERPPuller: Sendable {
                     nextQuery += 1
                     group.addTask {
                         try await read(query, into: collected, onPage: onPage) { rows in
-                            guard query.entitySet == "Workers" else { return }
+                            guard query.entitySet == .workers else { return }
                             let keys = rows.compactMap { $0["PersonnelNumber"]?.stringValue }
                             collected.withLock { $0.personKeys += keys }
                         }
@@ -123,14 +117,10 @@ struct FromERPPuller: Sendable {
 
     /// Reads one window of open orders, by number: `$top` orders after the first `skip`.
     private func readWindow(skip: Int, into collected: Collector, onPage: PageHandler?) async throws -> Finding {
-        var window = ODataQuery(
-            entitySet: "ProductionOrderHeaders",
-            filter: ODataFilter.allOf([
-                ODataFilter.equals("dataAreaId", scope.dataAreaID), ODataFilter.equals("ProductionSiteId", scope.siteID),
-                ODataFilter.anyOf(FromERPMapping.openStatuses.map { ODataFilter.equals("ProductionOrderStatus", enumType: "ProdStatus", member: $0) }),
-            ]),
-            select: FromERPMapping.selectedFields["ProductionOrderHeaders"]
-        )
+        var window = ODataQuery(pulling: .productionOrders, filter: ODataFilter.allOf([
+            ODataFilter.equals("dataAreaId", scope.dataAreaID), ODataFilter.equals("ProductionSiteId", scope.siteID),
+            ODataFilter.anyOf(FromERPMapping.openStatuses.map { ODataFilter.equals("ProductionOrderStatus", enumType: "ProdStatus", member: $0) }),
+        ]))
         window.orderBy = "ProductionOrderNumber"
         window.top = orderWindow
         window.skip = skip > 0 ? skip : nil
@@ -151,19 +141,15 @@ struct FromERPPuller: Sendable {
 
     private func routeOperationQueries(_ orderNumbers: [String]) -> [ODataQuery] {
         orderNumbers.chunked(keysPerFilter).map { numbers in
-            ODataQuery(entitySet: "ProductionOrderRouteOperations",
-                       filter: ODataFilter.allOf([ODataFilter.equals("dataAreaId", scope.dataAreaID),
-                                                  ODataFilter.equalsAny("ProductionOrderNumber", numbers)]),
-                       select: FromERPMapping.selectedFields["ProductionOrderRouteOperations"])
+            ODataQuery(pulling: .routeOperations, filter: ODataFilter.allOf([ODataFilter.equals("dataAreaId", scope.dataAreaID),
+                                                                             ODataFilter.equalsAny("ProductionOrderNumber", numbers)]))
         }
     }
 
     private func releasedProductQueries(_ itemNumbers: [String]) -> [ODataQuery] {
         itemNumbers.chunked(keysPerFilter).map { items in
-            ODataQuery(entitySet: "ReleasedProductsV2",
-                       filter: ODataFilter.allOf([ODataFilter.equals("dataAreaId", scope.dataAreaID),
-                                                  ODataFilter.equalsAny("ItemNumber", items)]),
-                       select: FromERPMapping.selectedFields["ReleasedProductsV2"])
+            ODataQuery(pulling: .releasedProducts, filter: ODataFilter.allOf([ODataFilter.equals("dataAreaId", scope.dataAreaID),
+                                                                              ODataFilter.equalsAny("ItemNumber", items)]))
         }
     }
 
@@ -174,7 +160,7 @@ struct FromERPPuller: Sendable {
             page += 1
             inspect(result.rows)
             let metadata = JSONObject([("query", .string(result.url)), ("page", .number(page))])
-            let written = try await writer.writeOffTaskPool(result.rows, kind: query.entitySet, nameKind: Self.inboxKinds[query.entitySet] ?? query.entitySet,
+            let written = try await writer.writeOffTaskPool(result.rows, kind: query.entitySet.name, nameKind: query.entitySet.inboxKind,
                                                             schema: Envelope.inboxSchema, metadata: metadata, to: .inbox)
             collected.withLock {
                 $0.pages[query.entitySet, default: 0] += 1

@@ -10,6 +10,7 @@ import Spool
 import StateStore
 import Stopping
 import Synchronization
+import Vocabulary
 
 /// One `d365mm run from-erp`: D365 → inbox → transform → outbound → MachineMetrics → posted.
 ///
@@ -69,7 +70,7 @@ public final class FromERPRun {
     /// Runs every stage; never throws: how it ended is in the report.
     public func run() async -> RunReport {
         let transformer = FromERPTransformer(spool: spool, writer: writer, database: database, scope: options.scope, full: options.full, logger: logger)
-        let poster = MachineMetricsPoster(direction: .fromERP, collections: FromERPMapping.collectionOrder, spool: spool, database: database, machineMetrics: machineMetrics, runID: runID, logger: logger, progress: progress)
+        let poster = MachineMetricsPoster(direction: .fromERP, collections: RecordCollection.sendingOrder, spool: spool, database: database, machineMetrics: machineMetrics, runID: runID, logger: logger, progress: progress)
         let bookkeeping = RunBookkeeping(runID: runID, direction: .fromERP, spool: spool, database: database, logger: logger, stop: stop)
         return await bookkeeping.perform { report in
             if options.pullOnly {
@@ -98,13 +99,13 @@ public final class FromERPRun {
             try await puller.pull()
         }
         CrashPoint.reached("from-erp.pulled")
-        for (entity, pages) in pulled.pages.sorted(by: { $0.key < $1.key }) {
+        for (entity, pages) in pulled.pages.sorted(by: { $0.key.name < $1.key.name }) {
             report.add("pages pulled", pages)
             report.add("rows pulled", pulled.rows[entity] ?? 0)
             logger.info("pulled \(pulled.rows[entity] ?? 0) rows of \(entity) in \(pages) page(s)")
         }
-        try database.markSeen(runID: runID, collection: "work-orders", keys: pulled.workOrderKeys)
-        try database.markSeen(runID: runID, collection: "persons", keys: pulled.personKeys)
+        try database.markSeen(runID: runID, collection: RecordCollection.workOrders.rawValue, keys: pulled.workOrderKeys)
+        try database.markSeen(runID: runID, collection: RecordCollection.persons.rawValue, keys: pulled.personKeys)
         try await pullDeparted(puller, &report)
         try database.forgetSeenKeys(exceptRun: runID)
     }
@@ -159,8 +160,8 @@ public final class FromERPRun {
     /// Reads again the work orders and workers that were in the synchronised set but not in this complete pull,
     /// so that their new status reaches MachineMetrics once.
     private func pullDeparted(_ puller: FromERPPuller, _ report: inout RunReport) async throws {
-        let departedOrders = try database.departedKeys(runID: runID, collection: "work-orders")
-        let departedWorkers = try database.departedKeys(runID: runID, collection: "persons")
+        let departedOrders = try database.departedKeys(runID: runID, collection: RecordCollection.workOrders.rawValue)
+        let departedWorkers = try database.departedKeys(runID: runID, collection: RecordCollection.persons.rawValue)
         guard !departedOrders.isEmpty || !departedWorkers.isEmpty else { return }
         logger.info("\(departedOrders.count) work order(s) and \(departedWorkers.count) worker(s) left the synchronised set; reading their new status")
         report.add("records departed", departedOrders.count + departedWorkers.count)
@@ -173,10 +174,10 @@ public final class FromERPRun {
         var queries: [ODataQuery] = []
         for numbers in orderNumbers.chunked(keysPerFilter) {
             let filter = ODataFilter.allOf([ODataFilter.equals("dataAreaId", options.scope.dataAreaID), ODataFilter.equalsAny("ProductionOrderNumber", numbers)])
-            queries.append(ODataQuery(entitySet: "ProductionOrderHeaders", filter: filter, select: FromERPMapping.selectedFields["ProductionOrderHeaders"]))
+            queries.append(ODataQuery(pulling: .productionOrders, filter: filter))
         }
         for numbers in departedWorkers.chunked(keysPerFilter) {
-            queries.append(ODataQuery(entitySet: "Workers", filter: ODataFilter.equalsAny("PersonnelNumber", numbers), select: FromERPMapping.selectedFields["Workers"]))
+            queries.append(ODataQuery(pulling: .workers, filter: ODataFilter.equalsAny("PersonnelNumber", numbers)))
         }
         let collected = FromERPPuller.Collector()
         for query in queries {
@@ -203,10 +204,10 @@ public final class FromERPRun {
         }
         let note = JSONObject([(key: "note", value: JSONValue.string("no longer found in D365; sent once as ended (orders) or terminated (workers)"))])
         if !vanishedOrders.isEmpty {
-            try writer.write(vanishedOrders, kind: "ProductionOrderHeaders", nameKind: "production-orders", schema: Envelope.inboxSchema, metadata: note, to: .inbox)
+            try writer.write(vanishedOrders, kind: EntitySet.productionOrders.name, nameKind: EntitySet.productionOrders.inboxKind, schema: Envelope.inboxSchema, metadata: note, to: .inbox)
         }
         if !vanishedWorkers.isEmpty {
-            try writer.write(vanishedWorkers, kind: "Workers", nameKind: "workers", schema: Envelope.inboxSchema, metadata: note, to: .inbox)
+            try writer.write(vanishedWorkers, kind: EntitySet.workers.name, nameKind: EntitySet.workers.inboxKind, schema: Envelope.inboxSchema, metadata: note, to: .inbox)
         }
     }
 }

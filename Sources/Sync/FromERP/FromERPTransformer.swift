@@ -6,6 +6,7 @@ import Logging
 import Mapping
 import Spool
 import StateStore
+import Vocabulary
 
 /// Turns `inbox/` pages into `outbound/` batches of MachineMetrics records, keeping only records whose content
 /// differs from what MachineMetrics last accepted.
@@ -25,7 +26,7 @@ final class FromERPTransformer {
     private let scope: FromERPMapping.Scope
     private let full: Bool
     private let logger: Logger
-    private var buffers: [String: [JSONValue]] = [:]
+    private var buffers: [RecordCollection: [JSONValue]] = [:]
     /// What this run already put in a batch, so that a record met twice is sent once.
     private var emitted = Set<Int>()
     /// Inbox files whose records are buffered, not yet all written to batches.
@@ -34,7 +35,7 @@ final class FromERPTransformer {
     private var sources: [StateDatabase.RecordSource] = []
     private static let sourcesPerWrite = 5_000
     /// The collections whose remembered row digests are known to be made under this run's mapping revision and scope.
-    private var digestContextsChecked = Set<String>()
+    private var digestContextsChecked = Set<RecordCollection>()
 
     init(spool: Spool, writer: SpoolWriter, database: StateDatabase, scope: FromERPMapping.Scope, full: Bool, logger: Logger) {
         self.spool = spool
@@ -83,7 +84,7 @@ final class FromERPTransformer {
                     return
                 }
                 records.append(record)
-                madeFrom.append(StateDatabase.RecordSource(collection: record.collection, key: record.key, digest: digests[index], hash: record.hash))
+                madeFrom.append(StateDatabase.RecordSource(collection: record.collection.rawValue, key: record.key, digest: digests[index], hash: record.hash))
             }
             report.add("rows transformed", rows.count)
             if records.count < rows.count { report.add("records unchanged", rows.count - records.count) }
@@ -98,17 +99,17 @@ final class FromERPTransformer {
 
     /// Forgets what rows made in `entitySet`'s collection when that was under another mapping revision or scope; once
     /// per collection and run.
-    private func useDigestsMade(under entitySet: String) throws {
-        guard let collection = FromERPMapping.collections[entitySet], !digestContextsChecked.contains(collection) else { return }
-        try database.useSourceDigests(collection: collection, madeUnder: FromERPMapping.digestContext(entitySet: entitySet, scope: scope))
+    private func useDigestsMade(under entitySet: EntitySet) throws {
+        guard let collection = entitySet.pull?.collection, !digestContextsChecked.contains(collection) else { return }
+        try database.useSourceDigests(collection: collection.rawValue, madeUnder: FromERPMapping.digestContext(entitySet: entitySet, scope: scope))
         digestContextsChecked.insert(collection)
     }
 
     /// Which of `rows` make records that MachineMetrics has as they are: the row that made each one last had the same
     /// digest. Always none with `--full`.
-    private func alreadyAccepted(_ rows: [JSONValue], entitySet: String, digests: [SHA256Bytes]) throws -> [Bool] {
-        guard !full, let collection = FromERPMapping.collections[entitySet] else { return [Bool](repeating: false, count: rows.count) }
-        return try database.madeAcceptedRecords(collection: collection, digests: digests) { FromERPMapping.key(entitySet: entitySet, row: rows[$0]) }
+    private func alreadyAccepted(_ rows: [JSONValue], entitySet: EntitySet, digests: [SHA256Bytes]) throws -> [Bool] {
+        guard !full, let collection = entitySet.pull?.collection else { return [Bool](repeating: false, count: rows.count) }
+        return try database.madeAcceptedRecords(collection: collection.rawValue, digests: digests) { FromERPMapping.key(entitySet: entitySet, row: rows[$0]) }
     }
 
     /// Writes every buffered record to a batch and retires the pages they came from.
@@ -133,7 +134,7 @@ final class FromERPTransformer {
             hasher.combine(record.hash)
             return emitted.insert(hasher.finalize()).inserted
         }
-        let accepted = full ? [] : try database.acceptedHashes(firstMet.map { ($0.collection, $0.key) })
+        let accepted = full ? [] : try database.acceptedHashes(firstMet.map { ($0.collection.rawValue, $0.key) })
         var unchanged = 0
         var toSend = 0
         defer {
@@ -154,15 +155,15 @@ final class FromERPTransformer {
     }
 
     private func flush(report: inout RunReport) throws {
-        for collection in FromERPMapping.collectionOrder where !(buffers[collection] ?? []).isEmpty {
+        for collection in RecordCollection.sendingOrder where !(buffers[collection] ?? []).isEmpty {
             try writeBatch(collection, report: &report)
         }
     }
 
-    private func writeBatch(_ collection: String, report: inout RunReport) throws {
+    private func writeBatch(_ collection: RecordCollection, report: inout RunReport) throws {
         let records = buffers[collection] ?? []
         buffers[collection] = []
-        try writer.write(records, kind: collection, nameKind: collection, schema: Envelope.outboundSchema, metadata: [:], to: .outbound)
+        try writer.write(records, kind: collection.rawValue, nameKind: collection.rawValue, schema: Envelope.outboundSchema, metadata: [:], to: .outbound)
         CrashPoint.reached("from-erp.batch-written")
         report.add("batches written")
     }

@@ -2,6 +2,7 @@ import Hashing
 import JSON
 import Mapping
 import Spool
+import Vocabulary
 
 /// An inbox page as the from-ERP transform takes it: its rows with their digests, or why it cannot be used.
 ///
@@ -9,7 +10,7 @@ import Spool
 /// digested here.
 struct InboxPage: Sendable {
     enum Content: Sendable {
-        case rows(entitySet: String, rows: [JSONValue], digests: [SHA256Bytes])
+        case rows(entitySet: EntitySet, rows: [JSONValue], digests: [SHA256Bytes])
         /// The file cannot be used, and why.
         case unusable(String)
         /// The other direction's, under a name that does not say so.
@@ -27,7 +28,7 @@ struct InboxPage: Sendable {
     /// A page the pull has just written as `name`, digested as it was written.
     init(_ page: FromERPPuller.Page) {
         name = page.name
-        content = Self.content(entitySet: page.entitySet, rows: page.rows) { page.digests }
+        content = Self.content(kind: page.entitySet.name, rows: page.rows) { page.digests }
     }
 
     /// An inbox file as read from the spool.
@@ -39,15 +40,15 @@ struct InboxPage: Sendable {
                 content = .notFromERP
                 return
             }
-            content = Self.content(entitySet: envelope.kind, rows: envelope.records) { Envelope.recordDigests(of: envelope.records) }
+            content = Self.content(kind: envelope.kind, rows: envelope.records) { Envelope.recordDigests(of: envelope.records) }
         } catch {
             content = .unusable(error.description)
         }
     }
 
-    private static func content(entitySet: String, rows: [JSONValue], digests: () -> [SHA256Bytes]) -> Content {
-        guard FromERPMapping.collections[entitySet] != nil else {
-            return .unusable("the file holds \(entitySet) rows, which the from-erp transform does not take")
+    private static func content(kind: String, rows: [JSONValue], digests: () -> [SHA256Bytes]) -> Content {
+        guard let entitySet = EntitySet.named(kind), entitySet.pull != nil else {
+            return .unusable("the file holds \(kind) rows, which the from-erp transform does not take")
         }
         return .rows(entitySet: entitySet, rows: rows, digests: digests())
     }

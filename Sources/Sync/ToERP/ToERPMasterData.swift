@@ -1,3 +1,4 @@
+import ConnectorConfiguration
 import D365
 import Foundation
 import JSON
@@ -29,21 +30,21 @@ struct ToERPMasterData {
         var reads: [(read: Read, query: ODataQuery)] = []
         for chunk in orders.chunked(keysPerFilter) {
             let orderFilter = ODataFilter.allOf([company, ODataFilter.equalsAny("ProductionOrderNumber", chunk)])
-            reads.append((.orders, ODataQuery(entitySet: "ProductionOrderHeaders", filter: orderFilter, select: ["ProductionOrderNumber", "ProductionOrderStatus"])))
-            reads.append((.operations, ODataQuery(entitySet: "ProductionOrderRouteOperations", filter: orderFilter,
+            reads.append((.orders, ODataQuery(entitySet: .productionOrders, filter: orderFilter, select: ["ProductionOrderNumber", "ProductionOrderStatus"])))
+            reads.append((.operations, ODataQuery(entitySet: .routeOperations, filter: orderFilter,
                                                   select: ["ProductionOrderNumber", "OperationNumber", "OperationPriority", "CostingOperationResourceId"])))
             if withJobs {
                 let jobTypes = ODataFilter.anyOf(["Setup", "Process"].map { ODataFilter.equals("RouteJobType", enumType: "RouteJobType", member: $0) })
-                reads.append((.jobs, ODataQuery(entitySet: "ProductionOrderRouteJobs", filter: ODataFilter.allOf([orderFilter, jobTypes]),
+                reads.append((.jobs, ODataQuery(entitySet: .routeJobs, filter: ODataFilter.allOf([orderFilter, jobTypes]),
                                                 select: ["JobId", "ProductionOrderNumber", "OperationNumber", "OperationPriority", "RouteJobType"])))
             }
         }
         for chunk in workers.chunked(keysPerFilter) {
             let filter = ODataFilter.allOf([ODataFilter.equals("WorkerStatus", enumType: "HcmWorkerStatus", member: "Employed"),
                                             ODataFilter.equalsAny("PersonnelNumber", chunk)])
-            reads.append((.workers, ODataQuery(entitySet: "Workers", filter: filter, select: ["PersonnelNumber"])))
+            reads.append((.workers, ODataQuery(entitySet: .workers, filter: filter, select: ["PersonnelNumber"])))
         }
-        reads.append((.resources, ODataQuery(entitySet: "OperationsResources", filter: company, select: ["ResourceId"])))
+        reads.append((.resources, ODataQuery(entitySet: .resources, filter: company, select: ["ResourceId"])))
 
         var data = ToERPMasterData()
         try await odata.readBatched(reads.map(\.query)) { index, page in
@@ -73,7 +74,7 @@ struct ToERPMasterData {
     }
 
     /// Why `ticket` cannot be written, in words MachineMetrics' ERP error log shows; `nil` when it can.
-    func problem(with ticket: LaborTicket, dataAreaID: String, journalKind: String) -> String? {
+    func problem(with ticket: LaborTicket, dataAreaID: String, journalKind: Configuration.JournalKind) -> String? {
         guard ticket.dataAreaID.lowercased() == dataAreaID.lowercased() else {
             return "ticket belongs to legal entity \(ticket.dataAreaID), not \(dataAreaID) which this connector writes to"
         }
@@ -91,7 +92,7 @@ struct ToERPMasterData {
         let resource = ticket.resourceID ?? operationResource
         guard !resource.isEmpty else { return "no resource: the ticket names none and operation \(ticket.operationSequence) of \(ticket.workOrderNumber) has no costing resource" }
         guard resources.contains(resource.lowercased()) else { return "resource \(resource) not found in D365 (\(dataAreaID))" }
-        if journalKind == "job" && jobID(for: ticket) == nil {
+        if journalKind == .job && jobID(for: ticket) == nil {
             return "operation \(ticket.operationSequence) of \(ticket.workOrderNumber) has no \(ticket.kind == "setup" ? "Setup" : "Process") job (has job scheduling run for the order?)"
         }
         return nil

@@ -3,11 +3,12 @@ import Foundation
 import JSON
 import Mapping
 import Spool
+import Vocabulary
 
 /// The labor import's names.
 enum LaborImport {
     /// The MachineMetrics collection the import sends to, and the kind of its outbound files.
-    static let collection = "labor-tickets"
+    static let collection = RecordCollection.laborTickets
     /// Lines posted this long before the newest one seen are read again: postings that commit late are not missed,
     /// and the content hashes keep any line from being sent twice.
     static let overlap: TimeInterval = 3600
@@ -17,7 +18,7 @@ extension ToERPRun {
     /// `IMPORT_LTS_TO_MM`: posted journal lines of the site that this connector did not write → MachineMetrics
     /// `labor-tickets`. Reads from a watermark on `PostedDateTime` (at first, the reconciliation window back).
     func importLabor(_ report: inout RunReport) async throws {
-        let watermarkName = "labor-import \(options.entitySet)"
+        let watermarkName = "labor-import \(options.entitySet.name)"
         let formatter = ISO8601DateFormatter()
         let start = try database.watermark(watermarkName).flatMap { formatter.date(from: $0) }.map { $0.addingTimeInterval(-LaborImport.overlap) }
             ?? Date().addingTimeInterval(-options.reconciliationWindow)
@@ -49,14 +50,14 @@ extension ToERPRun {
     private func importable(_ row: JSONValue, _ report: inout RunReport) throws -> MappedRecord? {
         let record: MappedRecord
         do {
-            guard let mapped = try LaborImportMapping.record(row, entitySet: options.entitySet) else { return nil }
+            guard let mapped = try LaborImportMapping.record(row, entitySet: options.entitySet.name) else { return nil }
             record = mapped
         } catch {
             report.add("D365 labor lines unreadable")
             return nil
         }
-        if try database.acceptedHash(collection: LaborImport.collection, key: record.key) == record.hash { return nil }
-        guard let order = record.record["workOrderKey"]?.stringValue, try database.acceptedHash(collection: "work-orders", key: order) != nil else {
+        if try database.acceptedHash(collection: LaborImport.collection.rawValue, key: record.key) == record.hash { return nil }
+        guard let order = record.record["workOrderKey"]?.stringValue, try database.acceptedHash(collection: RecordCollection.workOrders.rawValue, key: order) != nil else {
             report.add("D365 labor lines skipped: work order not in MachineMetrics")
             return nil
         }
@@ -65,7 +66,7 @@ extension ToERPRun {
     }
 
     private func writeImportFile(_ records: [JSONValue]) throws -> String {
-        try files.write(records, kind: LaborImport.collection, nameKind: LaborImport.collection, schema: Envelope.outboundSchema, metadata: [:], to: .outbound).name
+        try files.write(records, kind: LaborImport.collection.rawValue, nameKind: LaborImport.collection.rawValue, schema: Envelope.outboundSchema, metadata: [:], to: .outbound).name
     }
 
     /// Sends import files to MachineMetrics, as from-erp sends its batches.

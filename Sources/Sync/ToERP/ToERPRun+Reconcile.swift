@@ -17,7 +17,7 @@ extension ToERPRun {
         var fields = ["JournalNumber", "JournalLineNumber", "JournalDescription", "IsPosted", "ProductionOrderNumber", "RouteOperationNumber",
                       "RouteOperationPriority", "OperationsResourceId", "RegisteredHours", "ReportedGoodInventoryQuantity",
                       "ReportedErrorInventoryQuantity", "ConsumptionDate", "ErrorCause"]
-        if options.journalKind == "job" { fields.append("ProductionJobId") }
+        if options.journalKind == .job { fields.append("ProductionJobId") }
         var found: [StateDatabase.TicketWrite] = []
         var postedJournals = Set<String>()
         try await odata.readAll(ODataQuery(entitySet: options.entitySet, filter: filter, select: fields)) { page in
@@ -28,7 +28,7 @@ extension ToERPRun {
                 if posted { postedJournals.insert(journal) }
                 // A plain marker names the ticket; a hashed one is matched to its ticket when a pull shows it.
                 found.append(.init(markerID: marker.markerID, revision: marker.revision, part: marker.undo ? .undo : .line,
-                                   ticketID: marker.markerID.hasPrefix("#") ? nil : marker.markerID, entitySet: options.entitySet,
+                                   ticketID: marker.markerID.hasPrefix("#") ? nil : marker.markerID, entitySet: options.entitySet.name,
                                    journalNumber: journal, lineNumber: JSONNumberText.format(line), source: "reconciliation", posted: posted,
                                    line: Self.writtenLine(of: row)))
             }
@@ -49,7 +49,7 @@ extension ToERPRun {
     private func reportMissingJournals(found: [StateDatabase.TicketWrite], since: String, _ report: inout RunReport) throws {
         let present = Set(found.map { "\($0.markerID) \($0.revision) \($0.part.rawValue)" })
         let missing = try database.ticketWrites(consumedSince: since).filter {
-            $0.entitySet == options.entitySet && !present.contains("\($0.markerID) \($0.revision) \($0.part.rawValue)")
+            $0.entitySet == options.entitySet.name && !present.contains("\($0.markerID) \($0.revision) \($0.part.rawValue)")
         }
         guard !missing.isEmpty else { return }
         for write in missing.prefix(5) {

@@ -3,6 +3,7 @@ import JSON
 import Mapping
 import Spool
 import StateStore
+import Vocabulary
 
 /// One outbound entry: a journal to write for a ticket revision, its own line or the reversal of an old one.
 struct OutboundJournal {
@@ -68,7 +69,7 @@ extension ToERPRun {
         }
         guard !planned.isEmpty else { return }
         let needingChecks = planned.filter { $0.plan.line != nil }.map(\.ticket)
-        let master = try await ToERPMasterData.load(for: needingChecks, dataAreaID: options.dataAreaID, withJobs: options.journalKind == "job", odata: odata)
+        let master = try await ToERPMasterData.load(for: needingChecks, dataAreaID: options.dataAreaID, withJobs: options.journalKind == .job, odata: odata)
         var batch: [JSONValue] = []
         for (ticket, raw, plan) in planned {
             var journals: [OutboundJournal] = []
@@ -79,7 +80,7 @@ extension ToERPRun {
                     continue
                 }
                 var line = ToERPMapping.journalLine(for: ticket, dataAreaID: options.dataAreaID, resourceID: master.resourceID(for: ticket),
-                                                    productionJobID: options.journalKind == "job" ? master.jobID(for: ticket) : nil)
+                                                    productionJobID: options.journalKind == .job ? master.jobID(for: ticket) : nil)
                 line["RegisteredHours"] = .number(amounts.hours)
                 line["ReportedGoodInventoryQuantity"] = .number(amounts.good)
                 line["ReportedErrorInventoryQuantity"] = .number(amounts.bad)
@@ -103,7 +104,7 @@ extension ToERPRun {
     }
 
     private func writeJournalFile(_ entries: [JSONValue]) throws {
-        try files.write(entries, kind: options.entitySet, nameKind: "journals", schema: Envelope.outboundSchema, metadata: [:], to: .outbound)
+        try files.write(entries, kind: options.entitySet.name, nameKind: "journals", schema: Envelope.outboundSchema, metadata: [:], to: .outbound)
     }
 
     /// The reversal of what a ticket's earlier revisions left on an operation it moved away from: the old line's order,
@@ -122,7 +123,7 @@ extension ToERPRun {
         line["ErrorCause"] = .string(old.errorCause ?? "None")
         line["JournalDescription"] = .string(ToERPMapping.journalDescription(ticketID: ticket.id, revision: ticket.revision, undo: true,
                                                                              personnelNumber: old.personnelNumber))
-        if let job = old.productionJobID, options.journalKind == "job" { line["ProductionJobId"] = .string(job) }
+        if let job = old.productionJobID, options.journalKind == .job { line["ProductionJobId"] = .string(job) }
         return line
     }
 
@@ -132,7 +133,7 @@ extension ToERPRun {
         let markerID = ToERPMapping.markerID(ticketID: ticketID, suffix: "r\(revision)")
         guard try database.ticketFailure(markerID: markerID, revision: revision)?.message != message else { return }
         try database.recordTicketFailure(markerID: markerID, revision: revision, ticketID: ticketID, message: message, at: Date())
-        let envelope = Envelope(schema: Envelope.inboxSchema, runID: runID, direction: .toERP, kind: "labor-tickets", createdAt: Date(),
+        let envelope = Envelope(schema: Envelope.inboxSchema, runID: runID, direction: .toERP, kind: RecordCollection.laborTickets.rawValue, createdAt: Date(),
                                 metadata: JSONObject([("ticketId", .string(ticketID)), ("revision", .number(revision))]), records: [record])
         try spool.publishFailed(envelope.encoded(), as: files.nextName(nameKind: "failed-ticket"), report: FailureReport(
             stage: "transform", reason: "labor ticket \(ticketID) revision \(revision): \(message)",

@@ -14,8 +14,8 @@ extension ToERPRun {
             let envelope: Envelope
             do {
                 envelope = try Envelope.decode(try spool.read(name, in: .outbound), expectedSchema: Envelope.outboundSchema)
-                guard envelope.direction == .toERP, envelope.kind != LaborImport.collection else { continue }  // not journals
-                guard envelope.kind == options.entitySet else {
+                guard envelope.direction == .toERP, envelope.kind != LaborImport.collection.rawValue else { continue }  // not journals
+                guard envelope.kind == options.entitySet.name else {
                     throw EnvelopeError("the file holds \(envelope.kind) records; this instance writes \(options.entitySet)")
                 }
             } catch let error as SpoolError where error.code == .vanished {
@@ -67,7 +67,7 @@ extension ToERPRun {
 
     private func recordWritten(_ journal: OutboundJournal, journalNumber: String, lineNumbers: [Decimal], _ report: inout RunReport) throws {
         try database.recordTicketWrite(.init(markerID: journal.markerID, revision: journal.revision, part: journal.part, ticketID: journal.ticketID,
-                                             entitySet: options.entitySet, journalNumber: journalNumber,
+                                             entitySet: options.entitySet.name, journalNumber: journalNumber,
                                              lineNumber: JSONNumberText.format(lineNumbers.first ?? 1), source: "run",
                                              line: Self.writtenLine(of: .object(journal.line), personnelNumber: journal.personnelNumber)))
         try database.forgetTicketFailure(markerID: journal.revisionMarkerID, revision: journal.revision)
@@ -115,7 +115,7 @@ extension ToERPRun {
 
     /// Posting mode `action`: posts every written journal not yet posted, many to a `$batch`.
     func post(_ report: inout RunReport) async throws {
-        let journals = Set(try database.unpostedTicketWrites().filter { $0.entitySet == options.entitySet }.map(\.journalNumber)).sorted()
+        let journals = Set(try database.unpostedTicketWrites().filter { $0.entitySet == options.entitySet.name }.map(\.journalNumber)).sorted()
         for chunk in journals.chunked(Self.journalsPerBatch) {
             let problems = try await writer.post(journalNumbers: chunk, dataAreaID: options.dataAreaID, entitySet: options.entitySet, action: options.postingAction)
             CrashPoint.reached("to-erp.posting-answered")

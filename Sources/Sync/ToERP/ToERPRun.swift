@@ -1,3 +1,4 @@
+import ConnectorConfiguration
 import CrashPoints
 import D365
 import Foundation
@@ -8,6 +9,7 @@ import Mapping
 import Spool
 import StateStore
 import Stopping
+import Vocabulary
 
 /// One `d365mm run to-erp`: reconcile with D365, pull pending labor tickets, write each revision once as a
 /// journal, acknowledge, post; then import D365's own posted labor into MachineMetrics.
@@ -23,14 +25,12 @@ public final class ToERPRun {
         public var writeBack: Bool
         /// Send D365's posted labor to MachineMetrics (`IMPORT_LTS_TO_MM`).
         public var importLabor: Bool
-        /// `job` or `operation`.
-        public var journalKind: String
-        /// `action`, `batch_job` or `manual`.
-        public var postingMode: String
+        public var journalKind: Configuration.JournalKind
+        public var postingMode: Configuration.PostingMode
         public var postingAction: String
         public var reconciliationWindow: TimeInterval
 
-        public init(dataAreaID: String, siteID: String, writeBack: Bool, importLabor: Bool, journalKind: String, postingMode: String,
+        public init(dataAreaID: String, siteID: String, writeBack: Bool, importLabor: Bool, journalKind: Configuration.JournalKind, postingMode: Configuration.PostingMode,
                     postingAction: String, reconciliationWindow: TimeInterval) {
             self.dataAreaID = dataAreaID.lowercased()
             self.siteID = siteID
@@ -42,7 +42,7 @@ public final class ToERPRun {
             self.reconciliationWindow = reconciliationWindow
         }
 
-        var entitySet: String { journalKind == "job" ? "JobCardProductionJournalEntries" : "RouteCardProductionJournalEntries" }
+        var entitySet: EntitySet { journalKind.entitySet }
     }
 
     /// Journals per `$batch` (and per outbound file).
@@ -77,7 +77,7 @@ public final class ToERPRun {
         let bookkeeping = RunBookkeeping(runID: runID, direction: .toERP, spool: spool, database: database, logger: logger, stop: stop)
         return await bookkeeping.perform { report in
             // Imported labor left queued by an earlier run goes first, whatever the settings are now.
-            try await report.timing("import") { try await postImportedLabor(try outboundItems(ofKind: LaborImport.collection), &$0) }
+            try await report.timing("import") { try await postImportedLabor(try outboundItems(ofKind: LaborImport.collection.rawValue), &$0) }
             if options.writeBack {
                 try await report.timing("reconcile") { try await reconcile(&$0) }
                 CrashPoint.reached("to-erp.reconciled")
@@ -88,9 +88,9 @@ public final class ToERPRun {
                 try await report.timing("write") { try await writeOutbound(&$0) }
                 try await report.timing("acknowledge") { try await acknowledge(&$0) }
                 switch options.postingMode {
-                case "action": try await report.timing("post") { try await post(&$0) }
-                case "batch_job": try reportUnpostedJournals(&report)
-                default: break
+                case .action: try await report.timing("post") { try await post(&$0) }
+                case .batchJob: try reportUnpostedJournals(&report)
+                case .manual: break
                 }
             }
             if options.importLabor { try await report.timing("import") { try await importLabor(&$0) } }
@@ -104,7 +104,7 @@ public final class ToERPRun {
         repeat {
             let page = try await machineMetrics.pendingLaborTickets(limit: 500, cursor: cursor)
             if !page.tickets.isEmpty {
-                try files.write(page.tickets, kind: "labor-tickets", nameKind: "labor-tickets", schema: Envelope.inboxSchema, metadata: [:], to: .inbox)
+                try files.write(page.tickets, kind: RecordCollection.laborTickets.rawValue, nameKind: RecordCollection.laborTickets.rawValue, schema: Envelope.inboxSchema, metadata: [:], to: .inbox)
                 report.add("tickets pulled", page.tickets.count)
                 CrashPoint.reached("to-erp.pulled")
             }
@@ -133,7 +133,7 @@ public final class ToERPRun {
             do {
                 let envelope = try Envelope.decode(try spool.read(name, in: .inbox), expectedSchema: Envelope.inboxSchema)
                 guard envelope.direction == .toERP else { continue }  // from-erp's, under a name that does not say so
-                guard envelope.kind == "labor-tickets" else {
+                guard envelope.kind == RecordCollection.laborTickets.rawValue else {
                     throw EnvelopeError("the file holds \(envelope.kind) records, which the to-erp transform does not take")
                 }
                 tickets = try envelope.records.map { (try LaborTicket($0), $0) }
