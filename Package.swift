@@ -70,12 +70,18 @@ let package = Package(
         ),
         .target(name: "Mapping", dependencies: ["JSON", "Hashing", "Timestamps", "Vocabulary"]),
         .target(name: "Installation", dependencies: ["ConnectorConfiguration"]),
-        .target(name: "Diagnostics", dependencies: ["ConnectorConfiguration", "Credentials", "ProcessExit", "Vocabulary", "D365", "MachineMetrics", "HTTP", "JSON", .product(name: "Logging", package: "swift-log")]),
+        .target(
+            name: "Diagnostics",
+            dependencies: [
+                "ConnectorConfiguration", "Credentials", "ProcessExit", "Vocabulary", "D365", "MachineMetrics", "HTTP", "JSON",
+                .product(name: "Logging", package: "swift-log"),
+            ]),
         .target(name: "Operations", dependencies: ["Spool", "StateStore", "Archive", "Hashing", "JSON", "Redaction", "CrashPoints"]),
         .target(
             name: "Sync",
             dependencies: [
-                "ConnectorConfiguration", "StateStore", "Spool", "HTTP", "D365", "MachineMetrics", "Mapping", "JSON", "Hashing", "CrashPoints", "Stopping",
+                "ConnectorConfiguration", "StateStore", "Spool", "HTTP", "D365", "MachineMetrics", "Mapping", "JSON", "Hashing", "CrashPoints",
+                "Stopping",
                 "ProcessExit", "Vocabulary", .product(name: "Logging", package: "swift-log"),
             ]
         ),
@@ -95,7 +101,8 @@ let package = Package(
         .target(
             name: "CLI",
             dependencies: [
-                "Simulator", "Sync", "Operations", "Diagnostics", "Installation", "ConnectorConfiguration", "Credentials", "Redaction", "Stopping", "ProcessExit", "CMalloc",
+                "Simulator", "Sync", "Operations", "Diagnostics", "Installation", "ConnectorConfiguration", "Credentials", "Redaction", "Stopping",
+                "ProcessExit", "CMalloc",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "UnixSignals", package: "swift-service-lifecycle"),
                 .product(name: "Logging", package: "swift-log"),
@@ -120,10 +127,15 @@ let package = Package(
         .testTarget(name: "HTTPTests", dependencies: ["HTTP"]),
         .testTarget(name: "TimestampsTests", dependencies: ["Timestamps"]),
         .testTarget(name: "ConnectorConfigurationTests", dependencies: ["ConnectorConfiguration", "Redaction", "Credentials", "TestSupport"]),
-        .testTarget(name: "SpoolTests", dependencies: ["Spool", "JSON", "TestSupport", .product(name: "PropertyBased", package: "swift-property-based")]),
+        .testTarget(
+            name: "SpoolTests", dependencies: ["Spool", "JSON", "TestSupport", .product(name: "PropertyBased", package: "swift-property-based")]),
         .testTarget(name: "MappingTests", dependencies: ["Mapping", "JSON", "Vocabulary"]),
         .testTarget(name: "ToERPTests", dependencies: ["d365mm", "Simulator", "StateStore", "Sync", "Mapping", "JSON", "HTTP", "TestSupport"]),
-        .testTarget(name: "D365Tests", dependencies: ["D365", "Vocabulary", "HTTP", "JSON", "Redaction", "Simulator", "TestSupport", .product(name: "Logging", package: "swift-log")]),
+        .testTarget(
+            name: "D365Tests",
+            dependencies: [
+                "D365", "Vocabulary", "HTTP", "JSON", "Redaction", "Simulator", "TestSupport", .product(name: "Logging", package: "swift-log"),
+            ]),
         .testTarget(
             name: "ReliabilityTests",
             dependencies: [
@@ -139,8 +151,9 @@ let package = Package(
 
 // Our own code builds without a warning, and a new one fails the build: warnings nobody is made to read pile up.
 for target in package.targets where target.type != .system {
-    target.swiftSettings = (target.swiftSettings ?? []) + [
-        .enableUpcomingFeature("ExistentialAny"),
-        .treatAllWarnings(as: .error),
-    ]
+    target.swiftSettings =
+        (target.swiftSettings ?? []) + [
+            .enableUpcomingFeature("ExistentialAny"),
+            .treatAllWarnings(as: .error),
+        ]
 }

@@ -42,7 +42,9 @@ public struct ConfigurationFileEdit {
 
     /// `value` as systemd's `EnvironmentFile=` reads it back: bare when it holds nothing special, else double-quoted.
     static func quoted(_ value: String) -> String {
-        let plain = value.unicodeScalars.allSatisfy { $0.isASCII && ($0.properties.isAlphabetic || ("0"..."9").contains($0) || "/._-:@%+,".unicodeScalars.contains($0)) }
+        let plain = value.unicodeScalars.allSatisfy {
+            $0.isASCII && ($0.properties.isAlphabetic || ("0"..."9").contains($0) || "/._-:@%+,".unicodeScalars.contains($0))
+        }
         guard !plain || value.isEmpty else { return value }
         var escaped = ""
         for character in value {

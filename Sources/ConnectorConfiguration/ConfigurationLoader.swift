@@ -10,7 +10,9 @@ public enum ConfigurationLoader {
 
         func raw(_ variable: Variable, required: Bool? = nil) -> String? {
             guard let value = source.value(of: variable)?.value.trimmingCharacters(in: .whitespaces), !value.isEmpty else {
-                if required ?? variable.isRequired { problems.append(.init(variable: variable, message: "is required but not set; expected \(variable.check)")) }
+                if required ?? variable.isRequired {
+                    problems.append(.init(variable: variable, message: "is required but not set; expected \(variable.check)"))
+                }
                 return nil
             }
             return value
@@ -21,15 +23,19 @@ public enum ConfigurationLoader {
         }
         func parsed<T>(_ variable: Variable, _ parse: (String) -> T?) -> T? {
             guard let value = raw(variable) else { return nil }
-            guard let result = parse(value) else { invalid(variable, value); return nil }
+            guard let result = parse(value) else {
+                invalid(variable, value)
+                return nil
+            }
             return result
         }
 
         let environmentURL = parsed(.environmentHost, ValueParsers.environmentURL)
         let tenantID = parsed(.tenantID) { ValueParsers.isGUID($0) || ValueParsers.isDomainName($0) ? $0 : nil }
         let clientID = parsed(.clientID) { ValueParsers.isGUID($0) ? $0 : nil }
-        let clientCredential = credential(secret: raw(.clientSecret, required: false), certificateFile: raw(.clientCertificateFile),
-                                          keyFile: raw(.clientCertificateKeyFile), problems: &problems)
+        let clientCredential = credential(
+            secret: raw(.clientSecret, required: false), certificateFile: raw(.clientCertificateFile),
+            keyFile: raw(.clientCertificateKeyFile), problems: &problems)
         let mappingServiceToken = raw(.mappingServiceToken)
         let mappingServiceURL = parsed(.mappingServiceURL, ValueParsers.serviceURL)
         let mappingAuthServiceURL = parsed(.mappingAuthServiceURL, ValueParsers.serviceURL)
@@ -63,14 +69,16 @@ public enum ConfigurationLoader {
             var status = stat()
             return stat(path, &status) == 0 ? (status.st_mode & S_IFMT == S_IFDIR ? path : nil) : (errno == EACCES ? path : nil)
         }
-        let proxies = ProxySettings(https: parsed(.httpsProxy, ProxyServer.init(parsing:)), http: parsed(.httpProxy, ProxyServer.init(parsing:)),
-                                    bypass: parsed(.noProxy, ProxyBypass.list(parsing:)) ?? [])
+        let proxies = ProxySettings(
+            https: parsed(.httpsProxy, ProxyServer.init(parsing:)), http: parsed(.httpProxy, ProxyServer.init(parsing:)),
+            bypass: parsed(.noProxy, ProxyBypass.list(parsing:)) ?? [])
 
         guard problems.isEmpty, let environmentURL, let tenantID, let clientID, let clientCredential, let mappingServiceToken,
-              let mappingServiceURL, let mappingAuthServiceURL, let siteID, let dataAreaID, let importLabor, let writeLabor,
-              let journalKind, let postingMode, let window, let fromInterval, let toInterval, let logLevel, let retryAttempts,
-              let timeout, let postingAction, let authorityHost, let spoolDirectory, let retryBudget, let concurrency,
-              let archiveAfter, let archiveKeep, let archiveMaxMB else {
+            let mappingServiceURL, let mappingAuthServiceURL, let siteID, let dataAreaID, let importLabor, let writeLabor,
+            let journalKind, let postingMode, let window, let fromInterval, let toInterval, let logLevel, let retryAttempts,
+            let timeout, let postingAction, let authorityHost, let spoolDirectory, let retryBudget, let concurrency,
+            let archiveAfter, let archiveKeep, let archiveMaxMB
+        else {
             throw ConfigurationError(problems: problems)
         }
         return Configuration(
@@ -87,10 +95,13 @@ public enum ConfigurationLoader {
     }
 
     /// The client secret or the certificate, exactly one of them (`contracts/cli-and-config.md` § Secrets, identity …).
-    private static func credential(secret: String?, certificateFile: String?, keyFile: String?,
-                                   problems: inout [ConfigurationProblem]) -> ClientCredential? {
+    private static func credential(
+        secret: String?, certificateFile: String?, keyFile: String?,
+        problems: inout [ConfigurationProblem]
+    ) -> ClientCredential? {
         if keyFile != nil && certificateFile == nil {
-            problems.append(.init(variable: .clientCertificateKeyFile, message: "is set, but D365_CLIENT_CERTIFICATE_FILE, whose key it holds, is not"))
+            problems.append(
+                .init(variable: .clientCertificateKeyFile, message: "is set, but D365_CLIENT_CERTIFICATE_FILE, whose key it holds, is not"))
         }
         switch (secret, certificateFile) {
         case (let secret?, nil):
@@ -103,10 +114,18 @@ public enum ConfigurationLoader {
                 return nil
             }
         case (_?, _?):
-            problems.append(.init(variable: .clientSecret, message: "is given, and so is D365_CLIENT_CERTIFICATE_FILE: the connector signs in with one of them; remove the secret once the certificate is registered with the app"))
+            problems.append(
+                .init(
+                    variable: .clientSecret,
+                    message:
+                        "is given, and so is D365_CLIENT_CERTIFICATE_FILE: the connector signs in with one of them; remove the secret once the certificate is registered with the app"
+                ))
             return nil
         case (nil, nil):
-            problems.append(.init(variable: .clientSecret, message: "is required unless D365_CLIENT_CERTIFICATE_FILE is set; expected \(ConfigurationVariable.clientSecret.check)"))
+            problems.append(
+                .init(
+                    variable: .clientSecret,
+                    message: "is required unless D365_CLIENT_CERTIFICATE_FILE is set; expected \(ConfigurationVariable.clientSecret.check)"))
             return nil
         }
     }

@@ -51,13 +51,17 @@ public struct ConfigurationSource: Sendable {
         let storedDirectory = credentials == nil ? lookUp(ConfigurationVariable.credentialsDirectory.spellings)?.value : nil
         let stored = storedDirectory.map { SystemdCredentials.stored(in: $0) } ?? []
         if let storedDirectory, access(storedDirectory, R_OK | X_OK) != 0, errno == EACCES {
-            problems.append(ConfigurationProblem(variable: .credentialsDirectory, message: "\(storedDirectory) cannot be read by this user, so the secrets in it are not: \(Self.credentialsByHand)"))
+            problems.append(
+                ConfigurationProblem(
+                    variable: .credentialsDirectory,
+                    message: "\(storedDirectory) cannot be read by this user, so the secrets in it are not: \(Self.credentialsByHand)"))
         }
         for variable in ConfigurationVariable.all {
             var places = lookUp(variable.spellings).map { [$0] } ?? []
             if variable.fromFile {
                 if let named = lookUp([variable.fileVariable]) {
-                    places += readSecret(at: named.value, for: variable, origin: .secretFile(named.value, variable: variable.fileVariable, setIn: named.origin))
+                    places += readSecret(
+                        at: named.value, for: variable, origin: .secretFile(named.value, variable: variable.fileVariable, setIn: named.origin))
                 }
                 if let credentials, FileManager.default.fileExists(atPath: "\(credentials)/\(variable.name)") {
                     let credential = "\(credentials)/\(variable.name)"
@@ -68,15 +72,16 @@ public struct ConfigurationSource: Sendable {
                 }
             }
             if places.count > 1 {
-                let where_ = places.map(\.origin.description).joined(separator: " and ")
-                problems.append(ConfigurationProblem(variable: variable, message: "is given in more than one place (\(where_)); keep one"))
+                let origins = places.map(\.origin.description).joined(separator: " and ")
+                problems.append(ConfigurationProblem(variable: variable, message: "is given in more than one place (\(origins)); keep one"))
             }
             values[variable.name] = places.first
         }
     }
 
     /// Only root reads the credentials directory, and systemd passes a service its credentials itself.
-    private static let credentialsByHand = "run d365mm as root, or under systemd with the units d365mm systemd-units renders (they load the credentials with LoadCredential=)"
+    private static let credentialsByHand =
+        "run d365mm as root, or under systemd with the units d365mm systemd-units renders (they load the credentials with LoadCredential=)"
 
     /// The value of `variable`, or its default.
     public func value(of variable: ConfigurationVariable) -> (value: String, origin: Origin)? {
@@ -85,8 +90,10 @@ public struct ConfigurationSource: Sendable {
 
     /// The secret in the file at `path` (opened with systemd-creds when `sealed`), without one line end after it;
     /// none, and a problem, when it cannot be read.
-    private mutating func readSecret(at path: String, for variable: ConfigurationVariable, origin: Origin,
-                                     sealed: Bool = false) -> [(value: String, origin: Origin)] {
+    private mutating func readSecret(
+        at path: String, for variable: ConfigurationVariable, origin: Origin,
+        sealed: Bool = false
+    ) -> [(value: String, origin: Origin)] {
         let byHand = "; " + Self.credentialsByHand
         let contents: Data?
         if sealed {
@@ -100,7 +107,9 @@ public struct ConfigurationSource: Sendable {
             contents = FileManager.default.contents(atPath: path)
         }
         guard let data = contents else {
-            let readable = !FileManager.default.fileExists(atPath: path) ? "does not exist"
+            let readable =
+                !FileManager.default.fileExists(atPath: path)
+                ? "does not exist"
                 : "cannot be read by this user (check its owner and mode)" + (origin == .credential(path) ? byHand : "")
             problems.append(ConfigurationProblem(variable: variable, message: "comes from \(origin), which \(readable)"))
             return []
@@ -115,8 +124,10 @@ public struct ConfigurationSource: Sendable {
             return []
         }
         if case .secretFile = origin, let attributes = try? FileManager.default.attributesOfItem(atPath: path),
-           let permissions = attributes[.posixPermissions] as? Int, permissions & 0o077 != 0 {
-            warnings.append("\(path) holds \(variable.name) and can be read by other users (mode \(String(permissions, radix: 8))); run: chmod 600 \(path)")
+            let permissions = attributes[.posixPermissions] as? Int, permissions & 0o077 != 0
+        {
+            warnings.append(
+                "\(path) holds \(variable.name) and can be read by other users (mode \(String(permissions, radix: 8))); run: chmod 600 \(path)")
         }
         return [(text, origin)]
     }
@@ -135,10 +146,14 @@ public struct ConfigurationSource: Sendable {
         }
         let file = EnvironmentFile(text)
         for problem in file.problems {
-            problems.append(ConfigurationProblem(variable: nil, message: "line \(problem.line) of \(path) \(problem.reason); its text is not shown, as it may hold a secret"))
+            problems.append(
+                ConfigurationProblem(
+                    variable: nil, message: "line \(problem.line) of \(path) \(problem.reason); its text is not shown, as it may hold a secret"))
         }
         for warning in file.systemdWarnings {
-            warnings.append("\(path):\(warning.line) \(warning.reason); d365mm reads the line, but the units read this file through systemd's EnvironmentFile=, which would lose its variable")
+            warnings.append(
+                "\(path):\(warning.line) \(warning.reason); d365mm reads the line, but the units read this file through systemd's EnvironmentFile=, which would lose its variable"
+            )
         }
         let variables = ConfigurationVariable.all
         let known = Set(variables.flatMap { $0.spellings + ($0.fromFile ? [$0.fileVariable] : []) })
@@ -161,7 +176,8 @@ public struct ConfigurationSource: Sendable {
             assignments[assignment.key] = assignment.value.isEmpty ? nil : (assignment.value, assignment.line)
         }
         if definesSecret, let attributes = try? FileManager.default.attributesOfItem(atPath: path),
-           let permissions = attributes[.posixPermissions] as? Int, permissions & 0o077 != 0 {
+            let permissions = attributes[.posixPermissions] as? Int, permissions & 0o077 != 0
+        {
             warnings.append("\(path) holds a secret and can be read by other users (mode \(String(permissions, radix: 8))); run: chmod 600 \(path)")
         }
         return assignments

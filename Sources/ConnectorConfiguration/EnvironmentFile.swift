@@ -29,7 +29,8 @@ struct EnvironmentFile {
     /// Reads `text`, which is already known to be UTF-8.
     init(_ text: String) {
         if text.unicodeScalars.first == "\u{FEFF}" {
-            systemdWarnings.append(Problem(line: 1, reason: "starts with a byte-order mark, which systemd does not remove: save the file as UTF-8 without one"))
+            systemdWarnings.append(
+                Problem(line: 1, reason: "starts with a byte-order mark, which systemd does not remove: save the file as UTF-8 without one"))
         }
         var lines = Self.lines(of: text)[...]
         var number = 0
@@ -101,7 +102,8 @@ struct EnvironmentFile {
                 return .success(value)
             }
             if quote == "\"", character == "\\", text.index(after: index) < text.endIndex,
-               "\"\\$`".contains(text[text.index(after: index)]) {
+                "\"\\$`".contains(text[text.index(after: index)])
+            {
                 index = text.index(after: index)
             }
             value.append(text[index])

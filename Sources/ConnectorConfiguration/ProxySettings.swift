@@ -12,8 +12,9 @@ public struct ProxyServer: Sendable, Equatable, CustomStringConvertible {
     public init?(parsing text: String) {
         let url = text.contains("://") ? text : "http://" + text
         guard let components = URLComponents(string: url), components.scheme?.lowercased() == "http",
-              let host = components.host, !host.isEmpty, let port = components.port, (1...65535).contains(port),
-              components.path.isEmpty || components.path == "/", components.query == nil else { return nil }
+            let host = components.host, !host.isEmpty, let port = components.port, (1...65535).contains(port),
+            components.path.isEmpty || components.path == "/", components.query == nil
+        else { return nil }
         self.host = host.lowercased()
         self.port = port
         username = components.user.map { $0.removingPercentEncoding ?? $0 }
@@ -77,7 +78,9 @@ public enum ProxyBypass: Sendable, Equatable {
             return
         }
         let name = entry.hasPrefix(".") ? String(entry.dropFirst()) : entry
-        guard parts.count == 1, !name.isEmpty, name.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || "-.".contains($0)) }) else { return nil }
+        guard parts.count == 1, !name.isEmpty, name.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || "-.".contains($0)) }) else {
+            return nil
+        }
         self = .domain(name)
     }
 

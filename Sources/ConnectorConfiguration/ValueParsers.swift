@@ -14,8 +14,9 @@ public enum ValueParsers {
 
     private static func serviceURL(_ text: String, keepPath: Bool) -> String? {
         guard let components = URLComponents(string: text), let scheme = components.scheme?.lowercased(),
-              let host = components.host?.lowercased(), !host.isEmpty,
-              host.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || "-.:[]".contains($0)) }) else { return nil }
+            let host = components.host?.lowercased(), !host.isEmpty,
+            host.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || "-.:[]".contains($0)) })
+        else { return nil }
         guard scheme == "https" || (scheme == "http" && isLoopback(host)) else { return nil }
         guard components.user == nil, components.password == nil else { return nil }
         var result = "\(scheme)://\(host.contains(":") && !host.hasPrefix("[") ? "[\(host)]" : host)"

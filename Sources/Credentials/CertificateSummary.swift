@@ -35,7 +35,9 @@ public struct CertificateSummary: Sendable, Equatable {
     public func expiryNotice(now: Date = Date()) -> String? {
         let left = notValidAfter.timeIntervalSince(now)
         guard left < Self.warningPeriod else { return nil }
-        let when = left <= 0 ? "expired on \(Self.day(notValidAfter))" : "expires on \(Self.day(notValidAfter)), in \(Int((left / 86_400).rounded(.up))) day(s)"
+        let when =
+            left <= 0
+            ? "expired on \(Self.day(notValidAfter))" : "expires on \(Self.day(notValidAfter)), in \(Int((left / 86_400).rounded(.up))) day(s)"
         return "the certificate of D365_CLIENT_CERTIFICATE_FILE (\(subject), thumbprint \(thumbprint)) \(when): upload a new one to the app "
             + "registration (Certificates & secrets > Certificates) and point D365_CLIENT_CERTIFICATE_FILE at it"
     }

@@ -1,7 +1,7 @@
 import Crypto
-import _CryptoExtras
 import Foundation
 import X509
+import _CryptoExtras
 
 /// The app registration's certificate and its RSA private key (Microsoft identity platform "certificate credentials"):
 /// what signs the client assertions that take the place of a client secret.
@@ -26,16 +26,22 @@ public struct ClientCertificate: @unchecked Sendable {
     /// file; checks that the key is the certificate's.
     public init(certificateFile: String, keyFile: String?) throws(CredentialError) {
         let certificateBlocks = try PEMFile.blocks(file: certificateFile, variable: "D365_CLIENT_CERTIFICATE_FILE")
-        let keyBlocks = try keyFile.map { file throws(CredentialError) in try PEMFile.blocks(file: file, variable: "D365_CLIENT_CERTIFICATE_KEY_FILE") }
+        let keyBlocks =
+            try keyFile.map { file throws(CredentialError) in try PEMFile.blocks(file: file, variable: "D365_CLIENT_CERTIFICATE_KEY_FILE") }
             ?? certificateBlocks
         (certificate, der) = try PEMFile.certificate(in: certificateBlocks, file: certificateFile)
         let keyPlace = keyFile.map { "D365_CLIENT_CERTIFICATE_KEY_FILE (\($0))" } ?? "D365_CLIENT_CERTIFICATE_FILE (\(certificateFile))"
         if keyBlocks.contains(where: { $0.label == "ENCRYPTED PRIVATE KEY" }) {
-            throw CredentialError("the private key in \(keyPlace) is encrypted; d365mm needs it unencrypted, in a file only root and the service user may read: openssl pkey -in KEY.pem -out KEY-plain.pem")
+            throw CredentialError(
+                "the private key in \(keyPlace) is encrypted; d365mm needs it unencrypted, in a file only root and the service user may read: openssl pkey -in KEY.pem -out KEY-plain.pem"
+            )
         }
         guard let keyBlock = keyBlocks.first(where: { $0.label == "PRIVATE KEY" || $0.label == "RSA PRIVATE KEY" }) else {
-            let other = keyBlocks.first { $0.label.hasSuffix("PRIVATE KEY") }.map { " (it holds a \($0.label), and Entra ID signs with RSA keys only)" } ?? ""
-            throw CredentialError("\(keyPlace) holds no RSA private key\(other); put the key in the certificate's file or name its file in D365_CLIENT_CERTIFICATE_KEY_FILE")
+            let other =
+                keyBlocks.first { $0.label.hasSuffix("PRIVATE KEY") }.map { " (it holds a \($0.label), and Entra ID signs with RSA keys only)" } ?? ""
+            throw CredentialError(
+                "\(keyPlace) holds no RSA private key\(other); put the key in the certificate's file or name its file in D365_CLIENT_CERTIFICATE_KEY_FILE"
+            )
         }
         do {
             key = try _RSA.Signing.PrivateKey(pemRepresentation: keyBlock.text)
@@ -43,7 +49,8 @@ public struct ClientCertificate: @unchecked Sendable {
             throw CredentialError("the private key in \(keyPlace) cannot be read as an RSA key of 2048 bits or more")
         }
         guard certificate.publicKey == Certificate.PublicKey(key.publicKey) else {
-            throw CredentialError("the private key in \(keyPlace) does not belong to the certificate in D365_CLIENT_CERTIFICATE_FILE (\(certificateFile))")
+            throw CredentialError(
+                "the private key in \(keyPlace) does not belong to the certificate in D365_CLIENT_CERTIFICATE_FILE (\(certificateFile))")
         }
     }
 

@@ -56,9 +56,11 @@ public struct JournalWriter: Sendable {
         let body = Self.batchBody(journals, boundary: boundary)
         // A write is never re-sent once it may have reached D365: only throttling (not processed) is waited out, and
         // an answer lost on the way leaves the journals' fate unknown.
-        let response = try await bearer.send(timeout: timeout, policy: RetryPolicy(maximumRetries: 0, mayRepeat: false), logger: logger,
-                                             disposition: { $0.status == 429 ? .retryAfter(RetryAfter.seconds($0.header("Retry-After"))) : .done },
-                                             unanswered: { $0.kind == .connectionFailed ? $0 as any Error : OutcomeUnknown(reason: $0.description) }) { token in
+        let response = try await bearer.send(
+            timeout: timeout, policy: RetryPolicy(maximumRetries: 0, mayRepeat: false), logger: logger,
+            disposition: { $0.status == 429 ? .retryAfter(RetryAfter.seconds($0.header("Retry-After"))) : .done },
+            unanswered: { $0.kind == .connectionFailed ? $0 as any Error : OutcomeUnknown(reason: $0.description) }
+        ) { token in
             MultipartMixed.batchRequest(environmentURL: environmentURL, token: token, boundary: boundary, body: body)
         }
         switch response.status {
@@ -78,13 +80,15 @@ public struct JournalWriter: Sendable {
         case 403:
             throw D365Error.forbidden(entity: journals[0].entitySet, write: true, detail: ODataClient.innerMessage(response.body))
         case 503:
-            throw D365Error(category: .temporary, message: "D365 is unavailable (503) for the journal batch; nothing was written; the next run tries again.",
-                            status: 503, detail: ODataClient.innerMessage(response.body))
+            throw D365Error(
+                category: .temporary, message: "D365 is unavailable (503) for the journal batch; nothing was written; the next run tries again.",
+                status: 503, detail: ODataClient.innerMessage(response.body))
         case 500..<600:
             throw OutcomeUnknown(reason: "HTTP \(response.status) for the whole batch")
         default:
-            throw D365Error(category: .unexpected, message: "D365 refused the journal batch (HTTP \(response.status)).",
-                            status: response.status, detail: ODataClient.innerMessage(response.body))
+            throw D365Error(
+                category: .unexpected, message: "D365 refused the journal batch (HTTP \(response.status)).",
+                status: response.status, detail: ODataClient.innerMessage(response.body))
         }
     }
 
@@ -98,7 +102,8 @@ public struct JournalWriter: Sendable {
         for (index, journal) in journalNumbers.enumerated() {
             let body = JSONEncoding.string(.object(["dataAreaId": .string(dataAreaID), "JournalNumber": .string(journal)]))
             text += "--\(boundary)\r\nContent-Type: application/http\r\nContent-Transfer-Encoding: binary\r\nContent-ID: \(index + 1)\r\n\r\n"
-            text += "POST \(entitySet.name)/Microsoft.Dynamics.DataEntities.\(action) HTTP/1.1\r\nContent-Type: application/json; charset=utf-8\r\nAccept: application/json\r\n\r\n"
+            text +=
+                "POST \(entitySet.name)/Microsoft.Dynamics.DataEntities.\(action) HTTP/1.1\r\nContent-Type: application/json; charset=utf-8\r\nAccept: application/json\r\n\r\n"
             text += body + "\r\n"
         }
         text += "--\(boundary)--\r\n"
@@ -109,7 +114,9 @@ public struct JournalWriter: Sendable {
         switch response.status {
         case 200:
             guard let boundary = MultipartMixed.boundary(of: response.header("Content-Type")) else {
-                throw D365Error(category: .temporary, message: "D365's answer to the posting batch could not be read; the next run tries again.", status: 200, detail: nil)
+                throw D365Error(
+                    category: .temporary, message: "D365's answer to the posting batch could not be read; the next run tries again.", status: 200,
+                    detail: nil)
             }
             let parts = MultipartMixed.parts(of: response.body, boundary: boundary)
             var problems: [String: String] = [:]
@@ -162,8 +169,9 @@ public struct JournalWriter: Sendable {
                 var journal = ""
                 for line in MultipartMixed.parts(of: part.content, boundary: inner) {
                     guard let answer = MultipartMixed.response(in: line.content), answer.status == 201,
-                          let created = try? JSONParser.parse(answer.body), let number = created["JournalNumber"]?.stringValue,
-                          let lineNumber = created["JournalLineNumber"]?.decimalValue else { return nil }
+                        let created = try? JSONParser.parse(answer.body), let number = created["JournalNumber"]?.stringValue,
+                        let lineNumber = created["JournalLineNumber"]?.decimalValue
+                    else { return nil }
                     journal = number
                     numbers.append(lineNumber)
                 }
@@ -172,8 +180,10 @@ public struct JournalWriter: Sendable {
                 guard let answer = MultipartMixed.response(in: part.content) else { return nil }
                 let message = ODataClient.innerMessage(answer.body) ?? "HTTP \(answer.status)"
                 let validation = String(decoding: answer.body, as: UTF8.self).contains("AxODataWriteException")
-                outcomes.append(validation || (400..<500).contains(answer.status) ? .refused(status: answer.status, message: message)
-                                                                                  : .failedTemporarily(status: answer.status, message: message))
+                outcomes.append(
+                    validation || (400..<500).contains(answer.status)
+                        ? .refused(status: answer.status, message: message)
+                        : .failedTemporarily(status: answer.status, message: message))
             }
         }
         return outcomes

@@ -18,10 +18,12 @@ enum MultipartMixed {
 
     /// `POST {environment}/data/$batch` carrying `body`, whose parts are delimited by `boundary`.
     static func batchRequest(environmentURL: String, token: String, boundary: String, body: [UInt8]) -> HTTPRequest {
-        HTTPRequest(method: "POST", url: "\(environmentURL)/data/$batch", headers: [
-            ("Authorization", "Bearer \(token)"), ("Content-Type", "multipart/mixed; boundary=\(boundary)"),
-            ("Accept", "multipart/mixed"), ("OData-Version", "4.0"), ("OData-MaxVersion", "4.0"),
-        ], body: body)
+        HTTPRequest(
+            method: "POST", url: "\(environmentURL)/data/$batch",
+            headers: [
+                ("Authorization", "Bearer \(token)"), ("Content-Type", "multipart/mixed; boundary=\(boundary)"),
+                ("Accept", "multipart/mixed"), ("OData-Version", "4.0"), ("OData-MaxVersion", "4.0"),
+            ], body: body)
     }
 
     /// The boundary parameter of a `multipart/mixed` content type.
@@ -75,7 +77,8 @@ enum MultipartMixed {
             let next = newline + 1
             if next < bytes.endIndex, bytes[next] == lineFeed { return (bytes[..<newline], bytes[(next + 1)...]) }
             if newline > bytes.startIndex, bytes[newline - 1] == carriageReturn, next + 1 < bytes.endIndex,
-               bytes[next] == carriageReturn, bytes[next + 1] == lineFeed {
+                bytes[next] == carriageReturn, bytes[next + 1] == lineFeed
+            {
                 return (bytes[..<(newline - 1)], bytes[(next + 2)...])
             }
             index = next

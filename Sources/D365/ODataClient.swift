@@ -28,7 +28,10 @@ public final class ODataClient: Sendable {
     /// Requests with a token, refreshed once on a 401.
     var bearer: BearerSender { BearerSender(tokens: tokens, client: client, service: "D365") }
 
-    public init(environmentURL: String, tokens: EntraTokenProvider, client: ResilientClient, concurrency: Int, timeout: Duration = .seconds(120), logger: Logger) {
+    public init(
+        environmentURL: String, tokens: EntraTokenProvider, client: ResilientClient, concurrency: Int, timeout: Duration = .seconds(120),
+        logger: Logger
+    ) {
         self.environmentURL = environmentURL
         self.tokens = tokens
         self.client = client
@@ -48,8 +51,10 @@ public final class ODataClient: Sendable {
         var seen = seen
         while let next = url {
             guard seen.insert(next).inserted else {
-                throw D365Error(category: .unexpected, message: "D365 sent the same @odata.nextLink twice while reading \(entitySet); the read was stopped instead of looping.",
-                                status: nil, detail: nil)
+                throw D365Error(
+                    category: .unexpected,
+                    message: "D365 sent the same @odata.nextLink twice while reading \(entitySet); the read was stopped instead of looping.",
+                    status: nil, detail: nil)
             }
             let page = try await fetch(next, entitySet: entitySet)
             try await handle(page)
@@ -63,17 +68,25 @@ public final class ODataClient: Sendable {
             logger.debug("GET \(url)")
             var malformed = 0
             while true {
-                let response = try await bearer.send(timeout: timeout, policy: RetryPolicy(maximumRetries: 4, mayRepeat: true), logger: logger) { token in
-                    HTTPRequest(url: url, headers: [("Authorization", "Bearer \(token)"), ("Accept", "application/json"), ("OData-Version", "4.0"),
-                                                    ("OData-MaxVersion", "4.0")])
+                let response = try await bearer.send(timeout: timeout, policy: RetryPolicy(maximumRetries: 4, mayRepeat: true), logger: logger) {
+                    token in
+                    HTTPRequest(
+                        url: url,
+                        headers: [
+                            ("Authorization", "Bearer \(token)"), ("Accept", "application/json"), ("OData-Version", "4.0"),
+                            ("OData-MaxVersion", "4.0"),
+                        ])
                 }
                 switch response.status {
                 case 200:
                     if let page = Self.page(response.body, url: url) { return page }
                     malformed += 1
                     guard malformed <= malformedRetries else {
-                        throw D365Error(category: .temporary, message: "D365 answered a page of \(entitySet) that is not complete JSON, \(malformed) times in a row (a proxy or gateway may be interfering); the run stops and the next one tries again.",
-                                        status: 200, detail: String(decoding: response.body.prefix(120), as: UTF8.self))
+                        throw D365Error(
+                            category: .temporary,
+                            message:
+                                "D365 answered a page of \(entitySet) that is not complete JSON, \(malformed) times in a row (a proxy or gateway may be interfering); the run stops and the next one tries again.",
+                            status: 200, detail: String(decoding: response.body.prefix(120), as: UTF8.self))
                     }
                     logger.warning("a page of \(entitySet) was not complete JSON (\(response.body.count) bytes); fetching it again")
                 case 401:
@@ -81,14 +94,21 @@ public final class ODataClient: Sendable {
                 case 403:
                     throw D365Error.forbidden(entity: entitySet, write: false, detail: Self.innerMessage(response.body))
                 case 404:
-                    throw D365Error(category: .unexpected, message: "D365 has no entity set \(entitySet) at \(environmentURL)/data/ (404); check D365_ENVIRONMENT_HOST and that the entity is public in this F&O version.",
-                                    status: 404, detail: Self.innerMessage(response.body))
+                    throw D365Error(
+                        category: .unexpected,
+                        message:
+                            "D365 has no entity set \(entitySet) at \(environmentURL)/data/ (404); check D365_ENVIRONMENT_HOST and that the entity is public in this F&O version.",
+                        status: 404, detail: Self.innerMessage(response.body))
                 case 429, 500..<600:
-                    throw D365Error(category: .temporary, message: "D365 kept answering \(response.status) for \(entitySet) after the retries; the run stops and the next one tries again.",
-                                    status: response.status, detail: Self.innerMessage(response.body))
+                    throw D365Error(
+                        category: .temporary,
+                        message:
+                            "D365 kept answering \(response.status) for \(entitySet) after the retries; the run stops and the next one tries again.",
+                        status: response.status, detail: Self.innerMessage(response.body))
                 default:
-                    throw D365Error(category: .unexpected, message: "D365 refused the query on \(entitySet) (HTTP \(response.status)).",
-                                    status: response.status, detail: Self.innerMessage(response.body))
+                    throw D365Error(
+                        category: .unexpected, message: "D365 refused the query on \(entitySet) (HTTP \(response.status)).",
+                        status: response.status, detail: Self.innerMessage(response.body))
                 }
             }
         }
@@ -103,8 +123,9 @@ public final class ODataClient: Sendable {
         case 200: return String(decoding: response.body, as: UTF8.self)
         case 401: throw D365Error.unauthorized(environment: environmentURL)
         default:
-            throw D365Error(category: response.status >= 500 ? .temporary : .unexpected, message: "D365 did not send its $metadata (HTTP \(response.status)).",
-                            status: response.status, detail: Self.innerMessage(response.body))
+            throw D365Error(
+                category: response.status >= 500 ? .temporary : .unexpected, message: "D365 did not send its $metadata (HTTP \(response.status)).",
+                status: response.status, detail: Self.innerMessage(response.body))
         }
     }
 

@@ -14,8 +14,10 @@ public struct Doctor {
     enum Advice {
         static let authentication = "Verify Tenant ID, Client ID, and Client Secret. Regenerate the client secret in Azure if expired."
         static let privileges = "Confirm all required Data Services privileges are assigned to the service account. See Option B in Step 2."
-        static let noOrders = "Verify D365 Default Site Id and D365 Default Data Area Id match actual D365 values. Set Log Level to debug for OData query details."
-        static let writeBack = "Confirm Write LTs to D365 is true and the service account has the Maintain privilege on RouteCardProductionJournalEntries."
+        static let noOrders =
+            "Verify D365 Default Site Id and D365 Default Data Area Id match actual D365 values. Set Log Level to debug for OData query details."
+        static let writeBack =
+            "Confirm Write LTs to D365 is true and the service account has the Maintain privilege on RouteCardProductionJournalEntries."
     }
 
     let configuration: Configuration
@@ -26,8 +28,10 @@ public struct Doctor {
     let http: ResilientClient
     let logger: Logger
 
-    public init(configuration: Configuration, tokens: EntraTokenProvider, odata: ODataClient, journals: JournalWriter,
-                machineMetrics: MachineMetricsClient, http: ResilientClient, logger: Logger) {
+    public init(
+        configuration: Configuration, tokens: EntraTokenProvider, odata: ODataClient, journals: JournalWriter,
+        machineMetrics: MachineMetricsClient, http: ResilientClient, logger: Logger
+    ) {
         self.logger = logger
         self.configuration = configuration
         self.tokens = tokens
@@ -53,13 +57,20 @@ public struct Doctor {
             guard check.passed else { return checks }
         } else {
             let resolved = Self.resolve(host)
-            add(resolved.isEmpty
-                ? .fail("DNS", "\(host) does not resolve", fix: "Check D365 Environment Host (D365_ENVIRONMENT_HOST): the host name without protocol, e.g. contoso.operations.dynamics.com; and that this device can resolve names (its DNS server), or set HTTPS_PROXY when a proxy is the way out.", severity: .configuration)
-                : .pass("DNS", "\(host) resolves to \(resolved.prefix(3).joined(separator: ", "))"))
+            add(
+                resolved.isEmpty
+                    ? .fail(
+                        "DNS", "\(host) does not resolve",
+                        fix:
+                            "Check D365 Environment Host (D365_ENVIRONMENT_HOST): the host name without protocol, e.g. contoso.operations.dynamics.com; and that this device can resolve names (its DNS server), or set HTTPS_PROXY when a proxy is the way out.",
+                        severity: .configuration)
+                    : .pass("DNS", "\(host) resolves to \(resolved.prefix(3).joined(separator: ", "))"))
             guard !resolved.isEmpty else { return checks }
         }
-        for url in Self.distinctHosts([configuration.environmentURL, configuration.authorityHost, configuration.mappingAuthServiceURL,
-                                       configuration.mappingServiceURL]) {
+        for url in Self.distinctHosts([
+            configuration.environmentURL, configuration.authorityHost, configuration.mappingAuthServiceURL,
+            configuration.mappingServiceURL,
+        ]) {
             add(await trustCheck(url))
         }
         do {
@@ -86,27 +97,33 @@ public struct Doctor {
     /// The certificate the connector signs in with: which it is, and whether it is about to expire.
     static func certificateCheck(_ certificate: CertificateSummary, now: Date = Date()) -> DoctorCheck {
         guard let notice = certificate.expiryNotice(now: now) else { return .pass("certificate", certificate.description) }
-        let fix = "Upload a new certificate to the app registration (Certificates & secrets > Certificates) and point D365_CLIENT_CERTIFICATE_FILE at it."
-        return certificate.notValidAfter <= now ? .fail("certificate", notice, fix: fix, severity: .permission) : .warn("certificate", notice, fix: fix)
+        let fix =
+            "Upload a new certificate to the app registration (Certificates & secrets > Certificates) and point D365_CLIENT_CERTIFICATE_FILE at it."
+        return certificate.notValidAfter <= now
+            ? .fail("certificate", notice, fix: fix, severity: .permission) : .warn("certificate", notice, fix: fix)
     }
 
     /// The proxy that D365's requests go through: reached, and accepting the login.
     private func proxyCheck(_ proxy: ProxyServer, host: String) async -> DoctorCheck {
         let name = "proxy \(proxy.host):\(proxy.port)"
         do {
-            _ = try await http.send(HTTPRequest(url: configuration.environmentURL + "/data/"), timeout: .seconds(20),
-                                    policy: RetryPolicy(maximumRetries: 0, mayRepeat: true), logger: logger)
+            _ = try await http.send(
+                HTTPRequest(url: configuration.environmentURL + "/data/"), timeout: .seconds(20),
+                policy: RetryPolicy(maximumRetries: 0, mayRepeat: true), logger: logger)
             let login = proxy.username.map { ", accepted the login of \($0)" } ?? ""
             return .pass(name, "reached\(login) and opened a tunnel to \(host)")
         } catch let error as HTTPTransportError where error.kind == .proxyLoginRefused {
-            return .fail(name, "\(error)", fix: "Check the user and password in HTTPS_PROXY (percent-encoded: @ as %40, : as %3A) with the network team.",
-                         severity: .permission)
+            return .fail(
+                name, "\(error)", fix: "Check the user and password in HTTPS_PROXY (percent-encoded: @ as %40, : as %3A) with the network team.",
+                severity: .permission)
         } catch let error as HTTPTransportError where error.kind == .proxyRefusedTunnel {
             return .fail(name, "\(error)", fix: "Ask the network team to let the proxy reach \(host) on port 443.", severity: .temporary)
         } catch let error as HTTPTransportError where error.kind == .untrustedCertificate {
             return .pass(name, "reached, and a tunnel to \(host) was opened (its certificate is checked below)")
         } catch {
-            return .fail(name, "\(error)", fix: "Check HTTPS_PROXY's host and port, and that this device may reach the proxy (firewall).", severity: .temporary)
+            return .fail(
+                name, "\(error)", fix: "Check HTTPS_PROXY's host and port, and that this device may reach the proxy (firewall).", severity: .temporary
+            )
         }
     }
 
@@ -121,18 +138,21 @@ public struct Doctor {
         }
         let name = "TLS \(host)"
         do {
-            _ = try await http.send(HTTPRequest(url: url), timeout: .seconds(20), policy: RetryPolicy(maximumRetries: 0, mayRepeat: true), logger: logger)
+            _ = try await http.send(
+                HTTPRequest(url: url), timeout: .seconds(20), policy: RetryPolicy(maximumRetries: 0, mayRepeat: true), logger: logger)
             let proxy = configuration.proxies.proxy(scheme: "https", host: host).map {
                 HTTPProxy(host: $0.host, port: $0.port, username: $0.username, password: $0.password?.revealed, variable: "HTTPS_PROXY")
             }
             let presented = await CertificateProbe.presented(host: host, port: components.port ?? 443, through: proxy)
             return .pass(name, "its certificate is trusted" + (presented.map { " (issued by \($0.issuer))" } ?? ""))
         } catch let error as HTTPTransportError where error.kind == .untrustedCertificate {
-            return .fail(name, "\(error)", fix: "Set D365MM_CA_FILE to a PEM file of the CA that signs it (a TLS-inspecting proxy's, or a private CA's).",
-                         severity: .permission)
+            return .fail(
+                name, "\(error)", fix: "Set D365MM_CA_FILE to a PEM file of the CA that signs it (a TLS-inspecting proxy's, or a private CA's).",
+                severity: .permission)
         } catch {
-            return .fail(name, "\(error)", fix: "Check that this device can reach \(host) (firewall, proxy), and the configuration's URLs.",
-                         severity: Self.severity(of: error))
+            return .fail(
+                name, "\(error)", fix: "Check that this device can reach \(host) (firewall, proxy), and the configuration's URLs.",
+                severity: Self.severity(of: error))
         }
     }
 
@@ -160,14 +180,19 @@ public struct Doctor {
     private func ordersCheck() async -> DoctorCheck {
         let name = "orders of \(configuration.dataAreaID) site \(configuration.siteID)"
         let statuses = EntitySet.openOrderStatuses.map { ODataFilter.equals("ProductionOrderStatus", enumType: "ProdStatus", member: $0) }
-        let query = ODataQuery(entitySet: .productionOrders, filter: ODataFilter.allOf([
-            ODataFilter.equals("dataAreaId", configuration.dataAreaID), ODataFilter.equals("ProductionSiteId", configuration.siteID), ODataFilter.anyOf(statuses),
-        ]), select: ["ProductionOrderNumber"], top: 1)
+        let query = ODataQuery(
+            entitySet: .productionOrders,
+            filter: ODataFilter.allOf([
+                ODataFilter.equals("dataAreaId", configuration.dataAreaID), ODataFilter.equals("ProductionSiteId", configuration.siteID),
+                ODataFilter.anyOf(statuses),
+            ]), select: ["ProductionOrderNumber"], top: 1)
         do {
             let page = try await odata.fetch(query.url(environmentURL: configuration.environmentURL), entitySet: .productionOrders)
             return page.rows.isEmpty
-                ? .fail(name, "D365 has no released, started or reported-finished production orders for legal entity \(configuration.dataAreaID) and site \(configuration.siteID): work orders will not appear in MachineMetrics",
-                        fix: Advice.noOrders, severity: .configuration)
+                ? .fail(
+                    name,
+                    "D365 has no released, started or reported-finished production orders for legal entity \(configuration.dataAreaID) and site \(configuration.siteID): work orders will not appear in MachineMetrics",
+                    fix: Advice.noOrders, severity: .configuration)
                 : .pass(name, "open production orders exist (e.g. \(page.rows[0]["ProductionOrderNumber"]?.stringValue ?? "?"))")
         } catch {
             return .fail(name, "\(error)", fix: Advice.noOrders, severity: Self.severity(of: error))
@@ -178,8 +203,10 @@ public struct Doctor {
     /// (inside its own changeset, so nothing stays) only after it has checked the privilege.
     private func writeCheck(_ entity: EntitySet) async -> DoctorCheck {
         let name = "write \(entity)"
-        let probe = JSONObject([("dataAreaId", .string(configuration.dataAreaID)), ("ProductionOrderNumber", "D365MM-DOCTOR-PROBE"),
-                                ("RouteOperationNumber", 10), ("RegisteredHours", 0), ("JournalDescription", "d365mm doctor write check")])
+        let probe = JSONObject([
+            ("dataAreaId", .string(configuration.dataAreaID)), ("ProductionOrderNumber", "D365MM-DOCTOR-PROBE"),
+            ("RouteOperationNumber", 10), ("RegisteredHours", 0), ("JournalDescription", "d365mm doctor write check"),
+        ])
         do {
             let outcomes = try await journals.write([JournalWriter.Journal(entitySet: entity, lines: [probe])])
             switch outcomes.first {
@@ -201,9 +228,12 @@ public struct Doctor {
             let metadata = try await odata.metadataDocument()
             return metadata.contains("Name=\"\(configuration.postingAction)\"")
                 ? .pass(name, "D365's $metadata declares the action")
-                : .fail(name, "D365's $metadata has no action named \(configuration.postingAction); D365_JOURNAL_POSTING_MODE=action cannot post \(entity)",
-                        fix: "Standard F&O ships no posting action: deploy the one your D365 partner provides and set D365_POSTING_ACTION to its name, or use D365_JOURNAL_POSTING_MODE=batch_job.",
-                        severity: .configuration)
+                : .fail(
+                    name,
+                    "D365's $metadata has no action named \(configuration.postingAction); D365_JOURNAL_POSTING_MODE=action cannot post \(entity)",
+                    fix:
+                        "Standard F&O ships no posting action: deploy the one your D365 partner provides and set D365_POSTING_ACTION to its name, or use D365_JOURNAL_POSTING_MODE=batch_job.",
+                    severity: .configuration)
         } catch {
             return .fail(name, "\(error)", fix: "Check that this device can reach D365.", severity: Self.severity(of: error))
         }
@@ -215,9 +245,10 @@ public struct Doctor {
             _ = try await machineMetrics.pendingLaborTickets(limit: 1, cursor: nil)
             return .pass("MachineMetrics", "authenticated at \(configuration.mappingAuthServiceURL) and reached \(configuration.mappingServiceURL)")
         } catch {
-            return .fail("MachineMetrics", "\(error)",
-                         fix: "Check Mapping Service Token, Mapping Service URL and Mapping Auth Service URL: MachineMetrics provides them during deployment.",
-                         severity: Self.severity(of: error))
+            return .fail(
+                "MachineMetrics", "\(error)",
+                fix: "Check Mapping Service Token, Mapping Service URL and Mapping Auth Service URL: MachineMetrics provides them during deployment.",
+                severity: Self.severity(of: error))
         }
     }
 

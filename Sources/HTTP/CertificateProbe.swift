@@ -41,12 +41,15 @@ public enum CertificateProbe {
             channel.eventLoop.scheduleTask(in: timeout) { handshake.fail(ChannelError.connectTimeout(timeout)) }
             let serverName = HostAddress.isLiteral(host) ? nil : host
             try await channel.eventLoop.submit {
-                try channel.pipeline.syncOperations.addHandlers([try NIOSSLClientHandler(context: context, serverHostname: serverName), HandshakeWatcher(done: handshake)])
+                try channel.pipeline.syncOperations.addHandlers([
+                    try NIOSSLClientHandler(context: context, serverHostname: serverName), HandshakeWatcher(done: handshake),
+                ])
             }.get()
             try await handshake.futureResult.get()
             guard let peer = try await channel.nioSSL_peerCertificate().get() else { return nil }
             let certificate = try Certificate(derEncoded: try peer.toDERBytes())
-            return Presented(subject: certificate.subject.description, issuer: certificate.issuer.description, notValidAfter: certificate.notValidAfter)
+            return Presented(
+                subject: certificate.subject.description, issuer: certificate.issuer.description, notValidAfter: certificate.notValidAfter)
         } catch {
             return nil
         }

@@ -92,8 +92,9 @@ public final class HTTPClient: HTTPTransport {
         // A header no server could receive is this request's fault, not the network's: it must not be retried as if
         // the connection had failed.
         if let header = request.headers.first(where: { !HeaderName.isValidValue($0.value) }) {
-            throw HTTPTransportError(kind: .invalidRequest, method: request.method, location: location,
-                                     detail: "the value of the \(header.name) header holds a line break or another control character")
+            throw HTTPTransportError(
+                kind: .invalidRequest, method: request.method, location: location,
+                detail: "the value of the \(header.name) header holds a line break or another control character")
         }
         let target = RequestTarget(url: request.url)
         let proxy = target.flatMap { options.proxy($0.scheme, $0.host) }
@@ -109,9 +110,13 @@ public final class HTTPClient: HTTPTransport {
                 body: Array(buffer: body)
             )
         } catch let error as AsyncHTTPClient.HTTPClientError where error == .proxyAuthenticationRequired {
-            throw failure(.proxyLoginRefused, "\(proxy?.description ?? "the proxy") wants a user and password it accepts: check those in \(proxy?.variable ?? "HTTPS_PROXY")")
+            throw failure(
+                .proxyLoginRefused,
+                "\(proxy?.description ?? "the proxy") wants a user and password it accepts: check those in \(proxy?.variable ?? "HTTPS_PROXY")")
         } catch let error as AsyncHTTPClient.HTTPClientError where error == .invalidProxyResponse {
-            throw failure(.proxyRefusedTunnel, "\(proxy?.description ?? "the proxy") could not or would not reach \(target.map { "\($0.host):\($0.port)" } ?? location)")
+            throw failure(
+                .proxyRefusedTunnel,
+                "\(proxy?.description ?? "the proxy") could not or would not reach \(target.map { "\($0.host):\($0.port)" } ?? location)")
         } catch let error as AsyncHTTPClient.HTTPClientError {
             throw failure(Self.kind(of: error), error.shortDescription + (proxy.map { " through \($0)" } ?? ""))
         } catch let error as NIOTooManyBytesError {
@@ -149,7 +154,9 @@ public final class HTTPClient: HTTPTransport {
     private static let connectErrors: Set<CInt> = [ECONNREFUSED, ENETUNREACH, EHOSTUNREACH, ENETDOWN, EHOSTDOWN, EADDRNOTAVAIL]
 
     private static func kind(of error: AsyncHTTPClient.HTTPClientError) -> HTTPTransportError.Kind {
-        if [.deadlineExceeded, .readTimeout, .writeTimeout, .connectTimeout, .httpProxyHandshakeTimeout, .tlsHandshakeTimeout].contains(error) { return .timedOut }
+        if [.deadlineExceeded, .readTimeout, .writeTimeout, .connectTimeout, .httpProxyHandshakeTimeout, .tlsHandshakeTimeout].contains(error) {
+            return .timedOut
+        }
         if error == .remoteConnectionClosed { return .connectionLost }
         if [.invalidURL, .emptyHost, .emptyScheme].contains(error) { return .invalidRequest }
         return .connectionFailed
@@ -179,7 +186,9 @@ struct RequestTarget {
     let port: Int
 
     init?(url: String) {
-        guard let components = URLComponents(string: url), let scheme = components.scheme?.lowercased(), let host = components.host else { return nil }
+        guard let components = URLComponents(string: url), let scheme = components.scheme?.lowercased(), let host = components.host else {
+            return nil
+        }
         self.scheme = scheme
         self.host = host
         port = components.port ?? (scheme == "https" ? 443 : 80)

@@ -63,8 +63,10 @@ public struct RetryPolicy: Sendable {
     /// tells clients to wait and come back).
     public var countsRetryAfter: Bool
 
-    public init(maximumRetries: Int, baseDelay: TimeInterval = 0.5, maximumDelay: TimeInterval = 30, mayRepeat: Bool,
-                retryAfterFallback: TimeInterval = 30, countsRetryAfter: Bool = false) {
+    public init(
+        maximumRetries: Int, baseDelay: TimeInterval = 0.5, maximumDelay: TimeInterval = 30, mayRepeat: Bool,
+        retryAfterFallback: TimeInterval = 30, countsRetryAfter: Bool = false
+    ) {
         self.maximumRetries = maximumRetries
         self.baseDelay = baseDelay
         self.maximumDelay = maximumDelay
@@ -98,8 +100,10 @@ public struct ResilientClient: Sendable {
     private let sleep: @Sendable (TimeInterval) async throws -> Void
 
     /// `sleep` waits between tries; by default it ends early when the run is asked to stop.
-    public init(transport: any HTTPTransport, budget: WaitBudget, stop: StopRequest = StopRequest(),
-                sleep: (@Sendable (TimeInterval) async throws -> Void)? = nil) {
+    public init(
+        transport: any HTTPTransport, budget: WaitBudget, stop: StopRequest = StopRequest(),
+        sleep: (@Sendable (TimeInterval) async throws -> Void)? = nil
+    ) {
         self.transport = transport
         self.budget = budget
         self.stop = stop
@@ -143,8 +147,9 @@ public struct ResilientClient: Sendable {
                 guard budget.spend(wait) else {
                     throw WaitBudgetExhausted(location: location, retryAfter: wait, budget: budget.total)
                 }
-                log.waitingAsAsked("\(location) answered \(response.status)", wait: wait,
-                                   retry: policy.countsRetryAfter ? retries : nil, of: policy.maximumRetries)
+                log.waitingAsAsked(
+                    "\(location) answered \(response.status)", wait: wait,
+                    retry: policy.countsRetryAfter ? retries : nil, of: policy.maximumRetries)
                 try await sleep(wait)
             case .backoff:
                 guard retries < policy.maximumRetries else { return response }

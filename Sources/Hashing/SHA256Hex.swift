@@ -1,5 +1,5 @@
-import Foundation
 import Crypto
+import Foundation
 
 /// SHA-256 as lower-case hex: content hashes, checksums and batch ids. This module is the only code that
 /// touches swift-crypto.

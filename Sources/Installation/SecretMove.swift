@@ -39,7 +39,9 @@ public struct SecretMove {
     /// `/etc/d365mm/d365mm.conf` → `/etc/d365mm/credentials/d365mm`.
     public static func defaultDirectory(for configurationFile: String) -> String {
         let url = URL(fileURLWithPath: configurationFile)
-        return url.deletingLastPathComponent().appendingPathComponent("credentials").appendingPathComponent(url.deletingPathExtension().lastPathComponent).path
+        return url.deletingLastPathComponent().appendingPathComponent("credentials").appendingPathComponent(
+            url.deletingPathExtension().lastPathComponent
+        ).path
     }
 
     /// Moves every secret set in the file itself into `directory` (or the file's `D365MM_CREDENTIALS_DIR`, or the
@@ -52,7 +54,8 @@ public struct SecretMove {
             throw Failure(kind: .configuration, description: "the configuration file \(file) \(reason)")
         }
         let source = ConfigurationSource(environment: [:], filePath: file)
-        let directory = directory ?? source.values[ConfigurationVariable.credentialsDirectory.name]?.value ?? Self.defaultDirectory(for: configurationFile)
+        let directory =
+            directory ?? source.values[ConfigurationVariable.credentialsDirectory.name]?.value ?? Self.defaultDirectory(for: configurationFile)
         let secrets = ConfigurationVariable.all.filter(\.fromFile).compactMap { variable -> (ConfigurationVariable, String, Int)? in
             guard let entry = source.values[variable.name], case .file(_, let line) = entry.origin else { return nil }
             return (variable, entry.value, line)
@@ -69,7 +72,8 @@ public struct SecretMove {
             // One credential per secret: the other form, left from before, would be read as a second place.
             let other = "\(root)\(directory)/\(variable.name)" + (seal ? "" : ".cred")
             if FileManager.default.fileExists(atPath: other) { try? FileManager.default.removeItem(atPath: other) }
-            edit.replaceAssignments(of: variable.spellings, with: "\(variable.name) moved to the systemd credential \(path) (d365mm config move-secrets, \(day))")
+            edit.replaceAssignments(
+                of: variable.spellings, with: "\(variable.name) moved to the systemd credential \(path) (d365mm config move-secrets, \(day))")
             moved.append(Moved(variable: variable.name, line: line, path: path))
         }
         edit.set(ConfigurationVariable.credentialsDirectory.name, to: directory)
@@ -90,7 +94,9 @@ public struct SecretMove {
 
     /// What `errno` says went wrong doing `what`.
     private static func failure(_ what: String) -> Failure {
-        Failure(kind: errno == EACCES || errno == EPERM || errno == EROFS ? .permission : .other, description: "\(what): \(String(cString: strerror(errno)))")
+        Failure(
+            kind: errno == EACCES || errno == EPERM || errno == EROFS ? .permission : .other,
+            description: "\(what): \(String(cString: strerror(errno)))")
     }
 
     private func store(_ secret: String, name: String, at path: String) throws(Failure) {
@@ -98,7 +104,8 @@ public struct SecretMove {
             do {
                 try SystemdCredentials.encrypt(secret, name: name, to: path)
             } catch {
-                throw Failure(kind: .other, description: "\(name) cannot be sealed into \(path): \(error); keep the secrets as root-only files with --plain")
+                throw Failure(
+                    kind: .other, description: "\(name) cannot be sealed into \(path): \(error); keep the secrets as root-only files with --plain")
             }
         } else {
             try writeFile(path, Data(secret.utf8), mode: 0o600, like: nil)

@@ -19,8 +19,10 @@ public struct SystemdUnits: Sendable {
     public var configurationDirectory: String
     public var spoolDirectory: String
 
-    public init(binary: String = "/usr/local/bin/d365mm", user: String = "d365mm", configurationDirectory: String = "/etc/d365mm",
-                spoolDirectory: String = "/var/spool/d365mm") {
+    public init(
+        binary: String = "/usr/local/bin/d365mm", user: String = "d365mm", configurationDirectory: String = "/etc/d365mm",
+        spoolDirectory: String = "/var/spool/d365mm"
+    ) {
         self.binary = binary
         self.user = user
         self.configurationDirectory = configurationDirectory
@@ -37,7 +39,9 @@ public struct SystemdUnits: Sendable {
         Self.directions.flatMap { direction -> [Unit] in
             let interval = direction.name == "from-erp" ? fromERPInterval : toERPInterval
             return [
-                Unit(path: "d365mm-\(direction.name).service", text: service(direction, configuration: "\(configurationDirectory)/d365mm.conf", spool: spoolDirectory, instance: false)),
+                Unit(
+                    path: "d365mm-\(direction.name).service",
+                    text: service(direction, configuration: "\(configurationDirectory)/d365mm.conf", spool: spoolDirectory, instance: false)),
                 Unit(path: "d365mm-\(direction.name).timer", text: timer(direction, unit: "d365mm-\(direction.name).service", interval: interval)),
             ]
         }
@@ -48,19 +52,25 @@ public struct SystemdUnits: Sendable {
         Self.directions.flatMap { direction -> [Unit] in
             let interval = direction.name == "from-erp" ? fromERPInterval : toERPInterval
             var units = [
-                Unit(path: "d365mm-\(direction.name)@.service", text: service(direction, configuration: "\(configurationDirectory)/%i.conf", spool: "\(spoolDirectory)/%i", instance: true)),
-                Unit(path: "d365mm-\(direction.name)@.timer", text: timer(direction, unit: "d365mm-\(direction.name)@%i.service", interval: interval)),
+                Unit(
+                    path: "d365mm-\(direction.name)@.service",
+                    text: service(direction, configuration: "\(configurationDirectory)/%i.conf", spool: "\(spoolDirectory)/%i", instance: true)),
+                Unit(
+                    path: "d365mm-\(direction.name)@.timer", text: timer(direction, unit: "d365mm-\(direction.name)@%i.service", interval: interval)),
             ]
             if let instance {
-                units.append(Unit(path: "d365mm-\(direction.name)@\(instance).timer.d/interval.conf", text: """
-                    # The interval of instance \(instance), from \(direction.name == "from-erp" ? "FROM_ERP_INTERVAL" : "TO_ERP_INTERVAL") in \(configurationDirectory)/\(instance).conf.
-                    [Timer]
-                    OnCalendar=
-                    OnBootSec=
-                    OnUnitActiveSec=
-                    \(Self.schedule(interval).joined(separator: "\n"))
+                units.append(
+                    Unit(
+                        path: "d365mm-\(direction.name)@\(instance).timer.d/interval.conf",
+                        text: """
+                            # The interval of instance \(instance), from \(direction.name == "from-erp" ? "FROM_ERP_INTERVAL" : "TO_ERP_INTERVAL") in \(configurationDirectory)/\(instance).conf.
+                            [Timer]
+                            OnCalendar=
+                            OnBootSec=
+                            OnUnitActiveSec=
+                            \(Self.schedule(interval).joined(separator: "\n"))
 
-                    """))
+                            """))
             }
             return units
         }
@@ -71,13 +81,15 @@ public struct SystemdUnits: Sendable {
     public func credentialDropIns(_ credentials: [SystemdCredentials.Stored], directory: String, instance: String?) -> [Unit] {
         guard !credentials.isEmpty else { return [] }
         return Self.directions.map { direction in
-            Unit(path: Self.credentialDropIn(direction: direction.name, instance: instance), text: """
-                # Rendered by `d365mm systemd-units` from D365MM_CREDENTIALS_DIR (\(directory)); see d365mm.conf(5).
-                # systemd reads these as root and gives the service its own copy in $CREDENTIALS_DIRECTORY.
-                [Service]
-                \(credentials.map(\.unitDirective).joined(separator: "\n"))
+            Unit(
+                path: Self.credentialDropIn(direction: direction.name, instance: instance),
+                text: """
+                    # Rendered by `d365mm systemd-units` from D365MM_CREDENTIALS_DIR (\(directory)); see d365mm.conf(5).
+                    # systemd reads these as root and gives the service its own copy in $CREDENTIALS_DIRECTORY.
+                    [Service]
+                    \(credentials.map(\.unitDirective).joined(separator: "\n"))
 
-                """)
+                    """)
         }
     }
 

@@ -28,10 +28,11 @@ extension MachineMetricsClient {
         }
 
         var json: JSONValue {
-            .object(JSONObject([
-                ("id", .string(id)), ("revision", .number(revision)), ("status", .string(status.rawValue)),
-                (status == .exported ? "erpReference" : "message", .string(detail)),
-            ]))
+            .object(
+                JSONObject([
+                    ("id", .string(id)), ("revision", .number(revision)), ("status", .string(status.rawValue)),
+                    (status == .exported ? "erpReference" : "message", .string(detail)),
+                ]))
         }
     }
 
@@ -42,8 +43,11 @@ extension MachineMetricsClient {
         let response = try await authorizedSend(method: "GET", path: path)
         guard response.status == 200 else { throw refusal(response, what: "the pending labor tickets") }
         guard let document = try? JSONParser.parse(response.body), let items = document["items"]?.arrayValue else {
-            throw MachineMetricsError(category: .temporary, message: "MachineMetrics answered the pending labor tickets with a body that is not the contract's JSON; the run stops and the next one asks again.",
-                                      status: 200, remoteCode: nil, remoteMessage: nil)
+            throw MachineMetricsError(
+                category: .temporary,
+                message:
+                    "MachineMetrics answered the pending labor tickets with a body that is not the contract's JSON; the run stops and the next one asks again.",
+                status: 200, remoteCode: nil, remoteMessage: nil)
         }
         return PendingPage(tickets: items, nextCursor: document["nextCursor"]?.stringValue)
     }

@@ -68,16 +68,21 @@ public final class MachineMetricsClient: AccessTokenSource {
     }
 
     private func fetchAccessToken() async throws -> (token: String, lifetime: TimeInterval) {
-        let request = HTTPRequest.json(method: "POST", url: settings.authServiceURL + "/v1/token",
-                                       body: JSONEncoding.bytes(.object(["token": .string(settings.serviceToken)])))
+        let request = HTTPRequest.json(
+            method: "POST", url: settings.authServiceURL + "/v1/token",
+            body: JSONEncoding.bytes(.object(["token": .string(settings.serviceToken)])))
         let response = try await client.send(request, timeout: settings.timeout, policy: policy, logger: logger)
         let document = try? JSONParser.parse(response.body)
         guard response.status == 200, let token = document?["accessToken"]?.stringValue, !token.isEmpty else {
             if response.status == 401 || response.status == 403 {
-                throw failure(.authentication, "MachineMetrics refused the mapping service token (HTTP \(response.status)). Check MAPPING_SERVICE_TOKEN (Mapping Service Token) and MAPPING_AUTH_SERVICE_URL (Mapping Auth Service URL): ask MachineMetrics for this connector instance's token.", response)
+                throw failure(
+                    .authentication,
+                    "MachineMetrics refused the mapping service token (HTTP \(response.status)). Check MAPPING_SERVICE_TOKEN (Mapping Service Token) and MAPPING_AUTH_SERVICE_URL (Mapping Auth Service URL): ask MachineMetrics for this connector instance's token.",
+                    response)
             }
-            throw failure(response.status >= 500 || response.status == 429 || response.status == 408 ? .temporary : .unexpected,
-                          "The MachineMetrics authentication service answered HTTP \(response.status) at \(settings.authServiceURL)/v1/token.", response)
+            throw failure(
+                response.status >= 500 || response.status == 429 || response.status == 408 ? .temporary : .unexpected,
+                "The MachineMetrics authentication service answered HTTP \(response.status) at \(settings.authServiceURL)/v1/token.", response)
         }
         redactor.add(token)
         return (token, TimeInterval(document?["expiresIn"]?.intValue ?? 900))
@@ -93,7 +98,10 @@ public final class MachineMetricsClient: AccessTokenSource {
             throw refusal(response, what: "the \(collection) batch \(batchID)")
         }
         guard let document = try? JSONParser.parse(response.body), let accepted = document["accepted"]?.intValue else {
-            throw failure(.temporary, "MachineMetrics answered 200 to the \(collection) batch \(batchID) without a readable receipt; the batch stays queued and is sent again (safely: same idempotency key).", response)
+            throw failure(
+                .temporary,
+                "MachineMetrics answered 200 to the \(collection) batch \(batchID) without a readable receipt; the batch stays queued and is sent again (safely: same idempotency key).",
+                response)
         }
         let items: [JSONValue] = document["rejected"]?.arrayValue ?? []
         let rejected = items.map { (item: JSONValue) -> UpsertReceipt.Rejection in
@@ -107,9 +115,13 @@ public final class MachineMetricsClient: AccessTokenSource {
 
     // MARK: Shared
 
-    func authorizedSend(method: String, path: String, headers: [(name: String, value: String)] = [], body: [UInt8] = []) async throws -> HTTPResponse {
-        try await BearerSender(tokens: self, client: client, service: "MachineMetrics").send(timeout: settings.timeout, policy: policy, logger: logger) { token in
-            var request = HTTPRequest.json(method: method, url: settings.serviceURL + path, headers: headers + [("Authorization", "Bearer \(token)")], body: body)
+    func authorizedSend(method: String, path: String, headers: [(name: String, value: String)] = [], body: [UInt8] = []) async throws -> HTTPResponse
+    {
+        try await BearerSender(tokens: self, client: client, service: "MachineMetrics").send(
+            timeout: settings.timeout, policy: policy, logger: logger
+        ) { token in
+            var request = HTTPRequest.json(
+                method: method, url: settings.serviceURL + path, headers: headers + [("Authorization", "Bearer \(token)")], body: body)
             if method == "GET" { request.headers.removeAll { $0.name == "Content-Type" } }
             return request
         }
@@ -119,13 +131,21 @@ public final class MachineMetricsClient: AccessTokenSource {
     func refusal(_ response: HTTPResponse, what: String) -> MachineMetricsError {
         switch response.status {
         case 401:
-            return failure(.authentication, "MachineMetrics refused a fresh access token for \(what) (401). Check MAPPING_SERVICE_TOKEN (Mapping Service Token).", response)
+            return failure(
+                .authentication,
+                "MachineMetrics refused a fresh access token for \(what) (401). Check MAPPING_SERVICE_TOKEN (Mapping Service Token).", response)
         case 403:
-            return failure(.authentication, "MachineMetrics refused \(what) (403): the mapping service token lacks the rights. Ask MachineMetrics to check this connector instance's token.", response)
+            return failure(
+                .authentication,
+                "MachineMetrics refused \(what) (403): the mapping service token lacks the rights. Ask MachineMetrics to check this connector instance's token.",
+                response)
         case 400, 404, 409, 413, 422:
             return failure(.refused, "MachineMetrics refused \(what) (HTTP \(response.status)).", response)
         case 408, 429, 500..<600:
-            return failure(.temporary, "MachineMetrics kept answering HTTP \(response.status) for \(what) after \(settings.retryAttempts) retries (MM_API_RETRY_ATTEMPTS); it stays queued for the next run.", response)
+            return failure(
+                .temporary,
+                "MachineMetrics kept answering HTTP \(response.status) for \(what) after \(settings.retryAttempts) retries (MM_API_RETRY_ATTEMPTS); it stays queued for the next run.",
+                response)
         default:
             return failure(.unexpected, "MachineMetrics answered HTTP \(response.status) for \(what).", response)
         }
@@ -133,7 +153,8 @@ public final class MachineMetricsClient: AccessTokenSource {
 
     private func failure(_ category: FailureCategory, _ message: String, _ response: HTTPResponse) -> MachineMetricsError {
         let document = try? JSONParser.parse(response.body)
-        return MachineMetricsError(category: category, message: redactor.redact(message), status: response.status,
-                                   remoteCode: document?["code"]?.stringValue, remoteMessage: document?["message"]?.stringValue.map(redactor.redact))
+        return MachineMetricsError(
+            category: category, message: redactor.redact(message), status: response.status,
+            remoteCode: document?["code"]?.stringValue, remoteMessage: document?["message"]?.stringValue.map(redactor.redact))
     }
 }

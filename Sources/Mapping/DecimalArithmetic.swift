@@ -16,7 +16,8 @@ enum DecimalRounding {
     /// Foundation's `Decimal`, whose 38-digit division cost more than the rest of a route operation's mapping.
     static func sixPlaces(_ value: JSONValue?, times factor: JSONValue?, dividedBy divisor: JSONValue?) -> String {
         if let value = ScaledDecimal(value, default: 0), let factor = ScaledDecimal(factor, default: 1),
-           let divisor = ScaledDecimal(divisor, default: 1), let text = value.sixPlacesText(times: factor, dividedBy: divisor) {
+            let divisor = ScaledDecimal(divisor, default: 1), let text = value.sixPlacesText(times: factor, dividedBy: divisor)
+        {
             return text
         }
         let divisor = divisor?.decimalValue ?? 1

@@ -59,7 +59,8 @@ public enum FromERPMapping {
         default: throw MappingError("the entity set \(entitySet) does not map to a MachineMetrics collection")
         }
         let record = JSONValue.object(made.record)
-        return MappedRecord(collection: collection, key: made.key, record: record, inScope: isInSynchronisedSet(collection: collection, record: record))
+        return MappedRecord(
+            collection: collection, key: made.key, record: record, inScope: isInSynchronisedSet(collection: collection, record: record))
     }
 
     /// The key of a work order, as operations and labor tickets point at it.

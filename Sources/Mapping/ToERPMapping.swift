@@ -133,7 +133,10 @@ public enum ToERPMapping {
             ("ReportedGoodInventoryQuantity", .number(ticket.goodQuantity)), ("ReportedErrorInventoryQuantity", .number(ticket.badQuantity)),
             ("ConsumptionDate", .string(consumptionDate(ticket.endAt))), ("IsOperationCompleted", .string(ticket.operationCompleted ? "Yes" : "No")),
             ("ErrorCause", .string(errorCause(ticket.scrapReasonCode))),
-            ("JournalDescription", .string(journalDescription(ticketID: ticket.id, revision: ticket.revision, personnelNumber: ticket.personnelNumber))),
+            (
+                "JournalDescription",
+                .string(journalDescription(ticketID: ticket.id, revision: ticket.revision, personnelNumber: ticket.personnelNumber))
+            ),
         ])
         if let productionJobID { line["ProductionJobId"] = .string(productionJobID) }
         return line

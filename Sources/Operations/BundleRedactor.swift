@@ -20,7 +20,8 @@ public struct BundleRedactor: Sendable {
     public func redact(_ text: String) -> String {
         var result = values.redact(text)
         for pattern in Self.patterns {
-            result = pattern.regex.stringByReplacingMatches(in: result, range: NSRange(result.startIndex..., in: result), withTemplate: pattern.template)
+            result = pattern.regex.stringByReplacingMatches(
+                in: result, range: NSRange(result.startIndex..., in: result), withTemplate: pattern.template)
         }
         guard !tokenDigests.isEmpty else { return result }
         // Any long word could be an opaque token: it is masked when its digest is one the runs recorded.
@@ -28,8 +29,14 @@ public struct BundleRedactor: Sendable {
         var word = ""
         func flush() {
             defer { word = "" }
-            guard word.count >= 16 else { return output += word }
-            if tokenDigests.contains(Self.digest(ofToken: word)) { return output += Redactor.mask }
+            guard word.count >= 16 else {
+                output += word
+                return
+            }
+            if tokenDigests.contains(Self.digest(ofToken: word)) {
+                output += Redactor.mask
+                return
+            }
             // `key=token`: the token is the part after an equals sign (base64 padding keeps its own).
             var pieces = word.split(separator: "=", omittingEmptySubsequences: false).map(String.init)
             for index in pieces.indices where pieces[index].count >= 16 && tokenDigests.contains(Self.digest(ofToken: pieces[index])) {

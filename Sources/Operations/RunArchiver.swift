@@ -84,7 +84,12 @@ public struct RunArchiver {
         for file in files {
             let path = spool.path(file.folder, file.name)
             guard let digest = SHA256Hex.digest(fileAt: path) else { throw OperationsError("\(path) cannot be read for archiving") }
-            entries.append(.object(JSONObject([("name", .string(file.entryName)), ("size", .number(Int(spool.attributes(of: file.name, in: file.folder)?.size ?? 0))), ("sha256", .string(digest))])))
+            entries.append(
+                .object(
+                    JSONObject([
+                        ("name", .string(file.entryName)), ("size", .number(Int(spool.attributes(of: file.name, in: file.folder)?.size ?? 0))),
+                        ("sha256", .string(digest)),
+                    ])))
         }
         var manifest = JSONObject([
             ("schema", "d365mm.archive/1"), ("runId", .string(runID)), ("toolVersion", .string(toolVersion)), ("reason", .string(reason)),
@@ -145,7 +150,9 @@ public struct RunArchiver {
     static func verify(_ path: String, against entries: [JSONValue]) throws {
         var expected: [String: (size: Int, sha256: String)] = [:]
         for entry in entries {
-            if let name = entry["name"]?.stringValue, let size = entry["size"]?.intValue, let digest = entry["sha256"]?.stringValue { expected[name] = (size, digest) }
+            if let name = entry["name"]?.stringValue, let size = entry["size"]?.intValue, let digest = entry["sha256"]?.stringValue {
+                expected[name] = (size, digest)
+            }
         }
         let reader = try TarGzReader(path: path)
         var seen = Set<String>()

@@ -44,10 +44,14 @@ public struct SpoolActions {
         try Self.checkItemName(name)
         let places = verb.sources.map { ($0, spool.entryKind(of: name, in: $0)) }
         if let (folder, _) = places.first(where: { $0.1 == .symbolicLink || $0.1 == .other }) {
-            throw OperationsError("\(folder.rawValue)/\(SpoolName.shown(name)) is not a regular file (a symbolic link or a folder); d365mm does not follow it out of the spool. Remove it by hand if it does not belong there")
+            throw OperationsError(
+                "\(folder.rawValue)/\(SpoolName.shown(name)) is not a regular file (a symbolic link or a folder); d365mm does not follow it out of the spool. Remove it by hand if it does not belong there"
+            )
         }
         guard let (folder, _) = places.first(where: { $0.1 == .file }) else {
-            throw OperationsError("\(SpoolName.shown(name)) is not in \(verb.sources.map { "\($0.rawValue)/" }.joined(separator: " or ")); `d365mm spool ls` lists what is")
+            throw OperationsError(
+                "\(SpoolName.shown(name)) is not in \(verb.sources.map { "\($0.rawValue)/" }.joined(separator: " or ")); `d365mm spool ls` lists what is"
+            )
         }
         return folder
     }
@@ -56,7 +60,9 @@ public struct SpoolActions {
     /// `sidecarsToo`).
     public static func checkItemName(_ name: String, sidecarsToo: Bool = false) throws {
         guard SpoolName.isPlain(name), !name.hasPrefix(".") else {
-            throw OperationsError("\(SpoolName.shown(name)): give the item's file name as `spool ls` shows it, without a folder or `..`; nothing outside the spool is touched")
+            throw OperationsError(
+                "\(SpoolName.shown(name)): give the item's file name as `spool ls` shows it, without a folder or `..`; nothing outside the spool is touched"
+            )
         }
         guard sidecarsToo || !Sidecar.isSidecar(name) else {
             throw OperationsError("\(SpoolName.shown(name)) is a sidecar: give its item's name; the sidecar goes with it")
@@ -95,7 +101,9 @@ public struct SpoolActions {
             _ = try Envelope.decode(bytes, expectedSchema: Envelope.outboundSchema)
             return .outbound
         } catch {
-            throw OperationsError("\(folder.rawValue)/\(SpoolName.shown(name)) cannot go back to work: \(error.description). Restore it from its archive or delete it (d365mm spool delete -- \(SpoolName.shown(name)))")
+            throw OperationsError(
+                "\(folder.rawValue)/\(SpoolName.shown(name)) cannot go back to work: \(error.description). Restore it from its archive or delete it (d365mm spool delete -- \(SpoolName.shown(name)))"
+            )
         }
     }
 }

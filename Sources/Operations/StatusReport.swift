@@ -40,7 +40,9 @@ public struct StatusReport {
         for folder in folderOrder {
             var counts: [String: FolderCount] = [:]
             for name in (try? spool.items(in: folder)) ?? [] {
-                let direction = ItemName(parsing: name)?.direction.rawValue ?? (name.contains("_to-erp_") ? "to-erp" : name.contains("_from-erp_") ? "from-erp" : "other")
+                let direction =
+                    ItemName(parsing: name)?.direction.rawValue
+                    ?? (name.contains("_to-erp_") ? "to-erp" : name.contains("_from-erp_") ? "from-erp" : "other")
                 var entry = counts[direction, default: FolderCount()]
                 entry.count += 1
                 if let time = spool.attributes(of: name, in: folder)?.modified, time < (entry.oldest ?? .distantFuture) { entry.oldest = time }
@@ -89,37 +91,68 @@ public struct StatusReport {
             for direction in ["from-erp", "to-erp", "other"] {
                 let entry = folders[folder]?[direction] ?? FolderCount()
                 guard entry.count > 0 || direction != "other" else { continue }
-                byDirection[direction] = .object(JSONObject([
-                    ("count", .number(entry.count)),
-                    ("oldestAgeSeconds", entry.oldest.map { .number(Int(generatedAt.timeIntervalSince($0))) } ?? .null),
-                ]))
+                byDirection[direction] = .object(
+                    JSONObject([
+                        ("count", .number(entry.count)),
+                        ("oldestAgeSeconds", entry.oldest.map { .number(Int(generatedAt.timeIntervalSince($0))) } ?? .null),
+                    ]))
             }
             folderObject[folder.rawValue] = .object(byDirection)
         }
         let runList: [JSONValue] = runs.map { run in
-            var object = JSONObject([("id", .string(run.id)), ("direction", .string(run.direction)), ("startedAt", .string(Self.iso(run.startedAt))),
-                                     ("endedAt", .string(run.endedAt.map(Self.iso))), ("outcome", .string(run.outcome)),
-                                     ("exitCode", run.exitCode.map { .number($0) } ?? .null), ("state", .string(state(of: run)))])
+            var object = JSONObject([
+                ("id", .string(run.id)), ("direction", .string(run.direction)), ("startedAt", .string(Self.iso(run.startedAt))),
+                ("endedAt", .string(run.endedAt.map(Self.iso))), ("outcome", .string(run.outcome)),
+                ("exitCode", run.exitCode.map { .number($0) } ?? .null), ("state", .string(state(of: run))),
+            ])
             if let endedAt = run.endedAt { object["seconds"] = .number(Int(endedAt.timeIntervalSince(run.startedAt).rounded())) }
             if let summary = run.summary.flatMap({ try? JSONParser.parse(Array($0.utf8)) }) { object["counts"] = summary["counts"] ?? .null }
             return .object(object)
         }
-        return .object(JSONObject([
-            ("spool", .string(spoolRoot)), ("generatedAt", .string(Self.iso(generatedAt))), ("folders", .object(folderObject)),
-            ("archives", .object(JSONObject([("count", .number(archives.count)), ("bytes", .number(Int(archives.bytes)))]))),
-            ("runs", .array(runList)),
-            ("rejections", .array(rejections.map { .object(JSONObject([("collection", .string($0.collection)), ("key", .string($0.key)),
-                                                                         ("code", .string($0.code)), ("message", .string($0.message))])) })),
-            ("ticketFailures", .array(ticketFailures.map { .object(JSONObject([("ticketId", .string($0.ticketID)), ("revision", .number($0.revision)),
-                                                                                 ("message", .string($0.message)), ("toldMachineMetrics", .bool($0.acknowledged))])) })),
-            ("unpostedJournals", .array(unpostedJournals.map { .object(JSONObject([("journal", .string($0.journal)), ("writtenAt", .string(Self.iso($0.writtenAt))),
-                                                                                     ("postingError", .string($0.error))])) })),
-            ("overdueJournals", .array(overdueJournals.map { .string($0) })),
-            ("strayNames", .array(strayNames.map { .string($0) })),
-            ("stateDatabaseProblem", .string(databaseProblem)),
-            ("credentialNotice", .string(credentialNotice)),
-            ("timers", timers.map { .array($0.map { .string($0) }) } ?? .null),
-        ]))
+        return .object(
+            JSONObject([
+                ("spool", .string(spoolRoot)), ("generatedAt", .string(Self.iso(generatedAt))), ("folders", .object(folderObject)),
+                ("archives", .object(JSONObject([("count", .number(archives.count)), ("bytes", .number(Int(archives.bytes)))]))),
+                ("runs", .array(runList)),
+                (
+                    "rejections",
+                    .array(
+                        rejections.map {
+                            .object(
+                                JSONObject([
+                                    ("collection", .string($0.collection)), ("key", .string($0.key)),
+                                    ("code", .string($0.code)), ("message", .string($0.message)),
+                                ]))
+                        })
+                ),
+                (
+                    "ticketFailures",
+                    .array(
+                        ticketFailures.map {
+                            .object(
+                                JSONObject([
+                                    ("ticketId", .string($0.ticketID)), ("revision", .number($0.revision)),
+                                    ("message", .string($0.message)), ("toldMachineMetrics", .bool($0.acknowledged)),
+                                ]))
+                        })
+                ),
+                (
+                    "unpostedJournals",
+                    .array(
+                        unpostedJournals.map {
+                            .object(
+                                JSONObject([
+                                    ("journal", .string($0.journal)), ("writtenAt", .string(Self.iso($0.writtenAt))),
+                                    ("postingError", .string($0.error)),
+                                ]))
+                        })
+                ),
+                ("overdueJournals", .array(overdueJournals.map { .string($0) })),
+                ("strayNames", .array(strayNames.map { .string($0) })),
+                ("stateDatabaseProblem", .string(databaseProblem)),
+                ("credentialNotice", .string(credentialNotice)),
+                ("timers", timers.map { .array($0.map { .string($0) }) } ?? .null),
+            ]))
     }
 
     static func iso(_ date: Date) -> String {

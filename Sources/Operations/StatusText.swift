@@ -44,7 +44,9 @@ extension StatusReport {
         let attention = attentionLines
         lines.append(attention.isEmpty ? "Nothing needs attention." : "Needs attention")
         // The database's problem and the certificate's expiry are said whole: they say what to do.
-        lines += attention.map { [databaseProblem, credentialNotice].contains($0) ? Self.wrapped($0, 76).map { "  " + $0 } : ["  " + Self.clip($0, 76)] }.joined()
+        lines += attention.map {
+            [databaseProblem, credentialNotice].contains($0) ? Self.wrapped($0, 76).map { "  " + $0 } : ["  " + Self.clip($0, 76)]
+        }.joined()
         if let timers {
             lines.append("")
             lines.append(timers.isEmpty ? "systemd: no d365mm timers are installed." : "Timers (systemctl list-timers)")
@@ -69,7 +71,8 @@ extension StatusReport {
         }
         let overdue = overdueJournals
         if !overdue.isEmpty {
-            lines.append("\(overdue.count) journal(s) unposted for over a day: \(overdue.prefix(4).joined(separator: ", "))\(overdue.count > 4 ? ", …" : "")")
+            lines.append(
+                "\(overdue.count) journal(s) unposted for over a day: \(overdue.prefix(4).joined(separator: ", "))\(overdue.count > 4 ? ", …" : "")")
         }
         let postingErrors = unpostedJournals.filter { $0.error != nil }
         if !postingErrors.isEmpty {
@@ -84,7 +87,9 @@ extension StatusReport {
     }
 
     private static func counts(_ summary: String?) -> String? {
-        guard let summary, let parsed = try? JSONParser.parse(Array(summary.utf8)), case .object(let counts)? = parsed["counts"], !counts.members.isEmpty else {
+        guard let summary, let parsed = try? JSONParser.parse(Array(summary.utf8)), case .object(let counts)? = parsed["counts"],
+            !counts.members.isEmpty
+        else {
             return nil
         }
         return counts.members.map { "\($0.key) \($0.value.intValue ?? 0)" }.joined(separator: ", ")

@@ -55,11 +55,14 @@ public struct SupportBundle {
             func collect(_ name: String, _ body: () throws -> (files: Int, bytes: Int, note: String?)) {
                 do {
                     let result = try body()
-                    var entry = JSONObject([("collector", .string(name)), ("status", "gathered"), ("files", .number(result.files)), ("bytes", .number(result.bytes))])
+                    var entry = JSONObject([
+                        ("collector", .string(name)), ("status", "gathered"), ("files", .number(result.files)), ("bytes", .number(result.bytes)),
+                    ])
                     if let note = result.note { entry["note"] = .string(note) }
                     collectors.append(.object(entry))
                 } catch {
-                    collectors.append(.object(JSONObject([("collector", .string(name)), ("status", "failed"), ("reason", .string(redactor.redact("\(error)")))])))
+                    collectors.append(
+                        .object(JSONObject([("collector", .string(name)), ("status", "failed"), ("reason", .string(redactor.redact("\(error)")))])))
                 }
             }
             collect("status") { (1, try add("status.json", JSONEncoding.string(status.json, style: .pretty) + "\n"), nil) }
@@ -74,7 +77,8 @@ public struct SupportBundle {
             }
             collect("spool-listing") { (1, try add("spool-listing.txt", try spoolListing()), nil) }
             collect("run-logs") {
-                var files = 0, bytes = 0
+                var files = 0
+                var bytes = 0
                 for name in try spool.entries(in: .log) {
                     bytes += try add("logs/\(name)", String(decoding: try spool.read(name, in: .log), as: UTF8.self))
                     files += 1
@@ -82,7 +86,9 @@ public struct SupportBundle {
                 return (files, bytes, files == 0 ? "no run logs waiting in log/ (older ones are inside the archives)" : nil)
             }
             collect("failed-and-held") {
-                var files = 0, bytes = 0, leftOut = 0
+                var files = 0
+                var bytes = 0
+                var leftOut = 0
                 var unreadable: [String] = []
                 for folder in [SpoolFolder.failed, .hold] {
                     for name in try spool.entries(in: folder) {
@@ -90,41 +96,57 @@ public struct SupportBundle {
                             unreadable.append("\(folder.rawValue)/\(SpoolName.shown(name))")
                             continue
                         }
-                        guard budget - Int64(content.count) >= 0 else { leftOut += 1; continue }
+                        guard budget - Int64(content.count) >= 0 else {
+                            leftOut += 1
+                            continue
+                        }
                         let written = try add("\(folder.rawValue)/\(name)", String(decoding: content, as: UTF8.self))
                         budget -= Int64(written)
                         bytes += written
                         files += 1
                     }
                 }
-                let notes = (leftOut > 0 ? ["\(leftOut) file(s) left out: the bundle reached its size cap"] : [])
+                let notes =
+                    (leftOut > 0 ? ["\(leftOut) file(s) left out: the bundle reached its size cap"] : [])
                     + (unreadable.isEmpty ? [] : ["could not read \(unreadable.joined(separator: ", "))"])
                 return (files, bytes, notes.isEmpty ? nil : notes.joined(separator: "; "))
             }
             collect("archives") {
                 let names = try spool.entries(in: .archive).filter { $0.hasSuffix(".tar.gz") }.sorted().suffix(options.archives)
-                var files = 0, bytes = 0, leftOut = 0
+                var files = 0
+                var bytes = 0
+                var leftOut = 0
                 for name in names.reversed() {
                     // Unpacked entry by entry, so that what they hold is masked like everything else.
                     let reader = try TarGzReader(path: spool.path(.archive, name))
                     while let entry = try reader.nextEntry() {
-                        guard budget - entry.size >= 0 else { leftOut += 1; continue }
-                        let written = try add("archives/\(name.replacingOccurrences(of: ".tar.gz", with: ""))/\(entry.name)",
-                                              String(decoding: try reader.readContents(), as: UTF8.self))
+                        guard budget - entry.size >= 0 else {
+                            leftOut += 1
+                            continue
+                        }
+                        let written = try add(
+                            "archives/\(name.replacingOccurrences(of: ".tar.gz", with: ""))/\(entry.name)",
+                            String(decoding: try reader.readContents(), as: UTF8.self))
                         budget -= Int64(written)
                         bytes += written
                         files += 1
                     }
                 }
-                return (files, bytes, leftOut > 0 ? "\(leftOut) archived file(s) left out: the bundle reached its size cap" : "the newest \(names.count) archive(s)")
+                return (
+                    files, bytes,
+                    leftOut > 0 ? "\(leftOut) archived file(s) left out: the bundle reached its size cap" : "the newest \(names.count) archive(s)"
+                )
             }
             let manifest = JSONObject([
-                ("schema", "d365mm.bundle/1"), ("id", .string(id)), ("createdAt", .string(ItemName.timestamp(Date()))), ("toolVersion", .string(toolVersion)),
+                ("schema", "d365mm.bundle/1"), ("id", .string(id)), ("createdAt", .string(ItemName.timestamp(Date()))),
+                ("toolVersion", .string(toolVersion)),
                 ("spool", .string(spool.root)), ("collectors", .array(collectors)),
             ])
             try writer.add(name: "\(stem)/manifest.json", bytes: JSONEncoding.bytes(.object(manifest), style: .pretty) + [0x0A])
             try writer.finish()
-            guard rename(temporary, path) == 0 else { throw OperationsError("the bundle cannot be moved to \(path): \(String(cString: strerror(errno)))") }
+            guard rename(temporary, path) == 0 else {
+                throw OperationsError("the bundle cannot be moved to \(path): \(String(cString: strerror(errno)))")
+            }
         } catch {
             unlink(temporary)
             throw error
@@ -170,14 +192,20 @@ public struct SupportBundle {
             tables[table] = .number(Int(try database.connection.query("SELECT count(*) FROM \(table)").first?.first?.integer ?? 0))
         }
         var perCollection = JSONObject()
-        for row in try database.connection.query("SELECT collection, count(*), sum(in_scope) FROM record_hashes GROUP BY collection ORDER BY collection") {
-            perCollection[row[0].text ?? "?"] = .object(JSONObject([("accepted", .number(Int(row[1].integer ?? 0))), ("inScope", .number(Int(row[2].integer ?? 0)))]))
+        for row in try database.connection.query(
+            "SELECT collection, count(*), sum(in_scope) FROM record_hashes GROUP BY collection ORDER BY collection")
+        {
+            perCollection[row[0].text ?? "?"] = .object(
+                JSONObject([("accepted", .number(Int(row[1].integer ?? 0))), ("inScope", .number(Int(row[2].integer ?? 0)))]))
         }
         let watermarks = try database.connection.query("SELECT name, value FROM watermarks ORDER BY name").map {
             JSONValue.object(JSONObject([("name", .string($0[0].text ?? "")), ("value", .string($0[1].text ?? ""))]))
         }
         let schema = try database.connection.query("PRAGMA user_version").first?.first?.integer ?? 0
-        return .object(JSONObject([("schemaVersion", .number(Int(schema))), ("rows", .object(tables)), ("recordsAccepted", .object(perCollection)),
-                                   ("watermarks", .array(watermarks))]))
+        return .object(
+            JSONObject([
+                ("schemaVersion", .number(Int(schema))), ("rows", .object(tables)), ("recordsAccepted", .object(perCollection)),
+                ("watermarks", .array(watermarks)),
+            ]))
     }
 }

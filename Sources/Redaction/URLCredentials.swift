@@ -1,4 +1,5 @@
 import Foundation
+
 /// Passwords in URLs (`https://user:password@host`, a proxy's login): masked wherever a URL may be shown.
 public enum URLCredentials {
     /// `text` with the password of every `scheme://user:password@` in it replaced by ``Redactor/mask``.

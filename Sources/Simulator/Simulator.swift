@@ -33,14 +33,17 @@ public final class Simulator: Sendable {
         let authority = options.tls || options.proxy != nil ? try SimulatedCertificateAuthority() : nil
         let certificates = try options.clientCertificatePEMs.map { pem throws(SimulatorError) in try RegisteredCertificate(pem: pem) }
         let core = SimulatorCore(options: options, clientCertificates: certificates)
-        let server = try await LoopbackServer.start(host: options.host, port: options.port, tls: authority?.serverContext,
-                                                    maximumBodyBytes: 64 * 1024 * 1024) { request in
+        let server = try await LoopbackServer.start(
+            host: options.host, port: options.port, tls: authority?.serverContext,
+            maximumBodyBytes: 64 * 1024 * 1024
+        ) { request in
             core.handle(request)
         }
         var proxy: SimulatedProxy?
         if let login = options.proxy {
-            proxy = try await SimulatedProxy.start(names: [SimulatedCertificateAuthority.serviceHost: options.host],
-                                                   login: login.user.map { ($0, login.password ?? "") })
+            proxy = try await SimulatedProxy.start(
+                names: [SimulatedCertificateAuthority.serviceHost: options.host],
+                login: login.user.map { ($0, login.password ?? "") })
         }
         let host = proxy != nil ? SimulatedCertificateAuthority.serviceHost : options.host.contains(":") ? "[\(options.host)]" : options.host
         core.baseURL.withLock { $0 = "\(authority == nil ? "http" : "https")://\(host):\(server.port)" }
@@ -56,9 +59,10 @@ public final class Simulator: Sendable {
     /// `HTTPS_PROXY` for the plant proxy, with its login, when there is one.
     public var proxyURL: String? {
         guard let proxy else { return nil }
-        let login = options.proxy?.user.map { user in
-            "\(Self.percentEncoded(user)):\(Self.percentEncoded(options.proxy?.password ?? ""))@"
-        } ?? ""
+        let login =
+            options.proxy?.user.map { user in
+                "\(Self.percentEncoded(user)):\(Self.percentEncoded(options.proxy?.password ?? ""))@"
+            } ?? ""
         return "http://\(login)127.0.0.1:\(proxy.port)"
     }
 

@@ -43,8 +43,10 @@ final class SimulatorCore: Sendable {
             case .slow(let seconds)?: plan.delay = .milliseconds(Int64(seconds * 1000))
             case .loseAnswer?: plan.outcome = .hangUp
             case .notJSON?:
-                plan = .respond(SimulatedResponse(status: 200, headers: [("Content-Type", "text/html")],
-                                                  body: Array("<html><body><h1>Service Unavailable</h1><p>The gateway returned an error page.</p></body></html>".utf8)))
+                plan = .respond(
+                    SimulatedResponse(
+                        status: 200, headers: [("Content-Type", "text/html")],
+                        body: Array("<html><body><h1>Service Unavailable</h1><p>The gateway returned an error page.</p></body></html>".utf8)))
             case .truncate?:
                 if case .respond(var response) = plan.outcome {
                     response.body = Array(response.body.prefix(response.body.count / 2))
@@ -54,8 +56,11 @@ final class SimulatorCore: Sendable {
                 if case .respond(var response) = plan.outcome {
                     let itself = "\(base)\(request.path)" + (request.query.isEmpty ? "" : "?\(request.query)")
                     let text = String(decoding: response.body, as: UTF8.self)
-                    response.body = Array(text.replacingOccurrences(of: #""@odata.nextLink":"[^"]*""#, with: "\"@odata.nextLink\":\"\(itself)\"",
-                                                                      options: .regularExpression).utf8)
+                    response.body = Array(
+                        text.replacingOccurrences(
+                            of: #""@odata.nextLink":"[^"]*""#, with: "\"@odata.nextLink\":\"\(itself)\"",
+                            options: .regularExpression
+                        ).utf8)
                     plan.outcome = .respond(response)
                 }
             default: break
@@ -63,7 +68,10 @@ final class SimulatorCore: Sendable {
         }
         let status: Int? = if case .respond(let response) = plan.outcome { response.status } else { nil }
         let faultName = fault.map { String(describing: $0) }
-        store.withLock { $0.requestLog.record(.init(service: service, method: request.method, path: request.path, query: request.query, status: status, fault: faultName)) }
+        store.withLock {
+            $0.requestLog.record(
+                .init(service: service, method: request.method, path: request.path, query: request.query, status: status, fault: faultName))
+        }
         return plan
     }
 
@@ -115,13 +123,19 @@ final class SimulatorCore: Sendable {
         var response: SimulatedResponse
         switch (service, status) {
         case (.d365, 429):
-            response = ODataErrorBody.response(429, message: "This request could not be processed at this time due to system experiencing high resource utilization.")
+            response = ODataErrorBody.response(
+                429, message: "This request could not be processed at this time due to system experiencing high resource utilization.")
         case (.d365, _):
             response = ODataErrorBody.response(status, message: "The service is temporarily unavailable (simulated \(status)).")
         case (.mm, _):
             response = .json(status, object: ["code": status == 429 ? "TooManyRequests" : "ServiceUnavailable", "message": "Simulated \(status)."])
         default:
-            response = .json(status, object: ["error": "temporarily_unavailable", "error_description": "AADSTS50196: The server is temporarily unavailable (simulated \(status)).", "error_codes": [50196]])
+            response = .json(
+                status,
+                object: [
+                    "error": "temporarily_unavailable",
+                    "error_description": "AADSTS50196: The server is temporarily unavailable (simulated \(status)).", "error_codes": [50196],
+                ])
         }
         if let retryAfter { response.headers.append(("Retry-After", String(retryAfter))) }
         return response

@@ -1,7 +1,7 @@
 import Foundation
 import Hashing
-import Timestamps
 import JSON
+import Timestamps
 
 /// A self-validating spool file: what it holds, where it came from, how many records and their checksum.
 ///
@@ -24,7 +24,8 @@ public struct Envelope: Sendable, Equatable {
     public var metadata: JSONObject
     public var records: [JSONValue]
 
-    public init(schema: String, runID: String, direction: Direction, kind: String, createdAt: Date, metadata: JSONObject = [:], records: [JSONValue]) {
+    public init(schema: String, runID: String, direction: Direction, kind: String, createdAt: Date, metadata: JSONObject = [:], records: [JSONValue])
+    {
         self.schema = schema
         self.runID = runID
         self.direction = direction
@@ -131,23 +132,28 @@ public struct Envelope: Sendable, Equatable {
         guard case .object(let object) = document else { throw EnvelopeError("the file holds JSON but not a d365mm envelope object") }
         guard let schema = object["schema"]?.stringValue else { throw EnvelopeError("the file has no \"schema\": it is not a d365mm spool file") }
         guard schema == expectedSchema else {
-            throw EnvelopeError("the file's schema is \"\(schema)\" where \"\(expectedSchema)\" belongs; it is in the wrong folder or from another version")
+            throw EnvelopeError(
+                "the file's schema is \"\(schema)\" where \"\(expectedSchema)\" belongs; it is in the wrong folder or from another version")
         }
         guard let runID = object["runId"]?.stringValue, let directionText = object["direction"]?.stringValue,
-              let direction = Direction(rawValue: directionText), let kind = object["kind"]?.stringValue,
-              let createdText = object["createdAt"]?.stringValue, let createdAt = Self.parseTimestamp(createdText) else {
+            let direction = Direction(rawValue: directionText), let kind = object["kind"]?.stringValue,
+            let createdText = object["createdAt"]?.stringValue, let createdAt = Self.parseTimestamp(createdText)
+        else {
             throw EnvelopeError("the envelope lacks runId, direction, kind or createdAt")
         }
         guard let records = object["records"]?.arrayValue else { throw EnvelopeError("the envelope has no \"records\" array") }
         guard let count = object["recordCount"]?.intValue, count == records.count else {
-            throw EnvelopeError("the envelope says \(object["recordCount"].map { JSONEncoding.string($0) } ?? "nothing") records but holds \(records.count)")
+            throw EnvelopeError(
+                "the envelope says \(object["recordCount"].map { JSONEncoding.string($0) } ?? "nothing") records but holds \(records.count)")
         }
         guard let checksum = object["checksum"]?.stringValue else { throw EnvelopeError("the envelope has no \"checksum\"") }
         switch Self.checksum(checksum, matches: records) {
         case true: break
         case false: throw EnvelopeError("the records do not match the envelope's checksum: the file was edited or damaged after it was written")
         case nil:
-            throw EnvelopeError("the checksum starts \"\(checksum.prefix(16))\", not \(treePrefix) or \(joinedPrefix): the file was damaged or comes from a newer version of d365mm")
+            throw EnvelopeError(
+                "the checksum starts \"\(checksum.prefix(16))\", not \(treePrefix) or \(joinedPrefix): the file was damaged or comes from a newer version of d365mm"
+            )
         }
         let known: Set = ["schema", "runId", "direction", "kind", "createdAt", "recordCount", "checksum", "records"]
         let metadata = JSONObject(object.members.filter { !known.contains($0.key) })

@@ -45,8 +45,10 @@ extension Spool {
     }
 
     private static func sidecar(_ report: FailureReport) -> JSONObject {
-        var sidecar = JSONObject([("stage", .string(report.stage)), ("reason", .string(report.reason)), ("whatToDo", .string(report.whatToDo)),
-                                  ("runId", .string(report.runID)), ("at", .string(Envelope.timestamp(report.at)))])
+        var sidecar = JSONObject([
+            ("stage", .string(report.stage)), ("reason", .string(report.reason)), ("whatToDo", .string(report.whatToDo)),
+            ("runId", .string(report.runID)), ("at", .string(Envelope.timestamp(report.at))),
+        ])
         if let remote = report.remote { sidecar["remote"] = .object(remote) }
         return sidecar
     }

@@ -27,7 +27,8 @@ public struct ItemName: Sendable, Equatable, CustomStringConvertible {
         guard name.hasSuffix(".json") else { return nil }
         let parts = name.dropLast(5).split(separator: "_").map(String.init)
         guard parts.count == 5, let time = Self.parseTimestamp(parts[0]), let direction = Direction(rawValue: parts[2]),
-              let sequence = Int(parts[4]) else { return nil }
+            let sequence = Int(parts[4])
+        else { return nil }
         self.init(time: time, runID: parts[1], direction: direction, kind: parts[3], sequence: sequence)
     }
 

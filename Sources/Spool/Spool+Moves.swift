@@ -54,23 +54,26 @@ extension Spool {
     @discardableResult
     private func moveIntoPlace(_ name: String, from source: SpoolFolder, to destination: SpoolFolder, adding sidecar: NewSidecar?) throws -> String {
         guard exists(name, in: source) else {
-            throw SpoolError(code: .vanished, operation: "move \(SpoolName.shown(name)) to \(destination.rawValue)/ from", path: path(source),
-                             errorNumber: ENOENT)
+            throw SpoolError(
+                code: .vanished, operation: "move \(SpoolName.shown(name)) to \(destination.rawValue)/ from", path: path(source),
+                errorNumber: ENOENT)
         }
         let travelling = Sidecar.Kind.allCases.filter { exists(Sidecar.name(of: $0, for: name), in: source) }
         // The new sidecar may take the place of an old one there only when the item brings none of its kind.
         let replaceable = sidecar.flatMap { travelling.contains($0.kind) ? nil : $0.kind }
         let target = freeName(for: name, in: destination, replacing: replaceable)
         if let sidecar {
-            let previous = travelling.contains(sidecar.kind)
+            let previous =
+                travelling.contains(sidecar.kind)
                 ? try? read(Sidecar.name(of: sidecar.kind, for: name), in: source)
                 : try? read(Sidecar.name(of: sidecar.kind, for: target), in: destination)
             var content = JSONObject([("item", .string(target))])
             if target != name { content["renamedFrom"] = .string(name) }
             content.members += sidecar.content.members.filter { $0.key != "item" && $0.key != "renamedFrom" }
             if let previous { content["previous"] = (try? JSONParser.parse(previous)) ?? .string(String(decoding: previous, as: UTF8.self)) }
-            try writeIntoPlace(JSONEncoding.bytes(.object(content), style: .pretty) + [0x0A], as: Sidecar.name(of: sidecar.kind, for: target),
-                               in: destination)
+            try writeIntoPlace(
+                JSONEncoding.bytes(.object(content), style: .pretty) + [0x0A], as: Sidecar.name(of: sidecar.kind, for: target),
+                in: destination)
         }
         try rename(name, in: source, to: target, in: destination)
         CrashPoint.reached("spool.moved")
@@ -100,7 +103,8 @@ extension Spool {
         var candidate = SpoolName.fitted(name)
         var number = 1
         while exists(candidate, in: folder)
-            || Sidecar.Kind.allCases.contains(where: { $0 != replaceable && exists(Sidecar.name(of: $0, for: candidate), in: folder) }) {
+            || Sidecar.Kind.allCases.contains(where: { $0 != replaceable && exists(Sidecar.name(of: $0, for: candidate), in: folder) })
+        {
             number += 1
             candidate = SpoolName.numbered(name, number)
         }

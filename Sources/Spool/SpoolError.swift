@@ -23,12 +23,14 @@ public struct SpoolError: Error, CustomStringConvertible, Sendable {
     public let errorNumber: Int32
 
     public var description: String {
-        var text = code == .notAFile
+        var text =
+            code == .notAFile
             ? "cannot \(operation) \(path): it is not a regular file (a symbolic link is not followed out of the spool)"
             : "cannot \(operation) \(path): \(String(cString: strerror(errorNumber)))"
         if code == .noSpace { text += " (free space on the spool's file system, then run again; nothing was lost)" }
         if code == .denied {
-            text += " (the spool and all in it must belong to the user d365mm runs as, on a file system mounted read-write; scripts/install sets it up so)"
+            text +=
+                " (the spool and all in it must belong to the user d365mm runs as, on a file system mounted read-write; scripts/install sets it up so)"
         }
         return text
     }

@@ -54,8 +54,10 @@ public enum SpoolName {
     /// `bytes` decoded as UTF-8, each byte that is not part of valid UTF-8 written as `prefix` and two hex digits (and,
     /// when `escapingPrefix`, the prefix's own first character as `prefix` and its code); the valid text passes through
     /// `showingValidAs`.
-    static func escapingInvalidUTF8(_ bytes: [UInt8], as prefix: String, escapingPrefix: Bool = false,
-                                    showingValidAs show: (String) -> String = { $0 }) -> String {
+    static func escapingInvalidUTF8(
+        _ bytes: [UInt8], as prefix: String, escapingPrefix: Bool = false,
+        showingValidAs show: (String) -> String = { $0 }
+    ) -> String {
         let prefixByte = prefix.utf8.first!
         if !escapingPrefix || !bytes.contains(prefixByte), let text = String(validating: bytes, as: UTF8.self) { return show(text) }
         var result = ""

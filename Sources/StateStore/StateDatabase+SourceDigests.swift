@@ -24,7 +24,8 @@ extension StateDatabase {
         guard stored != context else { return }
         try connection.transaction {
             try connection.run("DELETE FROM source_digests WHERE collection = ?", [.text(collection)])
-            try connection.run("INSERT OR REPLACE INTO source_digest_contexts (collection, context) VALUES (?, ?)", [.text(collection), .text(context)])
+            try connection.run(
+                "INSERT OR REPLACE INTO source_digest_contexts (collection, context) VALUES (?, ?)", [.text(collection), .text(context)])
         }
     }
 
@@ -43,7 +44,8 @@ extension StateDatabase {
         let ends = [keyOfRow(0), keyOfRow(digests.count - 1)].compactMap { $0 }
         var walked: (lower: String, upper: String)?
         if let lower = ends.min(by: BinaryCollation.precedes), let upper = ends.max(by: BinaryCollation.precedes),
-           try matchAcceptedDigests(collection: collection, from: lower, to: upper, digests: digests, answers: &answers) {
+            try matchAcceptedDigests(collection: collection, from: lower, to: upper, digests: digests, answers: &answers)
+        {
             walked = (lower, upper)
         }
         var unresolved: [(index: Int, key: String)] = []
@@ -116,7 +118,8 @@ extension StateDatabase {
     public func rememberSources(_ sources: [RecordSource]) throws {
         guard !sources.isEmpty else { return }
         try connection.transaction {
-            let upsert = try connection.prepare("""
+            let upsert = try connection.prepare(
+                """
                 INSERT INTO source_digests (collection, key, digest, hash, accepted)
                 VALUES (?1, ?2, ?3, ?4, EXISTS (SELECT 1 FROM record_hashes WHERE collection = ?1 AND key = ?2 AND hash = ?4))
                 ON CONFLICT (collection, key) DO UPDATE SET digest = excluded.digest, hash = excluded.hash, accepted = excluded.accepted

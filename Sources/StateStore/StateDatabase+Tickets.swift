@@ -21,8 +21,10 @@ extension StateDatabase {
         public let good: Decimal
         public let bad: Decimal
 
-        public init(orderNumber: String, operation: Int, priority: String, resourceID: String?, consumptionDate: String?, errorCause: String?,
-                    productionJobID: String?, personnelNumber: String?, hours: Decimal, good: Decimal, bad: Decimal) {
+        public init(
+            orderNumber: String, operation: Int, priority: String, resourceID: String?, consumptionDate: String?, errorCause: String?,
+            productionJobID: String?, personnelNumber: String?, hours: Decimal, good: Decimal, bad: Decimal
+        ) {
             self.orderNumber = orderNumber
             self.operation = operation
             self.priority = priority
@@ -62,9 +64,11 @@ extension StateDatabase {
         public let postingError: String?
         public let line: WrittenLine?
 
-        public init(markerID: String, revision: Int, part: WritePart = .line, ticketID: String?, entitySet: String, journalNumber: String,
-                    lineNumber: String, source: String, writtenAt: Date = Date(), acknowledged: Bool = false, posted: Bool = false,
-                    postingError: String? = nil, line: WrittenLine?) {
+        public init(
+            markerID: String, revision: Int, part: WritePart = .line, ticketID: String?, entitySet: String, journalNumber: String,
+            lineNumber: String, source: String, writtenAt: Date = Date(), acknowledged: Bool = false, posted: Bool = false,
+            postingError: String? = nil, line: WrittenLine?
+        ) {
             self.markerID = markerID
             self.revision = revision
             self.part = part
@@ -85,22 +89,27 @@ extension StateDatabase {
     @discardableResult
     public func recordTicketWrite(_ write: TicketWrite) throws -> Bool {
         let line = write.line
-        try connection.run("""
+        try connection.run(
+            """
             INSERT OR IGNORE INTO ticket_writes (marker_id, revision, part, ticket_id, entity_set, journal_number, line_number, source, written_at,
                 posted, order_number, operation, priority, resource, consumption_date, error_cause, job_id, personnel, hours, good, bad)
             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-            """, [.text(write.markerID), .integer(Int64(write.revision)), .text(write.part.rawValue), SQLiteValue(write.ticketID),
-                  .text(write.entitySet), .text(write.journalNumber), .text(write.lineNumber), .text(write.source),
-                  .real(write.writtenAt.timeIntervalSince1970), .integer(write.posted ? 1 : 0),
-                  SQLiteValue(line?.orderNumber), SQLiteValue(line?.operation), SQLiteValue(line?.priority), SQLiteValue(line?.resourceID),
-                  SQLiteValue(line?.consumptionDate), SQLiteValue(line?.errorCause), SQLiteValue(line?.productionJobID),
-                  SQLiteValue(line?.personnelNumber), SQLiteValue(line.map { "\($0.hours)" }), SQLiteValue(line.map { "\($0.good)" }),
-                  SQLiteValue(line.map { "\($0.bad)" })])
+            """,
+            [
+                .text(write.markerID), .integer(Int64(write.revision)), .text(write.part.rawValue), SQLiteValue(write.ticketID),
+                .text(write.entitySet), .text(write.journalNumber), .text(write.lineNumber), .text(write.source),
+                .real(write.writtenAt.timeIntervalSince1970), .integer(write.posted ? 1 : 0),
+                SQLiteValue(line?.orderNumber), SQLiteValue(line?.operation), SQLiteValue(line?.priority), SQLiteValue(line?.resourceID),
+                SQLiteValue(line?.consumptionDate), SQLiteValue(line?.errorCause), SQLiteValue(line?.productionJobID),
+                SQLiteValue(line?.personnelNumber), SQLiteValue(line.map { "\($0.hours)" }), SQLiteValue(line.map { "\($0.good)" }),
+                SQLiteValue(line.map { "\($0.bad)" }),
+            ])
         return connection.changes > 0
     }
 
     public func ticketWrite(markerID: String, revision: Int, part: WritePart) throws -> TicketWrite? {
-        try ticketWrites(where: "marker_id = ? AND revision = ? AND part = ?", [.text(markerID), .integer(Int64(revision)), .text(part.rawValue)]).first
+        try ticketWrites(where: "marker_id = ? AND revision = ? AND part = ?", [.text(markerID), .integer(Int64(revision)), .text(part.rawValue)])
+            .first
     }
 
     /// Every journal written for the ticket behind `markerIDs` (a ticket's plain and hashed marker ids), lowest revision first.
@@ -131,42 +140,50 @@ extension StateDatabase {
     /// Remembers the ticket id behind a marker, once a pull shows it.
     public func recordTicketID(_ ticketID: String, markerIDs: [String]) throws {
         for markerID in markerIDs {
-            try connection.run("UPDATE ticket_writes SET ticket_id = ? WHERE marker_id = ? AND ticket_id IS NULL", [.text(ticketID), .text(markerID)])
+            try connection.run(
+                "UPDATE ticket_writes SET ticket_id = ? WHERE marker_id = ? AND ticket_id IS NULL", [.text(ticketID), .text(markerID)])
         }
     }
 
     /// Marks every journal of the ticket up to `revision` as told to MachineMetrics (only the newest revision is told).
     public func markAcknowledged(markerIDs: [String], throughRevision revision: Int) throws {
         for markerID in markerIDs {
-            try connection.run("UPDATE ticket_writes SET acknowledged = 1 WHERE marker_id = ? AND revision <= ?", [.text(markerID), .integer(Int64(revision))])
+            try connection.run(
+                "UPDATE ticket_writes SET acknowledged = 1 WHERE marker_id = ? AND revision <= ?", [.text(markerID), .integer(Int64(revision))])
         }
     }
 
     /// Records whether posting the journal worked (`error` nil) or why not.
     public func markPosting(journalNumber: String, error: String?) throws {
-        try connection.run("UPDATE ticket_writes SET posted = ?, posting_error = ? WHERE journal_number = ?",
-                           [.integer(error == nil ? 1 : 0), SQLiteValue(error), .text(journalNumber)])
+        try connection.run(
+            "UPDATE ticket_writes SET posted = ?, posting_error = ? WHERE journal_number = ?",
+            [.integer(error == nil ? 1 : 0), SQLiteValue(error), .text(journalNumber)])
     }
 
     private func ticketWrites(where condition: String, _ arguments: [SQLiteValue]) throws -> [TicketWrite] {
-        try connection.query("""
+        try connection.query(
+            """
             SELECT marker_id, revision, part, ticket_id, entity_set, journal_number, line_number, source, written_at, acknowledged, posted,
                 posting_error, order_number, operation, priority, resource, consumption_date, error_cause, job_id, personnel, hours, good, bad
             FROM ticket_writes WHERE \(condition) ORDER BY marker_id, revision, part
-            """, arguments).map { row in
-            TicketWrite(markerID: row[0].text ?? "", revision: Int(row[1].integer ?? 0), part: WritePart(rawValue: row[2].text ?? "") ?? .line,
-                        ticketID: row[3].text, entitySet: row[4].text ?? "", journalNumber: row[5].text ?? "", lineNumber: row[6].text ?? "",
-                        source: row[7].text ?? "", writtenAt: Date(timeIntervalSince1970: row[8].real ?? 0), acknowledged: row[9].integer == 1,
-                        posted: row[10].integer == 1, postingError: row[11].text, line: Self.writtenLine(Array(row[12...])))
+            """, arguments
+        ).map { row in
+            TicketWrite(
+                markerID: row[0].text ?? "", revision: Int(row[1].integer ?? 0), part: WritePart(rawValue: row[2].text ?? "") ?? .line,
+                ticketID: row[3].text, entitySet: row[4].text ?? "", journalNumber: row[5].text ?? "", lineNumber: row[6].text ?? "",
+                source: row[7].text ?? "", writtenAt: Date(timeIntervalSince1970: row[8].real ?? 0), acknowledged: row[9].integer == 1,
+                posted: row[10].integer == 1, postingError: row[11].text, line: Self.writtenLine(Array(row[12...])))
         }
     }
 
     private static func writtenLine(_ columns: [SQLiteValue]) -> WrittenLine? {
         func decimal(_ value: SQLiteValue) -> Decimal? { value.text.flatMap { Decimal(string: $0, locale: Locale(identifier: "en_US_POSIX")) } }
         guard let order = columns[0].text, let operation = columns[1].integer, let priority = columns[2].text, let hours = decimal(columns[8]),
-              let good = decimal(columns[9]), let bad = decimal(columns[10]) else { return nil }
-        return WrittenLine(orderNumber: order, operation: Int(operation), priority: priority, resourceID: columns[3].text, consumptionDate: columns[4].text,
-                           errorCause: columns[5].text, productionJobID: columns[6].text, personnelNumber: columns[7].text,
-                           hours: hours, good: good, bad: bad)
+            let good = decimal(columns[9]), let bad = decimal(columns[10])
+        else { return nil }
+        return WrittenLine(
+            orderNumber: order, operation: Int(operation), priority: priority, resourceID: columns[3].text, consumptionDate: columns[4].text,
+            errorCause: columns[5].text, productionJobID: columns[6].text, personnelNumber: columns[7].text,
+            hours: hours, good: good, bad: bad)
     }
 }

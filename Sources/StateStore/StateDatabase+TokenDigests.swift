@@ -5,7 +5,8 @@ extension StateDatabase {
     public func recordTokenDigests(_ digests: [String], at date: Date) throws {
         try connection.transaction {
             for digest in digests {
-                try connection.run("INSERT OR REPLACE INTO token_digests (digest, recorded_at) VALUES (?, ?)", [.text(digest), .real(date.timeIntervalSince1970)])
+                try connection.run(
+                    "INSERT OR REPLACE INTO token_digests (digest, recorded_at) VALUES (?, ?)", [.text(digest), .real(date.timeIntervalSince1970)])
             }
             // A token lives an hour or so; a month of digests covers every log and file a bundle collects.
             try connection.run("DELETE FROM token_digests WHERE recorded_at < ?", [.real(date.timeIntervalSince1970 - 31 * 86_400)])

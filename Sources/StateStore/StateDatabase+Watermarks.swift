@@ -7,7 +7,8 @@ extension StateDatabase {
     }
 
     public func setWatermark(_ name: String, to value: String, at date: Date) throws {
-        try connection.run("""
+        try connection.run(
+            """
             INSERT INTO watermarks (name, value, updated_at) VALUES (?, ?, ?)
             ON CONFLICT (name) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at
             """, [.text(name), .text(value), .real(date.timeIntervalSince1970)])

@@ -85,7 +85,8 @@ public final class StateDatabase {
     }
 
     public func beginRun(id: String, direction: String, at date: Date) throws {
-        try connection.run("INSERT INTO runs (id, direction, started_at) VALUES (?, ?, ?)", [.text(id), .text(direction), .real(date.timeIntervalSince1970)])
+        try connection.run(
+            "INSERT INTO runs (id, direction, started_at) VALUES (?, ?, ?)", [.text(id), .text(direction), .real(date.timeIntervalSince1970)])
     }
 
     /// Marks every run that never recorded its end as `killed`; only a run holding the spool lock may, as then no other
@@ -96,13 +97,15 @@ public final class StateDatabase {
     }
 
     public func finishRun(id: String, outcome: String, exitCode: Int, summary: String, at date: Date) throws {
-        try connection.run("UPDATE runs SET ended_at = ?, outcome = ?, exit_code = ?, summary = ? WHERE id = ?",
-                           [.real(date.timeIntervalSince1970), .text(outcome), .integer(Int64(exitCode)), .text(summary), .text(id)])
+        try connection.run(
+            "UPDATE runs SET ended_at = ?, outcome = ?, exit_code = ?, summary = ? WHERE id = ?",
+            [.real(date.timeIntervalSince1970), .text(outcome), .integer(Int64(exitCode)), .text(summary), .text(id)])
     }
 
     /// The latest runs (of `direction`, or the one with `id`, when given), newest first.
     public func recentRuns(limit: Int = 10, direction: String? = nil, id: String? = nil) throws -> [Run] {
-        let rows = try connection.query("""
+        let rows = try connection.query(
+            """
             SELECT id, direction, started_at, ended_at, outcome, exit_code, summary FROM runs
             WHERE (?1 IS NULL OR direction = ?1) AND (?3 IS NULL OR id = ?3) ORDER BY started_at DESC LIMIT ?2
             """, [SQLiteValue(direction), .integer(Int64(limit)), SQLiteValue(id)])
@@ -112,8 +115,9 @@ public final class StateDatabase {
                 if case .integer(let seconds) = value { return Date(timeIntervalSince1970: TimeInterval(seconds)) }
                 return nil
             }
-            return Run(id: row[0].text ?? "", direction: row[1].text ?? "", startedAt: date(row[2]) ?? Date(timeIntervalSince1970: 0),
-                       endedAt: date(row[3]), outcome: row[4].text, exitCode: row[5].integer.map(Int.init), summary: row[6].text)
+            return Run(
+                id: row[0].text ?? "", direction: row[1].text ?? "", startedAt: date(row[2]) ?? Date(timeIntervalSince1970: 0),
+                endedAt: date(row[3]), outcome: row[4].text, exitCode: row[5].integer.map(Int.init), summary: row[6].text)
         }
     }
 
@@ -147,7 +151,8 @@ public final class StateDatabase {
     /// Remembers what MachineMetrics accepted and forgets earlier rejections of the same records, in one transaction.
     public func recordAccepted(collection: String, _ records: [AcceptedRecord], runID: String, at date: Date) throws {
         try connection.transaction {
-            let upsert = try connection.prepare("""
+            let upsert = try connection.prepare(
+                """
                 INSERT INTO record_hashes (collection, key, hash, in_scope, accepted_at, run_id) VALUES (?, ?, ?, ?, ?, ?)
                 ON CONFLICT (collection, key) DO UPDATE SET hash = excluded.hash, in_scope = excluded.in_scope,
                     accepted_at = excluded.accepted_at, run_id = excluded.run_id
@@ -156,8 +161,10 @@ public final class StateDatabase {
             // The row a record was made from is current only while MachineMetrics holds that very record.
             let source = try connection.prepare("UPDATE source_digests SET accepted = (hash = ?3) WHERE collection = ?1 AND key = ?2")
             for record in records {
-                try upsert.bind([.text(collection), .text(record.key), .text(record.hash), .integer(record.inScope ? 1 : 0),
-                                 .real(date.timeIntervalSince1970), .text(runID)])
+                try upsert.bind([
+                    .text(collection), .text(record.key), .text(record.hash), .integer(record.inScope ? 1 : 0),
+                    .real(date.timeIntervalSince1970), .text(runID),
+                ])
                 while try upsert.step() {}
                 try forget.bind([.text(collection), .text(record.key)])
                 while try forget.step() {}
@@ -190,14 +197,17 @@ public final class StateDatabase {
 
     public func recordRejections(_ rejections: [Rejection], at date: Date) throws {
         try connection.transaction {
-            let insert = try connection.prepare("""
+            let insert = try connection.prepare(
+                """
                 INSERT INTO rejections (collection, key, code, message, batch_id, run_id, at) VALUES (?, ?, ?, ?, ?, ?, ?)
                 ON CONFLICT (collection, key) DO UPDATE SET code = excluded.code, message = excluded.message,
                     batch_id = excluded.batch_id, run_id = excluded.run_id, at = excluded.at
                 """)
             for rejection in rejections {
-                try insert.bind([.text(rejection.collection), .text(rejection.key), .text(rejection.code), .text(rejection.message),
-                                 .text(rejection.batchID), .text(rejection.runID), .real(date.timeIntervalSince1970)])
+                try insert.bind([
+                    .text(rejection.collection), .text(rejection.key), .text(rejection.code), .text(rejection.message),
+                    .text(rejection.batchID), .text(rejection.runID), .real(date.timeIntervalSince1970),
+                ])
                 while try insert.step() {}
             }
         }
@@ -206,8 +216,9 @@ public final class StateDatabase {
     /// Records MachineMetrics still rejects (the latest rejection of each), oldest first.
     public func rejections() throws -> [Rejection] {
         try connection.query("SELECT collection, key, code, message, batch_id, run_id FROM rejections ORDER BY at, collection, key").map {
-            Rejection(collection: $0[0].text ?? "", key: $0[1].text ?? "", code: $0[2].text ?? "", message: $0[3].text ?? "",
-                      batchID: $0[4].text ?? "", runID: $0[5].text ?? "")
+            Rejection(
+                collection: $0[0].text ?? "", key: $0[1].text ?? "", code: $0[2].text ?? "", message: $0[3].text ?? "",
+                batchID: $0[4].text ?? "", runID: $0[5].text ?? "")
         }
     }
 
@@ -227,10 +238,12 @@ public final class StateDatabase {
     /// Keys of `collection` that were in the synchronised set when MachineMetrics last accepted them, and that this
     /// run's complete pull did not see: they have left the set.
     public func departedKeys(runID: String, collection: String) throws -> [String] {
-        try connection.query("""
+        try connection.query(
+            """
             SELECT key FROM record_hashes WHERE collection = ?1 AND in_scope = 1
             AND key NOT IN (SELECT key FROM seen_keys WHERE run_id = ?2 AND collection = ?1) ORDER BY key
-            """, [.text(collection), .text(runID)]).compactMap { $0[0].text }
+            """, [.text(collection), .text(runID)]
+        ).compactMap { $0[0].text }
     }
 
     /// Forgets what earlier runs saw.

@@ -1,7 +1,7 @@
 import CrashPoints
 import Foundation
-import Hashing
 import HTTP
+import Hashing
 import JSON
 import Logging
 import MachineMetrics
@@ -95,11 +95,16 @@ struct MachineMetricsPoster {
             try record(receipt, of: envelope, name: name, identity: identity, report: &report)
         case .failure(let refusal):
             logger.error("MachineMetrics refused outbound/\(name): \(refusal)")
-            let remote = JSONObject([("status", .number(refusal.status ?? 0)), ("code", .string(refusal.remoteCode)), ("message", .string(refusal.remoteMessage))])
-            try spool.fail(name, in: .outbound, report: FailureReport(
-                stage: "post", reason: refusal.description,
-                whatToDo: "Fix what MachineMetrics names, then move the file back: mv failed/\(name) outbound/ (it is sent again as the same batch).",
-                runID: runID, remote: remote))
+            let remote = JSONObject([
+                ("status", .number(refusal.status ?? 0)), ("code", .string(refusal.remoteCode)), ("message", .string(refusal.remoteMessage)),
+            ])
+            try spool.fail(
+                name, in: .outbound,
+                report: FailureReport(
+                    stage: "post", reason: refusal.description,
+                    whatToDo:
+                        "Fix what MachineMetrics names, then move the file back: mv failed/\(name) outbound/ (it is sent again as the same batch).",
+                    runID: runID, remote: remote))
             report.add("files failed")
             report.needsOperator()
         }
@@ -121,10 +126,12 @@ struct MachineMetricsPoster {
         }
         let reason = problem ?? "the file is not valid"
         logger.error("outbound/\(name) cannot be used and goes to failed/: \(reason)")
-        try spool.fail(name, in: .outbound, report: FailureReport(
-            stage: "validate", reason: reason,
-            whatToDo: "Nothing from this file was sent. If it was edited by hand, restore it; otherwise delete it — the next run sends "
-                + "whatever MachineMetrics does not have yet.", runID: runID))
+        try spool.fail(
+            name, in: .outbound,
+            report: FailureReport(
+                stage: "validate", reason: reason,
+                whatToDo: "Nothing from this file was sent. If it was edited by hand, restore it; otherwise delete it — the next run sends "
+                    + "whatever MachineMetrics does not have yet.", runID: runID))
         report.add("files failed")
         report.needsOperator()
         return nil
@@ -145,15 +152,18 @@ struct MachineMetricsPoster {
     }
 
     /// Remembers what MachineMetrics accepted and rejected, writes the receipt and moves the batch to `posted/`.
-    private func record(_ receipt: MachineMetricsClient.UpsertReceipt, of envelope: Envelope, name: String, identity: BatchIdentity,
-                        report: inout RunReport) throws {
+    private func record(
+        _ receipt: MachineMetricsClient.UpsertReceipt, of envelope: Envelope, name: String, identity: BatchIdentity,
+        report: inout RunReport
+    ) throws {
         let batchID = identity.batchID
         let rejectedIndexes = Set(receipt.rejected.map(\.index))
         let now = Date()
         var accepted: [StateDatabase.AcceptedRecord] = []
         for (index, record) in envelope.records.enumerated() where !rejectedIndexes.contains(index) {
             guard let key = record["key"]?.stringValue else { continue }
-            let inScope = RecordCollection(rawValue: envelope.kind).map { FromERPMapping.isInSynchronisedSet(collection: $0, record: record) } ?? false
+            let inScope =
+                RecordCollection(rawValue: envelope.kind).map { FromERPMapping.isInSynchronisedSet(collection: $0, record: record) } ?? false
             accepted.append(StateDatabase.AcceptedRecord(key: key, hash: identity.recordHashes[index], inScope: inScope))
         }
         try database.recordAccepted(collection: envelope.kind, accepted, runID: runID, at: now)
@@ -163,8 +173,10 @@ struct MachineMetricsPoster {
             for rejection in receipt.rejected {
                 let fallback = envelope.records.indices.contains(rejection.index) ? envelope.records[rejection.index]["key"]?.stringValue : nil
                 let key = rejection.key ?? fallback ?? "#\(rejection.index)"
-                rejections.append(StateDatabase.Rejection(collection: envelope.kind, key: key, code: rejection.code, message: rejection.message,
-                                                          batchID: batchID, runID: runID))
+                rejections.append(
+                    StateDatabase.Rejection(
+                        collection: envelope.kind, key: key, code: rejection.code, message: rejection.message,
+                        batchID: batchID, runID: runID))
                 if rejections.count <= 5 {
                     logger.warning("MachineMetrics rejected \(envelope.kind) record \(key): \(rejection.code) \(rejection.message)")
                 }

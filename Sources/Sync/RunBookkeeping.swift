@@ -22,7 +22,10 @@ struct RunBookkeeping {
         do {
             // The lock is this run's: a run that never recorded its end is not running any more.
             let killed = try database.markUnfinishedRunsKilled()
-            if killed > 0 { logger.notice("\(killed) earlier run(s) never recorded how they ended (killed, or the device lost power); status now shows them as killed") }
+            if killed > 0 {
+                logger.notice(
+                    "\(killed) earlier run(s) never recorded how they ended (killed, or the device lost power); status now shows them as killed")
+            }
             try database.beginRun(id: runID, direction: direction.rawValue, at: report.startedAt)
             let stale = try spool.purgeTemporaryFiles()
             if !stale.isEmpty { logger.notice("removed \(stale.count) unfinished temporary file(s) a crashed run left in tmp/") }
@@ -44,8 +47,9 @@ struct RunBookkeeping {
         report.endedAt = Date()
         CrashPoint.reached("run.recording-outcome")
         do {
-            try database.finishRun(id: runID, outcome: report.outcome.rawValue, exitCode: Int(report.exitStatus.rawValue),
-                                   summary: JSONEncoding.string(report.json), at: report.endedAt!)
+            try database.finishRun(
+                id: runID, outcome: report.outcome.rawValue, exitCode: Int(report.exitStatus.rawValue),
+                summary: JSONEncoding.string(report.json), at: report.endedAt!)
         } catch {
             logger.error("could not record the run's outcome in \(spool.databasePath): \(error)")
             if report.outcome == .success || report.outcome == .partial { report.stop(error) }

@@ -3,8 +3,8 @@ import HTTP
 import JSON
 import ProcessExit
 import Spool
-import Stopping
 import StateStore
+import Stopping
 
 /// How a run ended, and what moved.
 public struct RunReport: Sendable {
@@ -110,7 +110,8 @@ public struct RunReport: Sendable {
         if let stopReason { object["stopReason"] = .string(stopReason) }
         if let endedAt { object["seconds"] = .number(Decimal(Int(endedAt.timeIntervalSince(startedAt) * 1000)) / 1000) }
         object["counts"] = .object(JSONObject(counts.sorted { $0.key < $1.key }.map { ($0.key, .number($0.value)) }))
-        object["stageSeconds"] = .object(JSONObject(stageSeconds.sorted { $0.key < $1.key }.map { ($0.key, .number(Decimal(Int($0.value * 1000)) / 1000)) }))
+        object["stageSeconds"] = .object(
+            JSONObject(stageSeconds.sorted { $0.key < $1.key }.map { ($0.key, .number(Decimal(Int($0.value * 1000)) / 1000)) }))
         return .object(object)
     }
 }

@@ -26,7 +26,9 @@ final class SpoolWriter: Sendable {
 
     /// Writes `records` as the next file of `kind` in `folder`.
     @discardableResult
-    func write(_ records: [JSONValue], kind: String, nameKind: String, schema: String, metadata: JSONObject, to folder: SpoolFolder) throws -> WrittenFile {
+    func write(_ records: [JSONValue], kind: String, nameKind: String, schema: String, metadata: JSONObject, to folder: SpoolFolder) throws
+        -> WrittenFile
+    {
         let (file, bytes) = encode(records, kind: kind, nameKind: nameKind, schema: schema, metadata: metadata)
         try spool.publish(bytes, as: file.name, in: folder)
         return file
@@ -34,8 +36,10 @@ final class SpoolWriter: Sendable {
 
     /// ``write(_:kind:nameKind:schema:metadata:to:)`` for tasks that write file after file, such as the pull's
     /// readers: the file is flushed off the task pool (``Spool/publishOffTaskPool(_:as:in:)``).
-    func writeOffTaskPool(_ records: [JSONValue], kind: String, nameKind: String, schema: String, metadata: JSONObject,
-                          to folder: SpoolFolder) async throws -> WrittenFile {
+    func writeOffTaskPool(
+        _ records: [JSONValue], kind: String, nameKind: String, schema: String, metadata: JSONObject,
+        to folder: SpoolFolder
+    ) async throws -> WrittenFile {
         let (file, bytes) = encode(records, kind: kind, nameKind: nameKind, schema: schema, metadata: metadata)
         try await spool.publishOffTaskPool(bytes, as: file.name, in: folder)
         return file
@@ -43,7 +47,8 @@ final class SpoolWriter: Sendable {
 
     private func encode(_ records: [JSONValue], kind: String, nameKind: String, schema: String, metadata: JSONObject) -> (WrittenFile, [UInt8]) {
         let name = nextName(nameKind: nameKind)
-        let envelope = Envelope(schema: schema, runID: runID, direction: direction, kind: kind, createdAt: Date(), metadata: metadata, records: records)
+        let envelope = Envelope(
+            schema: schema, runID: runID, direction: direction, kind: kind, createdAt: Date(), metadata: metadata, records: records)
         let (bytes, digests) = envelope.encodedWithRecordDigests()
         return (WrittenFile(name: name, recordDigests: digests), bytes)
     }

@@ -39,32 +39,38 @@ extension EntitySet {
     public static let productionOrders = EntitySet(
         name: "ProductionOrderHeaders", aotEntity: "ProductionOrderHeaders", viewPrivilege: "ProdProductionOrderHeaderEntityView",
         maintainPrivilege: "ProdProductionOrderHeaderEntityMaintain",
-        pull: Pull(collection: .workOrders, inboxKind: "production-orders", select: [
-            "dataAreaId", "ProductionOrderNumber", "ProductionOrderName", "ItemNumber", "ProductionOrderStatus", "ScheduledQuantity",
-            "ProductionSiteId", "ScheduledStartDate", "ScheduledStartTime", "ScheduledEndDate", "ScheduledEndTime", "DeliveryDate",
-            "DeliveryTime",
-        ]))
+        pull: Pull(
+            collection: .workOrders, inboxKind: "production-orders",
+            select: [
+                "dataAreaId", "ProductionOrderNumber", "ProductionOrderName", "ItemNumber", "ProductionOrderStatus", "ScheduledQuantity",
+                "ProductionSiteId", "ScheduledStartDate", "ScheduledStartTime", "ScheduledEndDate", "ScheduledEndTime", "DeliveryDate",
+                "DeliveryTime",
+            ]))
     public static let routeOperations = EntitySet(
         name: "ProductionOrderRouteOperations", aotEntity: "ProductionOrderRouteOperations", viewPrivilege: "ProdRouteOperationsEntityView",
         maintainPrivilege: "ProdRouteOperationsEntityMaintain",
-        pull: Pull(collection: .operations, inboxKind: "route-operations", select: [
-            "dataAreaId", "ProductionOrderNumber", "OperationNumber", "OperationPriority", "OperationId", "RouteGroupId",
-            "NextOperationNumber", "SetupTime", "ProcessTime", "ProcessQuantity", "OperationsTimeToHourConversionFactor",
-            "EstimatedOperationQuantity", "CostingOperationResourceId", "IsOperationCompleted",
-        ]))
+        pull: Pull(
+            collection: .operations, inboxKind: "route-operations",
+            select: [
+                "dataAreaId", "ProductionOrderNumber", "OperationNumber", "OperationPriority", "OperationId", "RouteGroupId",
+                "NextOperationNumber", "SetupTime", "ProcessTime", "ProcessQuantity", "OperationsTimeToHourConversionFactor",
+                "EstimatedOperationQuantity", "CostingOperationResourceId", "IsOperationCompleted",
+            ]))
     public static let resources = EntitySet(
         name: "OperationsResources", aotEntity: "OperationsResources", viewPrivilege: "OpResOperationsResourceEntityView",
         maintainPrivilege: "OpResOperationsResourceEntityMaintain",
-        pull: Pull(collection: .resources, inboxKind: "resources",
-                   select: ["dataAreaId", "ResourceId", "ResourceName", "OperationsResourceType", "RouteGroupId"]))
+        pull: Pull(
+            collection: .resources, inboxKind: "resources",
+            select: ["dataAreaId", "ResourceId", "ResourceName", "OperationsResourceType", "RouteGroupId"]))
     public static let workers = EntitySet(
         name: "Workers", aotEntity: "HcmWorkerEntity", viewPrivilege: "HcmWorkerEntityView", maintainPrivilege: "HcmWorkerEntityMaintain",
         pull: Pull(collection: .persons, inboxKind: "workers", select: ["PersonnelNumber", "Name", "WorkerStatus"]))
     public static let releasedProducts = EntitySet(
         name: "ReleasedProductsV2", aotEntity: "ReleasedProductsV2", viewPrivilege: "EcoResReleasedProductV2EntityView",
         maintainPrivilege: "EcoResReleasedProductV2EntityMaintain",
-        pull: Pull(collection: .parts, inboxKind: "released-products",
-                   select: ["dataAreaId", "ItemNumber", "ProductSearchName", "SearchName", "InventoryUnitSymbol"]))
+        pull: Pull(
+            collection: .parts, inboxKind: "released-products",
+            select: ["dataAreaId", "ItemNumber", "ProductSearchName", "SearchName", "InventoryUnitSymbol"]))
     public static let routeJobs = EntitySet(
         name: "ProductionOrderRouteJobs", aotEntity: "ProductionOrderRouteJobs", viewPrivilege: "ProdProductionOrderRouteJobEntityView",
         maintainPrivilege: "ProdProductionOrderRouteJobEntityMaintain", pull: nil)
@@ -76,7 +82,9 @@ extension EntitySet {
         viewPrivilege: "ProdJobCardJournalEntryEntityView", maintainPrivilege: "ProdJobCardJournalEntryEntityMaintain", pull: nil)
 
     /// Every entity set the connector knows.
-    public static let all: [EntitySet] = [productionOrders, routeOperations, resources, workers, releasedProducts, routeJobs, routeCardJournal, jobCardJournal]
+    public static let all: [EntitySet] = [
+        productionOrders, routeOperations, resources, workers, releasedProducts, routeJobs, routeCardJournal, jobCardJournal,
+    ]
     /// The ones the from-ERP pull reads.
     public static let pulled: [EntitySet] = all.filter { $0.pull != nil }
 

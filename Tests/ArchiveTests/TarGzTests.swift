@@ -1,7 +1,7 @@
 import Archive
 import Foundation
-import Testing
 import TestSupport
+import Testing
 
 struct TarGzTests {
     @Test func writesATarGzThatReadsBackEntryByEntry() async throws {

@@ -1,7 +1,7 @@
 import Foundation
 import HTTP
-import Testing
 import TestSupport
+import Testing
 
 struct SimulateCommandTests {
     @Test func simulatePrintsTheConnectorsConfigurationServesAndStopsOnSIGTERM() async throws {
@@ -9,7 +9,8 @@ struct SimulateCommandTests {
             let process = Process()
             process.executableURL = URL(fileURLWithPath: D365MMBinary.path)
             process.arguments = ["simulate", "--orders", "30", "--page-size", "5", "--env-file", directory + "/sim.env"]
-            let output = Pipe(), errors = Pipe()
+            let output = Pipe()
+            let errors = Pipe()
             process.standardOutput = output
             process.standardError = errors
             try process.run()
@@ -18,12 +19,15 @@ struct SimulateCommandTests {
             for _ in 0..<100 where lines.count < 11 {
                 try await Task.sleep(for: .milliseconds(100))
                 let text = (try? String(contentsOfFile: directory + "/sim.env", encoding: .utf8)) ?? ""
-                lines = Dictionary(text.split(separator: "\n").compactMap { line in
-                    line.firstIndex(of: "=").map { (String(line[..<$0]), String(line[line.index(after: $0)...])) }
-                }, uniquingKeysWith: { $1 })
+                lines = Dictionary(
+                    text.split(separator: "\n").compactMap { line in
+                        line.firstIndex(of: "=").map { (String(line[..<$0]), String(line[line.index(after: $0)...])) }
+                    }, uniquingKeysWith: { $1 })
             }
-            for key in ["D365_ENVIRONMENT_HOST", "D365_TENANT_ID", "D365_CLIENT_ID", "D365_CLIENT_SECRET", "MAPPING_SERVICE_TOKEN",
-                        "MAPPING_SERVICE_URL", "MAPPING_AUTH_SERVICE_URL", "D365_DEFAULT_SITE_ID", "D365_DEFAULT_DATA_AREA_ID", "AZURE_AUTHORITY_HOST"] {
+            for key in [
+                "D365_ENVIRONMENT_HOST", "D365_TENANT_ID", "D365_CLIENT_ID", "D365_CLIENT_SECRET", "MAPPING_SERVICE_TOKEN",
+                "MAPPING_SERVICE_URL", "MAPPING_AUTH_SERVICE_URL", "D365_DEFAULT_SITE_ID", "D365_DEFAULT_DATA_AREA_ID", "AZURE_AUTHORITY_HOST",
+            ] {
                 #expect(lines[key] != nil, "\(key) is not printed")
             }
             let host = try #require(lines["D365_ENVIRONMENT_HOST"])

@@ -2,8 +2,8 @@ import ConnectorConfiguration
 import Credentials
 import Crypto
 import Foundation
-import Testing
 import TestSupport
+import Testing
 
 /// Certificate credentials: the files, and the client assertion exactly as `contracts/cli-and-config.md` describes it.
 struct ClientCertificateTests {
@@ -45,15 +45,24 @@ struct ClientCertificateTests {
     @Test func theKeyMayBeInAFileOfItsOwnAndMustBeTheCertificates() throws {
         let made = try TestClientCertificate()
         let other = try TestClientCertificate(commonName: "someone else")
-        try withFiles(["cert.pem": made.certificatePEM, "key.pem": made.keyPEM, "other-key.pem": other.keyPEM,
-                       "encrypted.pem": "-----BEGIN ENCRYPTED PRIVATE KEY-----\nMIIFHDBOBgkqhkiG9w0BBQ0wQTApBgkqhkiG9w0BBQwwHAQI\n-----END ENCRYPTED PRIVATE KEY-----\n"]) { directory in
+        try withFiles([
+            "cert.pem": made.certificatePEM, "key.pem": made.keyPEM, "other-key.pem": other.keyPEM,
+            "encrypted.pem":
+                "-----BEGIN ENCRYPTED PRIVATE KEY-----\nMIIFHDBOBgkqhkiG9w0BBQ0wQTApBgkqhkiG9w0BBQwwHAQI\n-----END ENCRYPTED PRIVATE KEY-----\n",
+        ]) { directory in
             #expect(throws: Never.self) { try ClientCertificate(certificateFile: "\(directory)/cert.pem", keyFile: "\(directory)/key.pem") }
-            let mismatch = #expect(throws: CredentialError.self) { try ClientCertificate(certificateFile: "\(directory)/cert.pem", keyFile: "\(directory)/other-key.pem") }
+            let mismatch = #expect(throws: CredentialError.self) {
+                try ClientCertificate(certificateFile: "\(directory)/cert.pem", keyFile: "\(directory)/other-key.pem")
+            }
             #expect(mismatch?.description.contains("does not belong to the certificate") == true)
-            let encrypted = #expect(throws: CredentialError.self) { try ClientCertificate(certificateFile: "\(directory)/cert.pem", keyFile: "\(directory)/encrypted.pem") }
+            let encrypted = #expect(throws: CredentialError.self) {
+                try ClientCertificate(certificateFile: "\(directory)/cert.pem", keyFile: "\(directory)/encrypted.pem")
+            }
             #expect(encrypted?.description.contains("is encrypted") == true)
             let keyless = #expect(throws: CredentialError.self) { try ClientCertificate(certificateFile: "\(directory)/cert.pem", keyFile: nil) }
-            #expect(keyless?.description.contains("holds no RSA private key") == true && keyless?.description.contains("D365_CLIENT_CERTIFICATE_KEY_FILE") == true)
+            #expect(
+                keyless?.description.contains("holds no RSA private key") == true
+                    && keyless?.description.contains("D365_CLIENT_CERTIFICATE_KEY_FILE") == true)
         }
     }
 
@@ -62,14 +71,21 @@ struct ClientCertificateTests {
         try withFiles(["app.pem": made.certificatePEM + made.keyPEM]) { directory in
             var environment = ConfigurationLoaderTests.valid
             environment["D365_CLIENT_CERTIFICATE_FILE"] = "\(directory)/app.pem"
-            let both = #expect(throws: ConfigurationError.self) { try ConfigurationLoader.load(ConfigurationSource(environment: environment, filePath: nil)) }
+            let both = #expect(throws: ConfigurationError.self) {
+                try ConfigurationLoader.load(ConfigurationSource(environment: environment, filePath: nil))
+            }
             #expect(both?.description.contains("D365_CLIENT_SECRET (D365 Client Secret): is given, and so is D365_CLIENT_CERTIFICATE_FILE") == true)
             environment["D365_CLIENT_SECRET"] = nil
             let configuration = try ConfigurationLoader.load(ConfigurationSource(environment: environment, filePath: nil))
-            guard case .certificate(let certificate) = configuration.clientCredential else { Issue.record("the certificate is the credential"); return }
+            guard case .certificate(let certificate) = configuration.clientCredential else {
+                Issue.record("the certificate is the credential")
+                return
+            }
             #expect(certificate.subject.contains("d365mm test client") && configuration.clientSecret == nil)
             environment["D365_CLIENT_CERTIFICATE_FILE"] = nil
-            let neither = #expect(throws: ConfigurationError.self) { try ConfigurationLoader.load(ConfigurationSource(environment: environment, filePath: nil)) }
+            let neither = #expect(throws: ConfigurationError.self) {
+                try ConfigurationLoader.load(ConfigurationSource(environment: environment, filePath: nil))
+            }
             #expect(neither?.description.contains("is required unless D365_CLIENT_CERTIFICATE_FILE is set") == true)
         }
     }

@@ -60,7 +60,9 @@ struct ConfigurationFileFormatTests {
         #expect(throws: Never.self) { try ConfigurationLoader.load(source) }
         #expect(source.warnings.contains { $0.contains(":1 starts with a byte-order mark, which systemd does not remove") }, "\(source.warnings)")
         #expect(source.warnings.contains { $0.contains(":8 starts with export, which systemd does not read") }, "\(source.warnings)")
-        #expect(try !self.source(Self.lines.joined(separator: "\r\n")).warnings.contains { $0.contains("systemd") }, "CR LF and quotes systemd reads itself")
+        #expect(
+            try !self.source(Self.lines.joined(separator: "\r\n")).warnings.contains { $0.contains("systemd") },
+            "CR LF and quotes systemd reads itself")
     }
 
     @Test func backslashesAreReadAsSystemdReadsThem() throws {
@@ -79,7 +81,8 @@ struct ConfigurationFileFormatTests {
     @Test func aDuplicateKeyIsAWarningNamingBothLinesAndTheLastWins() throws {
         let source = try source((Self.lines + ["D365_DEFAULT_SITE_ID=220"]).joined(separator: "\n"))
         #expect(source.value(of: .defaultSiteID)?.value == "220")
-        #expect(source.warnings.contains { $0.hasSuffix(":10: D365_DEFAULT_SITE_ID is set again (first on line 8); line 10 wins") }, "\(source.warnings)")
+        #expect(
+            source.warnings.contains { $0.hasSuffix(":10: D365_DEFAULT_SITE_ID is set again (first on line 8); line 10 wins") }, "\(source.warnings)")
         #expect(throws: Never.self) { try ConfigurationLoader.load(source) }
     }
 
@@ -140,12 +143,16 @@ struct ConfigurationFileFormatTests {
         edit.replaceAssignments(of: ["D365_CLIENT_SECRET"], with: "moved")
         let directory = "/etc/d365 mm/\"odd\" $HOME\\x"
         edit.set("D365MM_CREDENTIALS_DIR", to: directory)
-        #expect(edit.text == "\u{FEFF}# plant\r\n# moved\r\nLOG_LEVEL=info\r\n# moved\r\nD365MM_CREDENTIALS_DIR=\"/etc/d365 mm/\\\"odd\\\" \\$HOME\\\\x\"\r\n")
+        #expect(
+            edit.text
+                == "\u{FEFF}# plant\r\n# moved\r\nLOG_LEVEL=info\r\n# moved\r\nD365MM_CREDENTIALS_DIR=\"/etc/d365 mm/\\\"odd\\\" \\$HOME\\\\x\"\r\n")
         let read = try source(edit.text)
         #expect(read.values["D365MM_CREDENTIALS_DIR"]?.value == directory)
         #expect(read.values["D365_CLIENT_SECRET"] == nil && read.values["LOG_LEVEL"]?.value == "info")
         edit.set("D365MM_CREDENTIALS_DIR", to: "/etc/d365mm/credentials/plant2")
-        #expect(edit.text.hasSuffix("LOG_LEVEL=info\r\n# moved\r\nD365MM_CREDENTIALS_DIR=/etc/d365mm/credentials/plant2\r\n"), "set again, changed in place")
+        #expect(
+            edit.text.hasSuffix("LOG_LEVEL=info\r\n# moved\r\nD365MM_CREDENTIALS_DIR=/etc/d365mm/credentials/plant2\r\n"),
+            "set again, changed in place")
     }
 
     @Test func controlCharactersAreEscapedSoThatTextStaysOnOneLine() {

@@ -56,10 +56,12 @@ struct ConfigurationLoaderTests {
         environment["D365_ENVIRONMENT_HOST"] = "ftp://contoso.operations.dynamics.com"
         let error = #expect(throws: ConfigurationError.self) { try load(environment) }
         let text = error?.description ?? ""
-        for expected in ["D365_CLIENT_SECRET (D365 Client Secret): is required", "D365_CLIENT_ID (D365 Client Id): must be a GUID",
-                         "MAPPING_SERVICE_URL (Mapping Service URL)", "D365_RECONCILIATION_WINDOW (D365 Reconciliation Window)",
-                         "MM_API_RETRY_ATTEMPTS (MM API Retry Attempts)", "LOG_LEVEL (Log Level)", "WRITE_LTS_TO_D365 (Write LTs to D365)",
-                         "D365_ENVIRONMENT_HOST (D365 Environment Host)"] {
+        for expected in [
+            "D365_CLIENT_SECRET (D365 Client Secret): is required", "D365_CLIENT_ID (D365 Client Id): must be a GUID",
+            "MAPPING_SERVICE_URL (Mapping Service URL)", "D365_RECONCILIATION_WINDOW (D365 Reconciliation Window)",
+            "MM_API_RETRY_ATTEMPTS (MM API Retry Attempts)", "LOG_LEVEL (Log Level)", "WRITE_LTS_TO_D365 (Write LTs to D365)",
+            "D365_ENVIRONMENT_HOST (D365 Environment Host)",
+        ] {
             #expect(text.contains(expected), "missing: \(expected)")
         }
         #expect(error?.problems.count == 8)

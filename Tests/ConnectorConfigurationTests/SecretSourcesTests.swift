@@ -26,18 +26,22 @@ struct SecretSourcesTests {
 
     @Test func aSecretComesFromTheFileItsFileVariableNamesWithoutItsLineEnd() throws {
         try withFiles(["client-secret": Self.secret + "\n"]) { directory in
-            let source = ConfigurationSource(environment: environment(without: "D365_CLIENT_SECRET", ["D365_CLIENT_SECRET_FILE": "\(directory)/client-secret"]),
-                                             filePath: nil)
+            let source = ConfigurationSource(
+                environment: environment(without: "D365_CLIENT_SECRET", ["D365_CLIENT_SECRET_FILE": "\(directory)/client-secret"]),
+                filePath: nil)
             let configuration = try ConfigurationLoader.load(source)
             #expect(configuration.clientSecret?.revealed == Self.secret)
-            #expect(source.value(of: .clientSecret)?.origin.description == "file \(directory)/client-secret, named by D365_CLIENT_SECRET_FILE (environment)")
+            #expect(
+                source.value(of: .clientSecret)?.origin.description
+                    == "file \(directory)/client-secret, named by D365_CLIENT_SECRET_FILE (environment)")
             #expect(source.warnings.isEmpty, "\(source.warnings)")
         }
     }
 
     @Test func aSecretComesFromASystemdCredential() throws {
         try withFiles(["MAPPING_SERVICE_TOKEN": Self.secret]) { directory in
-            let source = ConfigurationSource(environment: environment(without: "MAPPING_SERVICE_TOKEN", ["CREDENTIALS_DIRECTORY": directory]), filePath: nil)
+            let source = ConfigurationSource(
+                environment: environment(without: "MAPPING_SERVICE_TOKEN", ["CREDENTIALS_DIRECTORY": directory]), filePath: nil)
             let configuration = try ConfigurationLoader.load(source)
             #expect(configuration.mappingServiceToken.revealed == Self.secret)
             #expect(source.value(of: .mappingServiceToken)?.origin.description == "systemd credential \(directory)/MAPPING_SERVICE_TOKEN")
@@ -46,10 +50,15 @@ struct SecretSourcesTests {
 
     @Test func theSameSecretFromTwoPlacesIsAnErrorNamingBothAndShowingNeither() throws {
         try withFiles(["D365_CLIENT_SECRET": Self.secret, "other": "another~Secret.Value_000"]) { directory in
-            let source = ConfigurationSource(environment: environment(["D365_CLIENT_SECRET_FILE": "\(directory)/other",
-                                                                                     "CREDENTIALS_DIRECTORY": directory]), filePath: nil)
+            let source = ConfigurationSource(
+                environment: environment([
+                    "D365_CLIENT_SECRET_FILE": "\(directory)/other",
+                    "CREDENTIALS_DIRECTORY": directory,
+                ]), filePath: nil)
             let shown = source.everythingShown
-            #expect(shown.contains("D365_CLIENT_SECRET (D365 Client Secret): is given in more than one place (environment and file \(directory)/other"), "\(shown)")
+            #expect(
+                shown.contains("D365_CLIENT_SECRET (D365 Client Secret): is given in more than one place (environment and file \(directory)/other"),
+                "\(shown)")
             #expect(shown.contains("systemd credential \(directory)/D365_CLIENT_SECRET"))
             #expect(throws: ConfigurationError.self) { try ConfigurationLoader.load(source) }
             #expect(!shown.contains(Self.secret) && !shown.contains("another~Secret"))
@@ -58,11 +67,16 @@ struct SecretSourcesTests {
 
     @Test func aSecretFileThatIsMissingEmptyOrReadableByOthersIsNamed() throws {
         try withFiles(["empty": "\n", "open": Self.secret], mode: 0o644) { directory in
-            let missing = ConfigurationSource(environment: environment(without: "D365_CLIENT_SECRET", ["D365_CLIENT_SECRET_FILE": "\(directory)/gone"]), filePath: nil)
-            #expect(missing.everythingShown.contains("comes from file \(directory)/gone, named by D365_CLIENT_SECRET_FILE (environment), which does not exist"))
-            let empty = ConfigurationSource(environment: environment(without: "D365_CLIENT_SECRET", ["D365_CLIENT_SECRET_FILE": "\(directory)/empty"]), filePath: nil)
+            let missing = ConfigurationSource(
+                environment: environment(without: "D365_CLIENT_SECRET", ["D365_CLIENT_SECRET_FILE": "\(directory)/gone"]), filePath: nil)
+            #expect(
+                missing.everythingShown.contains(
+                    "comes from file \(directory)/gone, named by D365_CLIENT_SECRET_FILE (environment), which does not exist"))
+            let empty = ConfigurationSource(
+                environment: environment(without: "D365_CLIENT_SECRET", ["D365_CLIENT_SECRET_FILE": "\(directory)/empty"]), filePath: nil)
             #expect(empty.everythingShown.contains("which is empty"))
-            let open = ConfigurationSource(environment: environment(without: "D365_CLIENT_SECRET", ["D365_CLIENT_SECRET_FILE": "\(directory)/open"]), filePath: nil)
+            let open = ConfigurationSource(
+                environment: environment(without: "D365_CLIENT_SECRET", ["D365_CLIENT_SECRET_FILE": "\(directory)/open"]), filePath: nil)
             #expect(open.warnings.contains { $0.contains("\(directory)/open holds D365_CLIENT_SECRET and can be read by other users") })
             #expect(!open.everythingShown.contains(Self.secret))
         }
@@ -70,12 +84,16 @@ struct SecretSourcesTests {
 
     @Test func theFileVariableMayBeSetInTheConfigurationFile() throws {
         try withFiles(["client-secret": Self.secret]) { directory in
-            let lines = environment(without: "D365_CLIENT_SECRET", ["D365_CLIENT_SECRET_FILE": "\(directory)/client-secret"]).map { "\($0.key)=\($0.value)" }
+            let lines = environment(without: "D365_CLIENT_SECRET", ["D365_CLIENT_SECRET_FILE": "\(directory)/client-secret"]).map {
+                "\($0.key)=\($0.value)"
+            }
             try Data(lines.joined(separator: "\n").utf8).write(to: URL(fileURLWithPath: "\(directory)/d365mm.conf"))
             let source = ConfigurationSource(environment: [:], filePath: "\(directory)/d365mm.conf")
             let configuration = try ConfigurationLoader.load(source)
             #expect(configuration.clientSecret?.revealed == Self.secret)
-            #expect(source.value(of: .clientSecret)?.origin.description.hasPrefix("file \(directory)/client-secret, named by D365_CLIENT_SECRET_FILE (\(directory)/d365mm.conf:") == true)
+            #expect(
+                source.value(of: .clientSecret)?.origin.description.hasPrefix(
+                    "file \(directory)/client-secret, named by D365_CLIENT_SECRET_FILE (\(directory)/d365mm.conf:") == true)
             #expect(!source.warnings.contains { $0.contains("unknown variable") })
         }
     }

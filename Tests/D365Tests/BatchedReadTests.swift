@@ -2,8 +2,8 @@ import D365
 import Foundation
 import JSON
 import Simulator
-import Testing
 import TestSupport
+import Testing
 import Vocabulary
 
 /// Many reads to one `$batch`, against the simulator on loopback: the same rows as reading one by one, in far
@@ -17,11 +17,14 @@ struct BatchedReadTests {
     /// A read per order of usmf, then the workers.
     private func queries(_ session: SimulatorSession, orders: Int) -> [ODataQuery] {
         let table = session.simulator.table("ProductionOrderHeaders")
-        let numbers = (0..<table.count).filter { table.string(row: $0, "dataAreaId") == "usmf" }.prefix(orders).map { table.string(row: $0, "ProductionOrderNumber") }
+        let numbers = (0..<table.count).filter { table.string(row: $0, "dataAreaId") == "usmf" }.prefix(orders).map {
+            table.string(row: $0, "ProductionOrderNumber")
+        }
         return numbers.map { number in
-            ODataQuery(entitySet: .routeOperations,
-                       filter: ODataFilter.allOf([ODataFilter.equals("dataAreaId", "usmf"), ODataFilter.equals("ProductionOrderNumber", number)]),
-                       select: ["ProductionOrderNumber", "OperationNumber"])
+            ODataQuery(
+                entitySet: .routeOperations,
+                filter: ODataFilter.allOf([ODataFilter.equals("dataAreaId", "usmf"), ODataFilter.equals("ProductionOrderNumber", number)]),
+                select: ["ProductionOrderNumber", "OperationNumber"])
         } + [ODataQuery(entitySet: .workers, select: ["PersonnelNumber"])]
     }
 

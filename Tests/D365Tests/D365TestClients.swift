@@ -15,9 +15,10 @@ struct D365TestClients {
         client = ResilientClient(transport: session.client, budget: WaitBudget(seconds: 5))
         environmentURL = session.setting("D365_ENVIRONMENT_HOST")
         tokens = EntraTokenProvider(
-            settings: .init(authorityHost: session.setting("AZURE_AUTHORITY_HOST"), tenantID: session.setting("D365_TENANT_ID"),
-                            clientID: session.setting("D365_CLIENT_ID"), credential: .secret(session.setting("D365_CLIENT_SECRET")),
-                            environmentURL: environmentURL),
+            settings: .init(
+                authorityHost: session.setting("AZURE_AUTHORITY_HOST"), tenantID: session.setting("D365_TENANT_ID"),
+                clientID: session.setting("D365_CLIENT_ID"), credential: .secret(session.setting("D365_CLIENT_SECRET")),
+                environmentURL: environmentURL),
             client: client, redactor: Redactor(), logger: logger)
     }
 }

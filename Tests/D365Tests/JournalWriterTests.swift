@@ -2,8 +2,8 @@ import D365
 import Foundation
 import JSON
 import Simulator
-import Testing
 import TestSupport
+import Testing
 import Vocabulary
 
 /// Journal writes through `$batch`, against the simulator on loopback.
@@ -17,11 +17,13 @@ struct JournalWriterTests {
     private func line(_ session: SimulatorSession, marker: String) throws -> JSONObject {
         let operations = session.simulator.table("ProductionOrderRouteOperations")
         let orders = session.simulator.table("ProductionOrderHeaders")
-        let row = try #require((0..<operations.count).first { row in
-            guard operations.string(row: row, "dataAreaId") == "usmf", operations.value(row: row, "OperationPriority") == .member(0),
-                  let order = orders.row(key: [.string("usmf"), operations.value(row: row, "ProductionOrderNumber")]) else { return false }
-            return orders.value(row: order, "ProductionOrderStatus") == .member(EnumTypes.prodStatus.index(of: "StartedUp")!)
-        })
+        let row = try #require(
+            (0..<operations.count).first { row in
+                guard operations.string(row: row, "dataAreaId") == "usmf", operations.value(row: row, "OperationPriority") == .member(0),
+                    let order = orders.row(key: [.string("usmf"), operations.value(row: row, "ProductionOrderNumber")])
+                else { return false }
+                return orders.value(row: order, "ProductionOrderStatus") == .member(EnumTypes.prodStatus.index(of: "StartedUp")!)
+            })
         guard case .integer(let operation) = operations.value(row: row, "OperationNumber") else { throw HarnessError("no operation number") }
         return JSONObject([
             ("dataAreaId", "usmf"), ("ProductionOrderNumber", .string(operations.string(row: row, "ProductionOrderNumber"))),
@@ -47,7 +49,8 @@ struct JournalWriterTests {
             ])
             #expect(outcomes.count == 3)
             guard case .created(let first, let numbers) = outcomes[0], case .refused(let status, let message) = outcomes[1],
-                  case .created(let third, _) = outcomes[2] else {
+                case .created(let third, _) = outcomes[2]
+            else {
                 Issue.record("unexpected outcomes \(outcomes)")
                 return
             }
@@ -75,7 +78,10 @@ struct JournalWriterTests {
     @Test func throttlingBeforeProcessingIsWaitedOut() async throws {
         try await withSimulator({ $0.faults = [try! FaultRule(parsing: "service=d365,path=$batch,status=429,retry-after=1,times=1")] }) { session in
             let outcomes = try await writer(session).write([.init(entitySet: .routeCardJournal, lines: [try line(session, marker: "MM-LT t r1")])])
-            guard case .created? = outcomes.first else { Issue.record("\(outcomes)"); return }
+            guard case .created? = outcomes.first else {
+                Issue.record("\(outcomes)")
+                return
+            }
             #expect(lines(session, marked: "MM-LT t r1").count == 1)
         }
     }
@@ -88,14 +94,16 @@ struct JournalWriterTests {
             ])
             let journals = outcomes.compactMap { if case .created(let journal, _) = $0 { journal } else { nil } }
             #expect(journals.count == 2)
-            let problems = try await writer(session).post(journalNumbers: journals, dataAreaID: "usmf", entitySet: .routeCardJournal, action: "PostJournal")
+            let problems = try await writer(session).post(
+                journalNumbers: journals, dataAreaID: "usmf", entitySet: .routeCardJournal, action: "PostJournal")
             #expect(problems.isEmpty)
             #expect(session.simulator.requestLog.count(service: .d365, method: "POST", path: "$batch") == 2, "one batch wrote both, one posted both")
             for marker in ["MM-LT p r1", "MM-LT q r1"] {
                 let row = try #require(lines(session, marked: marker).first)
                 #expect(session.simulator.table("RouteCardProductionJournalEntries").value(row: row, "IsPosted") == .member(1))
             }
-            let again = try await writer(session).post(journalNumbers: [journals[0], "JN-NOPE"], dataAreaID: "usmf", entitySet: .routeCardJournal, action: "PostJournal")
+            let again = try await writer(session).post(
+                journalNumbers: [journals[0], "JN-NOPE"], dataAreaID: "usmf", entitySet: .routeCardJournal, action: "PostJournal")
             #expect(again[journals[0]]?.contains("already been posted") == true)
             #expect(again["JN-NOPE"] != nil, "each journal gets its own answer")
 

@@ -1,6 +1,7 @@
-@testable import D365
 import Foundation
 import Testing
+
+@testable import D365
 
 /// Reading `$batch` answers as D365 writes them (CR LF) and as lenient servers and proxies may pass them on (LF).
 struct MultipartMixedTests {
@@ -57,7 +58,8 @@ struct MultipartMixedTests {
         #expect(created.status == 201)
         #expect(created.headers.map(\.name) == ["Content-Type", "OData-Version"])
         #expect(created.headers.first?.value == "application/json; odata.metadata=minimal")
-        #expect(String(decoding: created.body, as: UTF8.self) == #"{"JournalNumber":"JN-000042","JournalLineNumber":1,"Note":"Überstunden — Schicht 2"}"#)
+        #expect(
+            String(decoding: created.body, as: UTF8.self) == #"{"JournalNumber":"JN-000042","JournalLineNumber":1,"Note":"Überstunden — Schicht 2"}"#)
         let second = try #require(MultipartMixed.response(in: lines[1].content))
         #expect(second.headers.count == 1 && second.headers[0] == ("content-type", "application/json"), "no space after the colon")
         #expect(second.body.last == UInt8(ascii: "}"), "the line end before the next delimiter is not part of the body")

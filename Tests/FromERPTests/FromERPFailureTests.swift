@@ -1,8 +1,8 @@
 import Foundation
 import Simulator
 import Spool
-import Testing
 import TestSupport
+import Testing
 
 /// Bad input and failing remotes: each gets a clear answer, the right exit status, and loses nothing.
 struct FromERPFailureTests {
@@ -10,13 +10,17 @@ struct FromERPFailureTests {
 
     @Test func aConfigurationErrorNamesEveryVariableAndExits78WithoutEchoingSecrets() async throws {
         try await runs.withConnector { (harness: ConnectorHarness) async throws in
-            let result = try await harness.run(["run", "from-erp"], changing: [
-                "D365_CLIENT_ID": "not-a-guid", "MAPPING_SERVICE_URL": "ftp://mm.example.com", "D365_DEFAULT_SITE_ID": nil,
-                "D365_ENVIRONMENT_HOST": "http://contoso.operations.dynamics.com",
-            ])
+            let result = try await harness.run(
+                ["run", "from-erp"],
+                changing: [
+                    "D365_CLIENT_ID": "not-a-guid", "MAPPING_SERVICE_URL": "ftp://mm.example.com", "D365_DEFAULT_SITE_ID": nil,
+                    "D365_ENVIRONMENT_HOST": "http://contoso.operations.dynamics.com",
+                ])
             #expect(result.status == 78)
-            for name in ["D365_CLIENT_ID (D365 Client Id)", "MAPPING_SERVICE_URL (Mapping Service URL)", "D365_DEFAULT_SITE_ID (D365 Default Site Id)",
-                         "D365_ENVIRONMENT_HOST (D365 Environment Host)"] {
+            for name in [
+                "D365_CLIENT_ID (D365 Client Id)", "MAPPING_SERVICE_URL (Mapping Service URL)", "D365_DEFAULT_SITE_ID (D365 Default Site Id)",
+                "D365_ENVIRONMENT_HOST (D365 Environment Host)",
+            ] {
                 #expect(result.standardError.contains(name), "\(name) not named")
             }
             #expect(harness.leakedSecrets(in: [result.standardOutput, result.standardError]).isEmpty)
@@ -65,7 +69,8 @@ struct FromERPFailureTests {
     }
 
     @Test func aPageThatIsNotJSONStopsTheRunWith75AndTheNextRunCompletes() async throws {
-        try await runs.withConnector({ $0.faults = [FaultRule(service: .d365, path: "ProductionOrderRouteOperations", action: .notJSON, times: nil)] }) { (harness: ConnectorHarness) async throws in
+        try await runs.withConnector({ $0.faults = [FaultRule(service: .d365, path: "ProductionOrderRouteOperations", action: .notJSON, times: nil)] }
+        ) { (harness: ConnectorHarness) async throws in
             let result = try await harness.run(["run", "from-erp"])
             #expect(result.status == 75)
             #expect(result.standardError.contains("not complete JSON"))
@@ -79,7 +84,8 @@ struct FromERPFailureTests {
     }
 
     @Test func aTruncatedPageIsFetchedAgain() async throws {
-        try await runs.withConnector({ $0.faults = [FaultRule(service: .d365, path: "ProductionOrderHeaders", action: .truncate, times: 1)] }) { (harness: ConnectorHarness) async throws in
+        try await runs.withConnector({ $0.faults = [FaultRule(service: .d365, path: "ProductionOrderHeaders", action: .truncate, times: 1)] }) {
+            (harness: ConnectorHarness) async throws in
             let result = try await harness.run(["run", "from-erp"])
             #expect(result.status == 0, "\(result.standardError)")
             #expect(result.standardError.contains("not complete JSON"))
@@ -88,12 +94,14 @@ struct FromERPFailureTests {
     }
 
     @Test func throttlingIsWaitedOutWithinTheBudgetAndBeyondItExits75() async throws {
-        try await runs.withConnector({ $0.faults = [try! FaultRule(parsing: "service=d365,path=Workers,status=429,retry-after=1,times=1")] }) { (harness: ConnectorHarness) async throws in
+        try await runs.withConnector({ $0.faults = [try! FaultRule(parsing: "service=d365,path=Workers,status=429,retry-after=1,times=1")] }) {
+            (harness: ConnectorHarness) async throws in
             let result = try await harness.run(["run", "from-erp"])
             #expect(result.status == 0, "\(result.standardError)")
             #expect(result.standardError.contains("Retry-After"))
         }
-        try await runs.withConnector({ $0.faults = [try! FaultRule(parsing: "service=d365,path=Workers,status=429,retry-after=3,times=always")] }) { (harness: ConnectorHarness) async throws in
+        try await runs.withConnector({ $0.faults = [try! FaultRule(parsing: "service=d365,path=Workers,status=429,retry-after=3,times=always")] }) {
+            (harness: ConnectorHarness) async throws in
             let result = try await harness.run(["run", "from-erp"], changing: ["D365MM_RETRY_BUDGET_SECONDS": "4"])
             #expect(result.status == 75)
             #expect(result.standardError.contains("D365MM_RETRY_BUDGET_SECONDS"))
@@ -102,7 +110,8 @@ struct FromERPFailureTests {
     }
 
     @Test func machineMetricsDownForTheWholeRunLeavesTheBatchesQueued() async throws {
-        try await runs.withConnector({ $0.faults = [FaultRule(service: .mm, path: "/v1/erp/", action: .hangUp, times: nil)] }) { (harness: ConnectorHarness) async throws in
+        try await runs.withConnector({ $0.faults = [FaultRule(service: .mm, path: "/v1/erp/", action: .hangUp, times: nil)] }) {
+            (harness: ConnectorHarness) async throws in
             let result = try await harness.run(["run", "from-erp"])
             #expect(result.status == 75)
             let queued = harness.files("outbound")
@@ -124,10 +133,13 @@ struct FromERPFailureTests {
     func garbageAndTruncatedFilesGoToFailedWithAReasonAndTheRestGoesThrough(_ folder: String) async throws {
         try await runs.withConnector { (harness: ConnectorHarness) async throws in
             #expect(try await harness.run(["run", "from-erp"]).status == 0)
-            let posted = try #require(harness.files("posted").first { $0.contains(folder == "inbox" ? "_production-orders_" : "_work-orders_") && !$0.contains(".receipt") })
+            let posted = try #require(
+                harness.files("posted").first { $0.contains(folder == "inbox" ? "_production-orders_" : "_work-orders_") && !$0.contains(".receipt") }
+            )
             let original = try Data(contentsOf: URL(fileURLWithPath: "\(harness.spoolDirectory)/posted/\(posted)"))
             try Data("this is not json at all".utf8).write(to: URL(fileURLWithPath: "\(harness.spoolDirectory)/\(folder)/garbage.txt"))
-            try original.prefix(original.count / 2).write(to: URL(fileURLWithPath: "\(harness.spoolDirectory)/\(folder)/20260101T000000Z_rcut000_from-erp_truncated_0001.json"))
+            try original.prefix(original.count / 2).write(
+                to: URL(fileURLWithPath: "\(harness.spoolDirectory)/\(folder)/20260101T000000Z_rcut000_from-erp_truncated_0001.json"))
             try Data().write(to: URL(fileURLWithPath: "\(harness.spoolDirectory)/\(folder)/empty.json"))
             let result = try await harness.run(["run", "from-erp"])
             #expect(result.status == 2, "\(result.standardError)")
@@ -148,12 +160,15 @@ struct FromERPFailureTests {
         try await runs.withConnector { (harness: ConnectorHarness) async throws in
             #expect(try await harness.run(["run", "from-erp"]).status == 0)
             let batch = try #require(harness.files("posted").first { $0.contains("_work-orders_") && !$0.contains(".receipt") })
-            try FileManager.default.moveItem(atPath: "\(harness.spoolDirectory)/posted/\(batch)", toPath: "\(harness.spoolDirectory)/outbound/\(batch)")
+            try FileManager.default.moveItem(
+                atPath: "\(harness.spoolDirectory)/posted/\(batch)", toPath: "\(harness.spoolDirectory)/outbound/\(batch)")
             let puts = harness.session.simulator.requestLog.count(service: .mm, method: "PUT")
             let result = try await harness.run(["run", "from-erp"])
             #expect(result.status == 0)
             #expect(harness.session.simulator.requestLog.count(service: .mm, method: "PUT") == puts + 1, "the re-driven batch is sent")
-            #expect(harness.session.simulator.receivedRecords("work-orders").values.allSatisfy { $0.timesReceived == 1 }, "as the same batch: MachineMetrics replays it")
+            #expect(
+                harness.session.simulator.receivedRecords("work-orders").values.allSatisfy { $0.timesReceived == 1 },
+                "as the same batch: MachineMetrics replays it")
             #expect(harness.files("outbound").isEmpty)
         }
     }
@@ -172,7 +187,9 @@ struct FromERPFailureTests {
     }
 
     @Test func aTokenThatExpiresMidPullIsRenewedAndTheRunCompletes() async throws {
-        try await runs.withConnector({ $0.faults = [FaultRule(service: .d365, path: "ProductionOrderRouteOperations", action: .expireTokens, after: 2, times: 1)] }) { (harness: ConnectorHarness) async throws in
+        try await runs.withConnector({
+            $0.faults = [FaultRule(service: .d365, path: "ProductionOrderRouteOperations", action: .expireTokens, after: 2, times: 1)]
+        }) { (harness: ConnectorHarness) async throws in
             let result = try await harness.run(["run", "from-erp"])
             #expect(result.status == 0, "\(result.standardError)")
             #expect(harness.session.simulator.requestLog.count(service: .entra) == 2)
@@ -203,7 +220,8 @@ struct FromERPRecoveryTests {
     @Test func staleTemporaryFilesOfACrashedRunAreRemoved() async throws {
         try await runs.withConnector { (harness: ConnectorHarness) async throws in
             #expect(try await harness.run(["run", "from-erp"]).status == 0)
-            try Data("half a page".utf8).write(to: URL(fileURLWithPath: harness.spoolDirectory + "/tmp/.20261121T000000Z_rdead00_from-erp_work-orders_0001.json.123"))
+            try Data("half a page".utf8).write(
+                to: URL(fileURLWithPath: harness.spoolDirectory + "/tmp/.20261121T000000Z_rdead00_from-erp_work-orders_0001.json.123"))
             let result = try await harness.run(["run", "from-erp"])
             #expect(result.status == 0)
             #expect(result.standardError.contains("removed 1 unfinished temporary file"))
@@ -212,8 +230,12 @@ struct FromERPRecoveryTests {
     }
 
     @Test func aBurstOf5xxIsRetriedWithBackoff() async throws {
-        try await runs.withConnector({ $0.faults = [try! FaultRule(parsing: "service=d365,path=ProductionOrderHeaders,status=500,times=2"),
-                                                  try! FaultRule(parsing: "service=mm,path=/v1/erp/operations,status=502,times=1")] }) { (harness: ConnectorHarness) async throws in
+        try await runs.withConnector({
+            $0.faults = [
+                try! FaultRule(parsing: "service=d365,path=ProductionOrderHeaders,status=500,times=2"),
+                try! FaultRule(parsing: "service=mm,path=/v1/erp/operations,status=502,times=1"),
+            ]
+        }) { (harness: ConnectorHarness) async throws in
             let result = try await harness.run(["run", "from-erp"])
             #expect(result.status == 0, "\(result.standardError)")
             #expect(result.standardError.contains("answered 500; trying again"))
@@ -224,18 +246,23 @@ struct FromERPRecoveryTests {
     }
 
     @Test func aBatchAnOperatorMovesAwayMidRunIsLeftAloneAndSentWhenMovedBack() async throws {
-        try await runs.withConnector({ $0.faults = [FaultRule(service: .mm, path: "/v1/erp/", action: .hangUp, times: nil)] }) { (harness: ConnectorHarness) async throws in
+        try await runs.withConnector({ $0.faults = [FaultRule(service: .mm, path: "/v1/erp/", action: .hangUp, times: nil)] }) {
+            (harness: ConnectorHarness) async throws in
             #expect(try await harness.run(["run", "from-erp"]).status == 75)
             let target = try #require(harness.files("outbound").first { $0.contains("_work-orders_") })
             harness.session.simulator.clearFaults()
             // The run stops right after MachineMetrics accepted its first batch; the operator parks a later one then.
             let pause = harness.spoolDirectory + "/../resume"
-            let running = try D365MMBinary.start(["run", "from-erp"], environment: harness.environment(changing: [
-                "D365MM_DEBUG_PAUSE_AT": "mm.batch-recorded@1", "D365MM_DEBUG_PAUSE_FILE": pause]))
+            let running = try D365MMBinary.start(
+                ["run", "from-erp"],
+                environment: harness.environment(changing: [
+                    "D365MM_DEBUG_PAUSE_AT": "mm.batch-recorded@1", "D365MM_DEBUG_PAUSE_FILE": pause,
+                ]))
             for _ in 0..<1200 where !FileManager.default.fileExists(atPath: pause + ".paused") {
                 try await Task.sleep(for: .milliseconds(50))
             }
-            try FileManager.default.moveItem(atPath: "\(harness.spoolDirectory)/outbound/\(target)", toPath: "\(harness.spoolDirectory)/hold/\(target)")
+            try FileManager.default.moveItem(
+                atPath: "\(harness.spoolDirectory)/outbound/\(target)", toPath: "\(harness.spoolDirectory)/hold/\(target)")
             _ = FileManager.default.createFile(atPath: pause, contents: nil)
             let result = await running.wait()
             let log = result.standardError
@@ -248,7 +275,8 @@ struct FromERPRecoveryTests {
             let expected = ExpectedFromERP(harness.session.simulator)
             #expect(Set(harness.session.simulator.receivedRecords("work-orders").keys) == expected.workOrders)
             #expect(Set(harness.session.simulator.receivedRecords("operations").keys) == expected.operations)
-            try FileManager.default.moveItem(atPath: "\(harness.spoolDirectory)/hold/\(target)", toPath: "\(harness.spoolDirectory)/outbound/\(target)")
+            try FileManager.default.moveItem(
+                atPath: "\(harness.spoolDirectory)/hold/\(target)", toPath: "\(harness.spoolDirectory)/outbound/\(target)")
             #expect(try await harness.run(["run", "from-erp"]).status == 0)
             #expect(harness.files("outbound").isEmpty && harness.files("posted").contains(target))
         }

@@ -4,14 +4,16 @@ import JSON
 import Simulator
 import Spool
 import StateStore
-import Testing
 import TestSupport
+import Testing
 
 /// `d365mm run from-erp`, the built binary, against the simulator on loopback.
 struct FromERPRunTests {
     /// Runs `body` with a simulator and a connector instance whose spool is a fresh folder.
-    func withConnector(_ configure: (inout SimulatorOptions) -> Void = { _ in }, extra: [String: String] = [:],
-                       _ body: (ConnectorHarness) async throws -> Void) async throws {
+    func withConnector(
+        _ configure: (inout SimulatorOptions) -> Void = { _ in }, extra: [String: String] = [:],
+        _ body: (ConnectorHarness) async throws -> Void
+    ) async throws {
         try await withSimulator({ options in
             options.dataSet.orders = 160
             options.pageSize = 40
@@ -24,7 +26,10 @@ struct FromERPRunTests {
     }
 
     private func received(_ harness: ConnectorHarness) -> [String: [String: Simulator.ReceivedRecord]] {
-        Dictionary(uniqueKeysWithValues: ["work-orders", "operations", "parts", "resources", "persons"].map { ($0, harness.session.simulator.receivedRecords($0)) })
+        Dictionary(
+            uniqueKeysWithValues: ["work-orders", "operations", "parts", "resources", "persons"].map {
+                ($0, harness.session.simulator.receivedRecords($0))
+            })
     }
 
     @Test func theFirstRunSendsEverythingInScopeAndNothingOutOfIt() async throws {
@@ -38,15 +43,18 @@ struct FromERPRunTests {
             }
             let order = try #require(harness.session.simulator.receivedRecords("work-orders")[expected.workOrders.sorted()[0]]?.object)
             #expect(["released", "started", "reported-finished"].contains(order["status"] as? String))
-            #expect(harness.files("inbox").isEmpty && harness.files("outbound").isEmpty && harness.files("failed").isEmpty && harness.files("tmp").isEmpty)
+            #expect(
+                harness.files("inbox").isEmpty && harness.files("outbound").isEmpty && harness.files("failed").isEmpty && harness.files("tmp").isEmpty
+            )
             #expect(harness.files("posted").contains { $0.hasSuffix(".receipt.json") })
             #expect(harness.files("posted").contains { $0.contains("_from-erp_production-orders_") })
             // The batch id the contract prescribes: the file's stem and 12 hex digits of its records' canonical SHA-256.
             let receiptName = try #require(harness.files("posted").first { $0.contains("_work-orders_") && $0.hasSuffix(".receipt.json") })
             let receipt = try JSONParser.parse(Array(try Data(contentsOf: URL(fileURLWithPath: "\(harness.spoolDirectory)/posted/\(receiptName)"))))
             let batchName = try #require(receipt["item"]?.stringValue)
-            let batch = try Envelope.decode(Array(try Data(contentsOf: URL(fileURLWithPath: "\(harness.spoolDirectory)/posted/\(batchName)"))),
-                                            expectedSchema: Envelope.outboundSchema)
+            let batch = try Envelope.decode(
+                Array(try Data(contentsOf: URL(fileURLWithPath: "\(harness.spoolDirectory)/posted/\(batchName)"))),
+                expectedSchema: Envelope.outboundSchema)
             let digest = SHA256Hex.digest(JSONEncoding.bytes(.array(batch.records), style: .canonical))
             #expect(receipt["batchId"]?.stringValue == batchName.dropLast(".json".count) + "-" + digest.prefix(12))
             let database = try StateDatabase(path: harness.spoolDirectory + "/state.sqlite")
@@ -67,8 +75,9 @@ struct FromERPRunTests {
 
             let order = try #require(ExpectedFromERP(harness.session.simulator).workOrders.sorted().first)
             let number = String(order.split(separator: "/")[1])
-            try harness.session.simulator.update("ProductionOrderHeaders", key: ["dataAreaId": "usmf", "ProductionOrderNumber": number],
-                                                 set: ["ScheduledQuantity": 777.5, "ProductionOrderName": "Changed in D365"])
+            try harness.session.simulator.update(
+                "ProductionOrderHeaders", key: ["dataAreaId": "usmf", "ProductionOrderNumber": number],
+                set: ["ScheduledQuantity": 777.5, "ProductionOrderName": "Changed in D365"])
             #expect(try await harness.run(["run", "from-erp"]).status == 0)
             let records = received(harness)
             let changed = records.flatMap { collection, byKey in byKey.filter { $0.value.timesReceived > 1 }.map { "\(collection):\($0.key)" } }
@@ -104,7 +113,8 @@ struct FromERPRunTests {
             #expect(try await harness.run(["run", "from-erp"]).status == 0)
             do {
                 let database = try StateDatabase(path: harness.spoolDirectory + "/state.sqlite")
-                try database.connection.run("UPDATE source_digest_contexts SET context = 'd365mm-row/0/usmf/1/ProductionOrderHeaders' WHERE collection = 'work-orders'")
+                try database.connection.run(
+                    "UPDATE source_digest_contexts SET context = 'd365mm-row/0/usmf/1/ProductionOrderHeaders' WHERE collection = 'work-orders'")
                 try database.connection.run("UPDATE record_hashes SET hash = 'made by revision 0' WHERE collection = 'work-orders'")
             }
             #expect(try await harness.run(["run", "from-erp"]).status == 0)
@@ -119,10 +129,13 @@ struct FromERPRunTests {
             #expect(try await harness.run(["run", "from-erp"]).status == 0)
             let orders = ExpectedFromERP(harness.session.simulator).workOrders.sorted()
             let (ended, moved) = (String(orders[0].split(separator: "/")[1]), String(orders[1].split(separator: "/")[1]))
-            try harness.session.simulator.update("ProductionOrderHeaders", key: ["dataAreaId": "usmf", "ProductionOrderNumber": ended], set: ["ProductionOrderStatus": "Completed"])
-            try harness.session.simulator.update("ProductionOrderHeaders", key: ["dataAreaId": "usmf", "ProductionOrderNumber": moved], set: ["ProductionSiteId": "2"])
+            try harness.session.simulator.update(
+                "ProductionOrderHeaders", key: ["dataAreaId": "usmf", "ProductionOrderNumber": ended], set: ["ProductionOrderStatus": "Completed"])
+            try harness.session.simulator.update(
+                "ProductionOrderHeaders", key: ["dataAreaId": "usmf", "ProductionOrderNumber": moved], set: ["ProductionSiteId": "2"])
             let workers = harness.session.simulator.table("Workers")
-            let worker = try #require((0..<workers.count).first { workers.value(row: $0, "WorkerStatus") == .member(1) }.map { workers.string(row: $0, "PersonnelNumber") })
+            let worker = try #require(
+                (0..<workers.count).first { workers.value(row: $0, "WorkerStatus") == .member(1) }.map { workers.string(row: $0, "PersonnelNumber") })
             try harness.session.simulator.update("Workers", key: ["PersonnelNumber": worker], set: ["WorkerStatus": "Terminated"])
             #expect(try await harness.run(["run", "from-erp"]).status == 0)
             #expect(try await harness.run(["run", "from-erp"]).status == 0)
@@ -134,7 +147,9 @@ struct FromERPRunTests {
             let person = harness.session.simulator.receivedRecords("persons")[worker]
             #expect(person?.timesReceived == 2)
             #expect(person?.object["status"] as? String == "terminated")
-            #expect(harness.session.simulator.receivedRecords("operations").values.allSatisfy { $0.timesReceived == 1 }, "a departed order's operations are not sent again")
+            #expect(
+                harness.session.simulator.receivedRecords("operations").values.allSatisfy { $0.timesReceived == 1 },
+                "a departed order's operations are not sent again")
         }
     }
 
@@ -154,7 +169,8 @@ struct FromERPRunTests {
             #expect(headerReads.contains { $0.query.contains("$skip=\(window)") && $0.query.contains("$top=\(window)") })
             // With three windows or more, the route operations of the first are read before the last window is: the
             // pull does not wait for every window. (The next window is always asked for first, so two would not show it.)
-            if expected.workOrders.count > 2 * Int(window)!, let lastWindow = reads.lastIndex(where: { $0.path.hasSuffix("/ProductionOrderHeaders") }) {
+            if expected.workOrders.count > 2 * Int(window)!, let lastWindow = reads.lastIndex(where: { $0.path.hasSuffix("/ProductionOrderHeaders") })
+            {
                 #expect(reads[..<lastWindow].contains { $0.path.hasSuffix("/ProductionOrderRouteOperations") })
             }
         }

@@ -1,6 +1,6 @@
 import Foundation
-import Testing
 import TestSupport
+import Testing
 
 /// Secrets moved out of the configuration file into systemd credentials: `d365mm config move-secrets`, the
 /// `LoadCredential=` drop-ins `d365mm systemd-units` renders for them, and `scripts/install --credentials`.
@@ -54,20 +54,27 @@ struct CredentialInstallationTests {
             let move = try await D365MMBinary.run(["config", "move-secrets", "--config", file])
             #expect(move.status == 0, "\(move.standardError)")
             for (name, line) in [("D365_CLIENT_SECRET", 5), ("MAPPING_SERVICE_TOKEN", 6), ("HTTPS_PROXY", 11)] {
-                #expect(move.standardOutput.contains("\(name): moved from \(file):\(line) to \(credentials)/\(name)\(suffix)"), "\(move.standardOutput)")
+                #expect(
+                    move.standardOutput.contains("\(name): moved from \(file):\(line) to \(credentials)/\(name)\(suffix)"), "\(move.standardOutput)")
                 #expect(try mode("\(credentials)/\(name)\(suffix)") == 0o600)
             }
             #expect(try mode(credentials) == 0o700, "only root reads the credentials")
             #expect(try opened("\(credentials)/D365_CLIENT_SECRET\(suffix)", name: "D365_CLIENT_SECRET") == Self.clientSecret)
-            #expect(try opened("\(credentials)/HTTPS_PROXY\(suffix)", name: "HTTPS_PROXY") == "http://svc-d365mm:planted%40ProxyPassword@proxy.plant.example:3128")
+            #expect(
+                try opened("\(credentials)/HTTPS_PROXY\(suffix)", name: "HTTPS_PROXY")
+                    == "http://svc-d365mm:planted%40ProxyPassword@proxy.plant.example:3128")
             if sealing {
                 let sealed = try FileManager.default.contentsOfDirectory(atPath: credentials).map { try text("\(credentials)/\($0)") }.joined()
                 #expect(showsNoSecret(sealed), "a sealed credential does not hold its secret in the clear")
             }
             let rewritten = try text(file)
             #expect(showsNoSecret(rewritten, move.standardOutput, move.standardError))
-            #expect(rewritten.contains("# D365_CLIENT_SECRET moved to the systemd credential \(credentials)/D365_CLIENT_SECRET\(suffix) (d365mm config move-secrets, "))
-            #expect(rewritten.hasPrefix("# the plant's connector\r\nD365_ENVIRONMENT_HOST=contoso.operations.dynamics.com\r\n"), "the other lines stay as they were")
+            #expect(
+                rewritten.contains(
+                    "# D365_CLIENT_SECRET moved to the systemd credential \(credentials)/D365_CLIENT_SECRET\(suffix) (d365mm config move-secrets, "))
+            #expect(
+                rewritten.hasPrefix("# the plant's connector\r\nD365_ENVIRONMENT_HOST=contoso.operations.dynamics.com\r\n"),
+                "the other lines stay as they were")
             #expect(rewritten.contains("FROM_ERP_INTERVAL=15min\r\n") && rewritten.hasSuffix("D365MM_CREDENTIALS_DIR=\(credentials)\r\n"))
             #expect(try mode(file) == 0o600)
 
@@ -84,7 +91,9 @@ struct CredentialInstallationTests {
                 try opened("\(credentials)/\(name)\(suffix)", name: name).write(toFile: "\(loaded)/\(name)", atomically: true, encoding: .utf8)
             }
             let service = try await D365MMBinary.run(["config", "check", "--config", file], environment: ["CREDENTIALS_DIRECTORY": loaded])
-            #expect(service.status == 0 && service.standardOutput.contains("[systemd credential \(loaded)/MAPPING_SERVICE_TOKEN]"), "\(service.standardError)")
+            #expect(
+                service.status == 0 && service.standardOutput.contains("[systemd credential \(loaded)/MAPPING_SERVICE_TOKEN]"),
+                "\(service.standardError)")
 
             // The units load them.
             let units = "\(directory)/units"
@@ -96,8 +105,9 @@ struct CredentialInstallationTests {
                 #expect(dropIn.contains("\n\(directive)=\(name):\(credentials)/\(name)\(suffix)\n"), "\(dropIn)")
             }
             if FileManager.default.isExecutableFile(atPath: "/usr/bin/systemd-analyze") {
-                let verify = try OtherProgram.run(["systemd-analyze", "verify", "--man=no", "\(units)/d365mm-to-erp.service"],
-                                                  environment: ["SYSTEMD_UNIT_PATH": "\(units):"])
+                let verify = try OtherProgram.run(
+                    ["systemd-analyze", "verify", "--man=no", "\(units)/d365mm-to-erp.service"],
+                    environment: ["SYSTEMD_UNIT_PATH": "\(units):"])
                 #expect(verify.status == 0 && verify.standardError.isEmpty, "\(verify.standardError)")
             }
 
@@ -106,8 +116,10 @@ struct CredentialInstallationTests {
             let twice = try await D365MMBinary.run(["config", "check", "--config", file])
             #expect(twice.status == 78 && twice.standardError.contains("is given in more than one place"), "until it is moved, it is in two places")
             let again = try await D365MMBinary.run(["config", "move-secrets", "--plain", "--config", file])
-            #expect(again.status == 0 && again.standardOutput.contains("D365_CLIENT_SECRET: moved from \(file):14 to \(credentials)/D365_CLIENT_SECRET\n"),
-                    "\(again.standardOutput)\(again.standardError)")
+            #expect(
+                again.status == 0
+                    && again.standardOutput.contains("D365_CLIENT_SECRET: moved from \(file):14 to \(credentials)/D365_CLIENT_SECRET\n"),
+                "\(again.standardOutput)\(again.standardError)")
             #expect(try text("\(credentials)/D365_CLIENT_SECRET") == "planted~ClientSecret.Rotated_2")
             #expect(!FileManager.default.fileExists(atPath: "\(credentials)/D365_CLIENT_SECRET.cred"))
             #expect((try await D365MMBinary.run(["config", "check", "--config", file])).status == 0)
@@ -133,8 +145,11 @@ struct CredentialInstallationTests {
             }
             let check = try await D365MMBinary.run(["config", "check", "--config", file], unprivileged: true)
             #expect(check.status == 78)
-            #expect(check.standardError.contains("D365MM_CREDENTIALS_DIR: \(directory)/credentials/plant cannot be read by this user, so the secrets in it are not: run d365mm as root, or under systemd"),
-                    "\(check.standardError)")
+            #expect(
+                check.standardError.contains(
+                    "D365MM_CREDENTIALS_DIR: \(directory)/credentials/plant cannot be read by this user, so the secrets in it are not: run d365mm as root, or under systemd"
+                ),
+                "\(check.standardError)")
             #expect(showsNoSecret(check.standardOutput, check.standardError))
         }
     }
@@ -146,8 +161,10 @@ struct CredentialInstallationTests {
             try Self.configuration.write(toFile: stage + "/etc/d365mm/d365mm.conf", atomically: true, encoding: .utf8)
             let moved = try OtherProgram.run(install + ["--credentials"], environment: ["DESTDIR": stage])
             #expect(moved.status == 0, "\(moved.standardOutput)\(moved.standardError)")
-            #expect(moved.standardOutput.contains("D365_CLIENT_SECRET: moved from /etc/d365mm/d365mm.conf:5 to /etc/d365mm/credentials/d365mm/D365_CLIENT_SECRET\n"),
-                    "staged secrets stay plain: \(moved.standardOutput)")
+            #expect(
+                moved.standardOutput.contains(
+                    "D365_CLIENT_SECRET: moved from /etc/d365mm/d365mm.conf:5 to /etc/d365mm/credentials/d365mm/D365_CLIENT_SECRET\n"),
+                "staged secrets stay plain: \(moved.standardOutput)")
             #expect(showsNoSecret(moved.standardOutput, moved.standardError, try text(stage + "/etc/d365mm/d365mm.conf")))
             #expect(try text(stage + "/etc/d365mm/credentials/d365mm/MAPPING_SERVICE_TOKEN") == Self.mappingToken)
             #expect(try mode(stage + "/etc/d365mm/credentials/d365mm/MAPPING_SERVICE_TOKEN") == 0o600)

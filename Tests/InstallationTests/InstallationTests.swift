@@ -1,7 +1,7 @@
 import Foundation
 import JSON
-import Testing
 import TestSupport
+import Testing
 
 /// The systemd units, `scripts/install` and `scripts/uninstall`, and the man pages, checked against the code.
 struct InstallationTests {
@@ -17,19 +17,25 @@ struct InstallationTests {
 
     @Test func theTimersFireAtTheConfiguredIntervals() async throws {
         try await withTemporaryDirectory { directory in
-            let result = try await D365MMBinary.run(["systemd-units", "--output", directory], environment: ["FROM_ERP_INTERVAL": "15min", "TO_ERP_INTERVAL": "90s"])
+            let result = try await D365MMBinary.run(
+                ["systemd-units", "--output", directory], environment: ["FROM_ERP_INTERVAL": "15min", "TO_ERP_INTERVAL": "90s"])
             #expect(result.status == 0, "\(result.standardError)")
-            let from = try text("\(directory)/d365mm-from-erp.timer"), to = try text("\(directory)/d365mm-to-erp.timer")
+            let from = try text("\(directory)/d365mm-from-erp.timer")
+            let to = try text("\(directory)/d365mm-to-erp.timer")
             #expect(from.contains("OnCalendar=*-*-* *:00/15:00") && from.contains("Persistent=true") && from.contains("RandomizedDelaySec="))
             #expect(to.contains("OnUnitActiveSec=90s") && to.contains("OnBootSec=90s"), "90 s does not divide an hour evenly: a monotonic timer")
             let service = try text("\(directory)/d365mm-from-erp.service")
-            for directive in ["Type=oneshot", "EnvironmentFile=/etc/d365mm/d365mm.conf", "User=d365mm", "ProtectSystem=strict", "PrivateTmp=yes",
-                              "NoNewPrivileges=yes", "ReadWritePaths=/var/spool/d365mm", "SuccessExitStatus=73 75 143", "After=network-online.target",
-                              "ExecStart=/usr/local/bin/d365mm run from-erp"] {
+            for directive in [
+                "Type=oneshot", "EnvironmentFile=/etc/d365mm/d365mm.conf", "User=d365mm", "ProtectSystem=strict", "PrivateTmp=yes",
+                "NoNewPrivileges=yes", "ReadWritePaths=/var/spool/d365mm", "SuccessExitStatus=73 75 143", "After=network-online.target",
+                "ExecStart=/usr/local/bin/d365mm run from-erp",
+            ] {
                 #expect(service.contains(directive), "\(directive)")
             }
             let hourly = try await D365MMBinary.run(["systemd-units"], environment: ["FROM_ERP_INTERVAL": "2h"])
-            #expect(hourly.standardOutput.contains("OnCalendar=*-*-* 00/2:00:00") && hourly.standardOutput.contains("OnCalendar=*-*-* *:00/5:00"), "and the 5min default")
+            #expect(
+                hourly.standardOutput.contains("OnCalendar=*-*-* 00/2:00:00") && hourly.standardOutput.contains("OnCalendar=*-*-* *:00/5:00"),
+                "and the 5min default")
             let wrong = try await D365MMBinary.run(["systemd-units"], environment: ["TO_ERP_INTERVAL": "often"])
             #expect(wrong.status == 78 && wrong.standardError.contains("TO_ERP_INTERVAL (To ERP Interval)"))
         }
@@ -43,8 +49,11 @@ struct InstallationTests {
         try await withTemporaryDirectory { directory in
             let binary = D365MMBinary.path
             #expect(try await D365MMBinary.run(["systemd-units", "--output", directory, "--binary", binary]).status == 0)
-            #expect(try await D365MMBinary.run(["systemd-units", "--output", directory, "--binary", binary, "--instance", "plant2"],
-                                               environment: ["FROM_ERP_INTERVAL": "30min"]).status == 0)
+            #expect(
+                try await D365MMBinary.run(
+                    ["systemd-units", "--output", directory, "--binary", binary, "--instance", "plant2"],
+                    environment: ["FROM_ERP_INTERVAL": "30min"]
+                ).status == 0)
             let dropIn = try text("\(directory)/d365mm-from-erp@plant2.timer.d/interval.conf")
             #expect(dropIn.contains("OnCalendar=\n") && dropIn.contains("OnCalendar=*-*-* *:00/30:00"), "the instance's own interval")
             // An instance is verified as the files systemd would load for it.
@@ -53,9 +62,12 @@ struct InstallationTests {
                     try FileManager.default.copyItem(atPath: "\(directory)/\(unit)@.\(kind)", toPath: "\(directory)/\(unit)@plant2.\(kind)")
                 }
             }
-            let files = try FileManager.default.contentsOfDirectory(atPath: directory).filter { ($0.hasSuffix(".service") || $0.hasSuffix(".timer")) && !$0.contains("@.") }
+            let files = try FileManager.default.contentsOfDirectory(atPath: directory).filter {
+                ($0.hasSuffix(".service") || $0.hasSuffix(".timer")) && !$0.contains("@.")
+            }
             #expect(files.count == 8)
-            let verify = try shell(["systemd-analyze", "verify", "--man=no"] + files.map { "\(directory)/\($0)" }, environment: ["SYSTEMD_UNIT_PATH": "\(directory):"])
+            let verify = try shell(
+                ["systemd-analyze", "verify", "--man=no"] + files.map { "\(directory)/\($0)" }, environment: ["SYSTEMD_UNIT_PATH": "\(directory):"])
             #expect(verify.status == 0 && verify.standardError.isEmpty, "\(verify.standardError)")
             // The check can fail: a unit whose binary is missing is refused.
             let broken = try text("\(directory)/d365mm-to-erp.service").replacingOccurrences(of: binary, with: "/nonexistent/d365mm")
@@ -85,8 +97,10 @@ struct InstallationTests {
             #expect(try text(stage + "/usr/local/share/zsh/site-functions/_d365mm").hasPrefix("#compdef d365mm"))
             let configuration = try text(stage + "/etc/d365mm/d365mm.conf")
             #expect(configuration == (try await D365MMBinary.run(["config", "template"])).standardOutput, "the template with every variable")
-            for name in ["D365_ENVIRONMENT_HOST", "D365_CLIENT_SECRET", "MAPPING_SERVICE_TOKEN", "D365_DEFAULT_SITE_ID", "IMPORT_LTS_TO_MM",
-                         "D365_JOURNAL_POSTING_MODE", "FROM_ERP_INTERVAL", "MM_API_TIMEOUT_SECONDS", "D365MM_ARCHIVE_KEEP"] {
+            for name in [
+                "D365_ENVIRONMENT_HOST", "D365_CLIENT_SECRET", "MAPPING_SERVICE_TOKEN", "D365_DEFAULT_SITE_ID", "IMPORT_LTS_TO_MM",
+                "D365_JOURNAL_POSTING_MODE", "FROM_ERP_INTERVAL", "MM_API_TIMEOUT_SECONDS", "D365MM_ARCHIVE_KEEP",
+            ] {
                 #expect(configuration.contains("\(name)="), "\(name) is in the template")
             }
 
@@ -108,8 +122,10 @@ struct InstallationTests {
             #expect(uninstall.status == 0, "\(uninstall.standardError)")
             #expect(!FileManager.default.fileExists(atPath: stage + "/usr/local/bin/d365mm"))
             #expect(try FileManager.default.contentsOfDirectory(atPath: stage + "/etc/systemd/system").isEmpty)
-            #expect(FileManager.default.fileExists(atPath: stage + "/etc/d365mm/d365mm.conf") && FileManager.default.fileExists(atPath: stage + "/var/spool/d365mm/plant2"),
-                    "the configuration and the spool stay")
+            #expect(
+                FileManager.default.fileExists(atPath: stage + "/etc/d365mm/d365mm.conf")
+                    && FileManager.default.fileExists(atPath: stage + "/var/spool/d365mm/plant2"),
+                "the configuration and the spool stay")
         }
     }
 

@@ -1,3 +1,4 @@
+import Foundation
 import JSON
 import Testing
 
@@ -68,5 +69,3 @@ struct JSONParserTests {
         #expect(JSONNumberText.format(Decimal(string: "0")!) == "0")
     }
 }
-
-import Foundation

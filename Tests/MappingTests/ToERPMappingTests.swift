@@ -13,7 +13,10 @@ struct ToERPMappingTests {
     @Test func aTicketBecomesAJournalLineAsTheContractSays() throws {
         let ticket = try LaborTicket(JSONParser.parse(Self.ticketJSON))
         let line = ToERPMapping.journalLine(for: ticket, dataAreaID: "USMF", resourceID: "1201", productionJobID: nil)
-        #expect(JSONEncoding.string(.object(line)) == #"{"dataAreaId":"usmf","ProductionOrderNumber":"P000123","RouteOperationNumber":10,"RouteOperationPriority":"Primary","OperationsResourceId":"1201","RegisteredHours":1.666667,"ReportedGoodInventoryQuantity":40,"ReportedErrorInventoryQuantity":2.5,"ConsumptionDate":"2026-11-21T12:00:00Z","IsOperationCompleted":"Yes","ErrorCause":"Machine","JournalDescription":"MM-LT lt_01HZX9 r2 000123"}"#)
+        #expect(
+            JSONEncoding.string(.object(line))
+                == #"{"dataAreaId":"usmf","ProductionOrderNumber":"P000123","RouteOperationNumber":10,"RouteOperationPriority":"Primary","OperationsResourceId":"1201","RegisteredHours":1.666667,"ReportedGoodInventoryQuantity":40,"ReportedErrorInventoryQuantity":2.5,"ConsumptionDate":"2026-11-21T12:00:00Z","IsOperationCompleted":"Yes","ErrorCause":"Machine","JournalDescription":"MM-LT lt_01HZX9 r2 000123"}"#
+        )
         let job = ToERPMapping.journalLine(for: ticket, dataAreaID: "usmf", resourceID: "1201", productionJobID: "J00000042")
         #expect(job["ProductionJobId"]?.stringValue == "J00000042")
     }
@@ -27,7 +30,9 @@ struct ToERPMappingTests {
         #expect(ToERPMapping.journalDescription(ticketID: "lt_1", revision: 3, personnelNumber: "000123") == "MM-LT lt_1 r3 000123")
         #expect(ToERPMapping.journalDescription(ticketID: "lt_1", revision: 3, undo: true, personnelNumber: nil) == "MM-LT lt_1 r3-undo")
         let longPersonnel = String(repeating: "9", count: 50)
-        #expect(ToERPMapping.journalDescription(ticketID: "lt_01HZX9ABCDEFGHJKMNPQRS", revision: 1, personnelNumber: longPersonnel) == "MM-LT lt_01HZX9ABCDEFGHJKMNPQRS r1")
+        #expect(
+            ToERPMapping.journalDescription(ticketID: "lt_01HZX9ABCDEFGHJKMNPQRS", revision: 1, personnelNumber: longPersonnel)
+                == "MM-LT lt_01HZX9ABCDEFGHJKMNPQRS r1")
         let longID = "lt_" + String(repeating: "X", count: 70)
         let shortened = ToERPMapping.journalDescription(ticketID: longID, revision: 12, personnelNumber: "000123")
         #expect(shortened.hasPrefix("MM-LT #") && shortened.hasSuffix(" r12 000123"))
@@ -44,7 +49,8 @@ struct ToERPMappingTests {
 
     @Test func theERPReferenceUsesTheShortestLineNumber() {
         #expect(ToERPMapping.erpReference(dataAreaID: "USMF", journalNumber: "JN-000042", lineNumber: Decimal(string: "1.0")!) == "usmf/JN-000042/1")
-        #expect(ToERPMapping.erpReference(dataAreaID: "usmf", journalNumber: "JN-000042", lineNumber: Decimal(string: "1.5")!) == "usmf/JN-000042/1.5")
+        #expect(
+            ToERPMapping.erpReference(dataAreaID: "usmf", journalNumber: "JN-000042", lineNumber: Decimal(string: "1.5")!) == "usmf/JN-000042/1.5")
     }
 
     @Test func aTicketWithoutWhatTheContractRequiresIsRefusedByName() {

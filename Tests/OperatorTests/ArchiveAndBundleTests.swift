@@ -3,8 +3,8 @@ import Foundation
 import JSON
 import Simulator
 import Spool
-import Testing
 import TestSupport
+import Testing
 
 /// Archives of finished runs, read back against their manifest; support bundles searched for planted secrets.
 struct ArchiveAndBundleTests {
@@ -14,7 +14,9 @@ struct ArchiveAndBundleTests {
             let logs = harness.files("log")
             #expect(logs.count == 2, "each run kept its log: \(logs)")
             var originals: [String: [UInt8]] = [:]
-            for name in posted { originals["posted/\(name)"] = Array(FileManager.default.contents(atPath: "\(harness.spoolDirectory)/posted/\(name)")!) }
+            for name in posted {
+                originals["posted/\(name)"] = Array(FileManager.default.contents(atPath: "\(harness.spoolDirectory)/posted/\(name)")!)
+            }
             try harness.age("posted", by: 2 * 86_400)
             try harness.age("log", by: 2 * 86_400)
             #expect(try await harness.run(["run", "from-erp"]).status == 0)
@@ -63,7 +65,9 @@ struct ArchiveAndBundleTests {
 
             let archived = try await harness.run(["spool", "archive"])
             #expect(archived.status == 0, "\(archived.standardError)")
-            #expect(archived.standardOutput.contains("of 2 run(s) into archive/") && archived.standardOutput.contains("MB/s"), "\(archived.standardOutput)")
+            #expect(
+                archived.standardOutput.contains("of 2 run(s) into archive/") && archived.standardOutput.contains("MB/s"),
+                "\(archived.standardOutput)")
             #expect(harness.files("posted").isEmpty && harness.files("log").isEmpty)
             #expect(harness.files("archive").count == 2)
             #expect(try await harness.run(["run", "from-erp"]).status == 0, "the next run works on as before")
@@ -78,7 +82,8 @@ struct ArchiveAndBundleTests {
             let planted = secrets.map { "secret=\($0) token \($0) {\"x\": \"\($0)\"}" }.joined(separator: "\n")
             try planted.write(toFile: "\(harness.spoolDirectory)/log/rplanted.log", atomically: true, encoding: .utf8)
             try planted.write(toFile: "\(harness.spoolDirectory)/failed/planted.json", atomically: true, encoding: .utf8)
-            try planted.write(toFile: "\(harness.spoolDirectory)/posted/20261101T000000Z_rplant_from-erp_work-orders_0001.json", atomically: true, encoding: .utf8)
+            try planted.write(
+                toFile: "\(harness.spoolDirectory)/posted/20261101T000000Z_rplant_from-erp_work-orders_0001.json", atomically: true, encoding: .utf8)
             try harness.age("posted", by: 2 * 86_400)
             #expect(try await harness.run(["run", "from-erp"]).status == 0, "the planted posted file is archived")
             #expect(!harness.files("archive").isEmpty)
@@ -86,7 +91,8 @@ struct ArchiveAndBundleTests {
             try await withTemporaryDirectory { output in
                 let result = try await harness.run(["bundle", "--output", output], changing: ["D365MM_EXTRA_NOTE": secrets[0]])
                 #expect(result.status == 0, "\(result.standardError)")
-                let path = try #require(result.standardOutput.split(separator: "\n").first { $0.hasPrefix("support bundle written: ") }?.dropFirst(24))
+                let path = try #require(
+                    result.standardOutput.split(separator: "\n").first { $0.hasPrefix("support bundle written: ") }?.dropFirst(24))
                 #expect(result.standardOutput.contains("quote this id to support: "))
                 #expect(try FileManager.default.attributesOfItem(atPath: String(path))[.posixPermissions] as? Int == 0o600)
                 let reader = try TarGzReader(path: String(path))
@@ -96,8 +102,11 @@ struct ArchiveAndBundleTests {
                 for expected in ["manifest.json", "status.json", "configuration.txt", "versions.txt", "state-summary.json", "spool-listing.txt"] {
                     #expect(names.contains(expected), "\(expected) is in the bundle")
                 }
-                #expect(names.contains { $0.hasPrefix("logs/") } && names.contains { $0.hasPrefix("archives/") } && names.contains { $0.hasPrefix("failed/") })
-                let manifest = try JSONParser.parse(Array(try #require(entries.first { $0.key.hasSuffix("/manifest.json") && $0.key.split(separator: "/").count == 2 }?.value.utf8)))
+                #expect(
+                    names.contains { $0.hasPrefix("logs/") } && names.contains { $0.hasPrefix("archives/") }
+                        && names.contains { $0.hasPrefix("failed/") })
+                let manifest = try JSONParser.parse(
+                    Array(try #require(entries.first { $0.key.hasSuffix("/manifest.json") && $0.key.split(separator: "/").count == 2 }?.value.utf8)))
                 #expect(manifest["collectors"]?.arrayValue?.allSatisfy { $0["status"]?.stringValue == "gathered" } == true, "\(manifest)")
                 #expect(entries.values.contains { $0.contains("[REDACTED]") }, "the planted values were found and masked")
                 let everything = entries.values.joined(separator: "\n") + result.standardOutput + result.standardError
@@ -112,7 +121,8 @@ enum SHA256 {
     static func hex(_ bytes: [UInt8]) -> String {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/sha256sum")
-        let input = Pipe(), output = Pipe()
+        let input = Pipe()
+        let output = Pipe()
         process.standardInput = input
         process.standardOutput = output
         try? process.run()

@@ -1,7 +1,7 @@
 import Foundation
 import Simulator
-import Testing
 import TestSupport
+import Testing
 
 /// A configuration file as Windows editors and copied screens leave it, used by the built binary for real runs.
 struct ConfigurationFileTests {

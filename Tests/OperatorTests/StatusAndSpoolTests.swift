@@ -2,8 +2,8 @@ import Foundation
 import JSON
 import Simulator
 import Spool
-import Testing
 import TestSupport
+import Testing
 
 /// `status` and the spool verbs, with the built binary against a spool that real runs filled.
 struct StatusAndSpoolTests {

@@ -2,8 +2,8 @@ import Foundation
 import JSON
 import Simulator
 import Spool
-import Testing
 import TestSupport
+import Testing
 
 /// Garbage of every kind in every spool folder, and a spool whose disk fills up: a clear error, nothing lost.
 struct BadInputTests {
@@ -13,17 +13,23 @@ struct BadInputTests {
         /// The damaged bytes, for a file that would belong in `folder`.
         func bytes(for folder: String, direction: Direction) -> [UInt8] {
             let schema = folder == "inbox" ? Envelope.inboxSchema : Envelope.outboundSchema
-            let kind = direction == .toERP ? (folder == "inbox" ? "labor-tickets" : "RouteCardProductionJournalEntries") : (folder == "inbox" ? "Workers" : "persons")
-            let valid = Envelope(schema: schema, runID: "rbad000", direction: direction, kind: kind, createdAt: Date(),
-                                 records: [.object(JSONObject([("key", "usmf/x"), ("name", "x")]))]).encoded()
+            let kind =
+                direction == .toERP
+                ? (folder == "inbox" ? "labor-tickets" : "RouteCardProductionJournalEntries") : (folder == "inbox" ? "Workers" : "persons")
+            let valid = Envelope(
+                schema: schema, runID: "rbad000", direction: direction, kind: kind, createdAt: Date(),
+                records: [.object(JSONObject([("key", "usmf/x"), ("name", "x")]))]
+            ).encoded()
             switch self {
             case .garbage: return (0..<4096).map { UInt8(truncatingIfNeeded: $0 &* 7919 &+ 13) }
             case .truncated: return Array(valid.prefix(valid.count / 2))
             case .empty: return []
             case .huge: return [UInt8](repeating: UInt8(ascii: "x"), count: 24 * 1_048_576)
             case .wrongSchema:
-                return Envelope(schema: schema == Envelope.inboxSchema ? Envelope.outboundSchema : Envelope.inboxSchema, runID: "rbad000",
-                                direction: direction, kind: kind, createdAt: Date(), records: []).encoded()
+                return Envelope(
+                    schema: schema == Envelope.inboxSchema ? Envelope.outboundSchema : Envelope.inboxSchema, runID: "rbad000",
+                    direction: direction, kind: kind, createdAt: Date(), records: []
+                ).encoded()
             case .checksumMismatch:
                 return Array(String(decoding: valid, as: UTF8.self).replacingOccurrences(of: "\"name\":\"x\"", with: "\"name\":\"y\"").utf8)
             }
@@ -55,7 +61,8 @@ struct BadInputTests {
         try await withConnector(orders: 40, laborTickets: 12, extra: ["WRITE_LTS_TO_D365": "true"]) { (harness: ConnectorHarness) async throws in
             try await Invariants.settle(harness, rounds: 1)
             for folder in ["failed", "hold", "posted"] {
-                try Data(Damage.garbage.bytes(for: folder, direction: .fromERP)).write(to: URL(fileURLWithPath: "\(harness.spoolDirectory)/\(folder)/garbage.json"))
+                try Data(Damage.garbage.bytes(for: folder, direction: .fromERP)).write(
+                    to: URL(fileURLWithPath: "\(harness.spoolDirectory)/\(folder)/garbage.json"))
             }
             try Data().write(to: URL(fileURLWithPath: "\(harness.spoolDirectory)/tmp/.half-written.json.1"))
             try await Invariants.settle(harness)
@@ -75,7 +82,10 @@ struct BadInputTests {
                 return
             }
             defer { _ = mount(["-u", mountPoint], program: "/usr/bin/umount") }
-            try await withSimulator({ $0.dataSet.orders = 120; $0.dataSet.laborTickets = 12 }) { session in
+            try await withSimulator({
+                $0.dataSet.orders = 120
+                $0.dataSet.laborTickets = 12
+            }) { session in
                 let harness = ConnectorHarness(session: session, spoolDirectory: mountPoint + "/spool", extra: ["WRITE_LTS_TO_D365": "true"])
                 let full = try await harness.run(["run", "from-erp"])
                 #expect(full.status != 0, "the disk filled up")

@@ -1,7 +1,7 @@
 import Foundation
 import Simulator
-import Testing
 import TestSupport
+import Testing
 
 /// A `SIGKILL` at every stage boundary and inside every multi-step operation of both directions (the debug build's
 /// `D365MM_DEBUG_CRASH_AT`), then further runs: nothing is lost, nothing is doubled, nothing is left in `tmp/`.
@@ -22,14 +22,16 @@ struct CrashPointTests {
 
     @Test(arguments: crashPoints)
     func aKillHereLosesAndDoublesNothing(_ crashPoint: String) async throws {
-        try await withConnector(orders: 80, laborTickets: 24, extra: ["WRITE_LTS_TO_D365": "true", "D365_JOURNAL_POSTING_MODE": "action"]) { (harness: ConnectorHarness) async throws in
+        try await withConnector(orders: 80, laborTickets: 24, extra: ["WRITE_LTS_TO_D365": "true", "D365_JOURNAL_POSTING_MODE": "action"]) {
+            (harness: ConnectorHarness) async throws in
             if crashPoint.hasPrefix("archive.") {
                 // Finished work to archive: a first round, aged past D365MM_ARCHIVE_AFTER.
                 try await Invariants.settle(harness, rounds: 1)
                 for folder in ["posted", "log"] {
                     for name in harness.files(folder) {
-                        try FileManager.default.setAttributes([.modificationDate: Date().addingTimeInterval(-3 * 86_400)],
-                                                              ofItemAtPath: "\(harness.spoolDirectory)/\(folder)/\(name)")
+                        try FileManager.default.setAttributes(
+                            [.modificationDate: Date().addingTimeInterval(-3 * 86_400)],
+                            ofItemAtPath: "\(harness.spoolDirectory)/\(folder)/\(name)")
                     }
                 }
             }

@@ -2,8 +2,8 @@ import Foundation
 import JSON
 import Simulator
 import StateStore
-import Testing
 import TestSupport
+import Testing
 
 /// A spool this user may not write and a state database that is damaged, deleted, read-only or from a newer version:
 /// a message that names the path, what is wrong and what to do, with the contract's exit status; `status` and `bundle`
@@ -82,7 +82,9 @@ struct DamagedStateTests {
             for direction in ["from-erp", "to-erp"] {
                 let refused = try await harness.run(["run", direction])
                 #expect(refused.status == 1, "\(refused.standardError)")
-                #expect(refused.standardError.contains("the state database \(database(harness)) is damaged") && refused.standardError.contains("RECOVERY in d365mm-spool(7)"))
+                #expect(
+                    refused.standardError.contains("the state database \(database(harness)) is damaged")
+                        && refused.standardError.contains("RECOVERY in d365mm-spool(7)"))
             }
             let status = try await harness.run(["status", "--json"])
             let problem = try JSONParser.parse(Array(status.standardOutput.utf8))["stateDatabaseProblem"]?.stringValue ?? ""

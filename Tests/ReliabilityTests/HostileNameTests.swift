@@ -3,8 +3,8 @@ import Foundation
 import Hashing
 import PropertyBased
 import Spool
-import Testing
 import TestSupport
+import Testing
 
 /// Files under any name a Linux file system allows, holding anything, dropped into every spool folder while every
 /// command runs against them: nothing crashes, nothing outside the spool is read or touched, every file ends somewhere
@@ -25,7 +25,9 @@ struct HostileNameTests {
         try await withConnector(orders: 30, laborTickets: 10, extra: ["WRITE_LTS_TO_D365": "true"]) { (harness: ConnectorHarness) async throws in
             try await Invariants.settle(harness, rounds: 1)
             let spool = harness.spoolDirectory
-            let copies = harness.files("posted").filter { !Sidecar.isSidecar($0) }.compactMap { FileManager.default.contents(atPath: "\(spool)/posted/\($0)").map(Array.init) }
+            let copies = harness.files("posted").filter { !Sidecar.isSidecar($0) }.compactMap {
+                FileManager.default.contents(atPath: "\(spool)/posted/\($0)").map(Array.init)
+            }
             #expect(copies.count >= 4)
             // Outside the spool: a file worth stealing, and links to it from inside.
             let outside = spool + "/../outside"
@@ -46,7 +48,9 @@ struct HostileNameTests {
                     let name = FileNames.name.run(using: &random)
                     guard name.first != UInt8(ascii: ".") else { continue }  // hidden files are the spool's own
                     let folder = Self.droppedFolders.randomElement(using: &random)!
-                    let bytes = folder == "failed" ? Array("dropped into failed/ \(label) \(index)".utf8) : Self.contents(&random, copies: copies, nonce: index)
+                    let bytes =
+                        folder == "failed"
+                        ? Array("dropped into failed/ \(label) \(index)".utf8) : Self.contents(&random, copies: copies, nonce: index)
                     guard (try? FileNames.write(bytes, as: name, in: "\(spool)/\(folder)")) != nil else { continue }
                     guard folder != "tmp" else { continue }  // tmp/ is never work: runs remove what they find there
                     dropped.insert(SHA256Hex.digest(bytes))
@@ -56,8 +60,10 @@ struct HostileNameTests {
                     let result = try await harness.run(arguments)
                     outputs += [result.standardOutput, result.standardError]
                     let allowed: Set<Int32> = arguments[0] == "run" ? [0, 2] : arguments[0] == "spool" ? [0, 2, 64] : [0]
-                    #expect(!result.killedBySignal && allowed.contains(result.status),
-                            "\(label): d365mm \(arguments.joined(separator: " ")) exited \(result.status)\(result.killedBySignal ? " (signal)" : ""): \(result.standardError.suffix(800))")
+                    #expect(
+                        !result.killedBySignal && allowed.contains(result.status),
+                        "\(label): d365mm \(arguments.joined(separator: " ")) exited \(result.status)\(result.killedBySignal ? " (signal)" : ""): \(result.standardError.suffix(800))"
+                    )
                 }
             }
 
@@ -100,12 +106,15 @@ struct HostileNameTests {
     private static func commands(_ random: inout Xoshiro, spool: String) -> [[String]] {
         let names = droppedFolders.flatMap { folder in FileNames.list("\(spool)/\(folder)").compactMap { String(validating: $0, as: UTF8.self) } }
         func someName() -> String {
-            Int.random(in: 0..<5, using: &random) == 0 ? ["../outside/sentinel.json", "/etc/hostname", "link-out.json", ".."].randomElement(using: &random)!
+            Int.random(in: 0..<5, using: &random) == 0
+                ? ["../outside/sentinel.json", "/etc/hostname", "link-out.json", ".."].randomElement(using: &random)!
                 : names.randomElement(using: &random) ?? "missing.json"
         }
         var commands: [[String]] = [
-            ["run", "from-erp"], ["run", "to-erp"], ["status"], ["status", "--json"], ["spool", "ls", "inbox", "outbound", "failed", "hold", "posted"],
-            ["spool", "show", "--", someName()], ["spool", "hold", "--wait", "5", "--", someName()], ["spool", "release", "--wait", "5", "--", someName()],
+            ["run", "from-erp"], ["run", "to-erp"], ["status"], ["status", "--json"],
+            ["spool", "ls", "inbox", "outbound", "failed", "hold", "posted"],
+            ["spool", "show", "--", someName()], ["spool", "hold", "--wait", "5", "--", someName()],
+            ["spool", "release", "--wait", "5", "--", someName()],
             ["spool", "requeue", "--wait", "5", "--", someName()], ["spool", "delete", "--wait", "5", "--", someName()], ["spool", "archive"],
             ["bundle", "--output", spool + "/.."],
         ]
@@ -118,7 +127,8 @@ struct HostileNameTests {
         var digests = Set<String>()
         for folder in SpoolFolder.allCases where folder != .archive {
             for name in FileNames.list("\(spool)/\(folder.rawValue)") {
-                let path = String(decoding: FileNames.path(name, in: "\(spool)/\(folder.rawValue)").dropLast().map(UInt8.init(bitPattern:)), as: UTF8.self)
+                let path = String(
+                    decoding: FileNames.path(name, in: "\(spool)/\(folder.rawValue)").dropLast().map(UInt8.init(bitPattern:)), as: UTF8.self)
                 if let data = FileManager.default.contents(atPath: path) { digests.insert(SHA256Hex.digest(Array(data))) }
             }
         }

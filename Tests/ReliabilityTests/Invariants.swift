@@ -1,8 +1,8 @@
 import Foundation
 import Simulator
 import StateStore
-import Testing
 import TestSupport
+import Testing
 
 /// What must hold after any sequence of faults, kills and further runs has settled: nothing lost, nothing twice.
 enum Invariants {
@@ -49,7 +49,9 @@ enum Invariants {
             let integrity = try database.connection.query("PRAGMA integrity_check").first?.first?.text
             if integrity != "ok" { problems.append("state.sqlite integrity: \(integrity ?? "?")") }
             for collection in ["work-orders", "operations", "parts", "resources", "persons"] {
-                let known = try database.connection.query("SELECT count(*) FROM record_hashes WHERE collection = ?", [.text(collection)]).first?.first?.integer ?? 0
+                let known =
+                    try database.connection.query("SELECT count(*) FROM record_hashes WHERE collection = ?", [.text(collection)]).first?.first?
+                    .integer ?? 0
                 let received = simulator.receivedRecords(collection).count
                 if known != received { problems.append("state.sqlite knows \(known) accepted \(collection), MachineMetrics holds \(received)") }
             }
@@ -65,8 +67,9 @@ enum Invariants {
         for row in 0..<table.count {
             let words = table.string(row: row, "JournalDescription").split(separator: " ")
             guard words.count >= 3, words[0] == "MM-LT", case .integer(let operation) = table.value(row: row, "RouteOperationNumber"),
-                  case .decimal(let good) = table.value(row: row, "ReportedGoodInventoryQuantity"),
-                  case .decimal(let bad) = table.value(row: row, "ReportedErrorInventoryQuantity") else { continue }
+                case .decimal(let good) = table.value(row: row, "ReportedGoodInventoryQuantity"),
+                case .decimal(let bad) = table.value(row: row, "ReportedErrorInventoryQuantity")
+            else { continue }
             let place = "\(table.string(row: row, "ProductionOrderNumber"))/\(operation)"
             let current = sums[String(words[1]), default: [:]][place] ?? (0, 0)
             sums[String(words[1]), default: [:]][place] = (current.good + good, current.bad + bad)

@@ -1,7 +1,7 @@
 import Foundation
 import Simulator
-import Testing
 import TestSupport
+import Testing
 
 /// The network of a plant: an authenticating proxy that is the only way out (and the only place the services' name
 /// resolves), services over TLS under a CA no system trusts, and what goes wrong there.
@@ -9,8 +9,9 @@ struct PlantNetworkTests {
     static let proxyPassword = "pr0xy-Pa$$word!"
 
     private func withPlant(orders: Int = 40, laborTickets: Int = 12, _ body: (ConnectorHarness) async throws -> Void) async throws {
-        try await withConnector(orders: orders, laborTickets: laborTickets, configure: { $0.proxy = ProxyOptions(user: "svc-d365mm", password: Self.proxyPassword) },
-                                extra: ["WRITE_LTS_TO_D365": "true"], body)
+        try await withConnector(
+            orders: orders, laborTickets: laborTickets, configure: { $0.proxy = ProxyOptions(user: "svc-d365mm", password: Self.proxyPassword) },
+            extra: ["WRITE_LTS_TO_D365": "true"], body)
     }
 
     @Test func bothDirectionsRunThroughTheProxyToTLSServicesTrustedThroughTheCAFileAlone() async throws {
@@ -18,14 +19,18 @@ struct PlantNetworkTests {
             let simulator = harness.session.simulator
             #expect(harness.environment["D365_ENVIRONMENT_HOST"]?.hasPrefix("https://sim.d365mm.test:") == true)
             var outputs: [String] = []
-            for arguments in [["config", "check"], ["run", "from-erp"], ["run", "to-erp"], ["status"], ["bundle", "--output", harness.spoolDirectory + "/.."]] {
+            for arguments in [
+                ["config", "check"], ["run", "from-erp"], ["run", "to-erp"], ["status"], ["bundle", "--output", harness.spoolDirectory + "/.."],
+            ] {
                 let result = try await harness.run(arguments)
                 outputs += [result.standardOutput, result.standardError]
                 #expect([0, 2].contains(result.status), "\(arguments): \(result.standardError)")
                 if arguments[0] == "bundle" { outputs.append(try SupportBundleText.of(result)) }
             }
             #expect(outputs.last?.contains("svc-d365mm:[REDACTED]@127.0.0.1") == true, "the bundle's configuration shows the proxy, masked")
-            #expect(outputs[0].contains("HTTPS_PROXY") && outputs[0].contains("svc-d365mm:[REDACTED]@127.0.0.1"), "config check masks the proxy's password: \(outputs[0])")
+            #expect(
+                outputs[0].contains("HTTPS_PROXY") && outputs[0].contains("svc-d365mm:[REDACTED]@127.0.0.1"),
+                "config check masks the proxy's password: \(outputs[0])")
             let tunnels = try #require(simulator.proxy?.tunnelsAsked)
             #expect(!tunnels.isEmpty && tunnels.allSatisfy { $0.target.hasPrefix("sim.d365mm.test:") && $0.status == 200 }, "\(tunnels)")
             try await Invariants.settle(harness)
@@ -40,8 +45,10 @@ struct PlantNetworkTests {
         try await withPlant(orders: 10, laborTickets: 0) { (harness: ConnectorHarness) async throws in
             let refused = try await harness.run(["run", "from-erp"], changing: ["D365MM_CA_FILE": nil])
             #expect(refused.status == 77, "\(refused.standardError)")
-            for needle in ["sim.d365mm.test presented a certificate that is not trusted", "CN=sim.d365mm.test", "issued by", "d365mm simulator CA",
-                           "set D365MM_CA_FILE"] {
+            for needle in [
+                "sim.d365mm.test presented a certificate that is not trusted", "CN=sim.d365mm.test", "issued by", "d365mm simulator CA",
+                "set D365MM_CA_FILE",
+            ] {
                 #expect(refused.standardError.contains(needle), "\(needle): \(refused.standardError)")
             }
         }
@@ -50,9 +57,12 @@ struct PlantNetworkTests {
     @Test func aWrongProxyPasswordStopsWith77NamingTheProxyNotThePassword() async throws {
         try await withPlant(orders: 10, laborTickets: 0) { (harness: ConnectorHarness) async throws in
             let port = try #require(harness.session.simulator.proxy?.port)
-            let refused = try await harness.run(["run", "from-erp"], changing: ["HTTPS_PROXY": "http://svc-d365mm:wrong-guess-123@127.0.0.1:\(port)"])
+            let refused = try await harness.run(
+                ["run", "from-erp"], changing: ["HTTPS_PROXY": "http://svc-d365mm:wrong-guess-123@127.0.0.1:\(port)"])
             #expect(refused.status == 77, "\(refused.standardError)")
-            #expect(refused.standardError.contains("the proxy 127.0.0.1:\(port) (HTTPS_PROXY)") && refused.standardError.contains("407"), "\(refused.standardError)")
+            #expect(
+                refused.standardError.contains("the proxy 127.0.0.1:\(port) (HTTPS_PROXY)") && refused.standardError.contains("407"),
+                "\(refused.standardError)")
             #expect(!refused.standardError.contains("wrong-guess-123"))
             #expect(harness.session.simulator.proxy?.tunnelsAsked.last?.status == 407)
         }

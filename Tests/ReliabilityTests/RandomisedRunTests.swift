@@ -1,7 +1,7 @@
 import Foundation
 import Simulator
-import Testing
 import TestSupport
+import Testing
 
 /// A seeded loop that mixes changes in D365 and MachineMetrics, remote faults and kills across both directions,
 /// and checks every invariant after each step. The seed is printed; `D365MM_TEST_SEED=N` replays a run.
@@ -29,7 +29,8 @@ struct RandomisedRunTests {
         let rounds = environment["D365MM_TEST_FULL"] == "1" ? 40 : 4
         print("randomised runs: seed \(seed), \(rounds) rounds (replay with D365MM_TEST_SEED=\(seed))")
         var random = SeededRandom(seed: seed)
-        try await withConnector(orders: 60, laborTickets: 20, extra: ["WRITE_LTS_TO_D365": "true", "D365_JOURNAL_POSTING_MODE": "action"]) { (harness: ConnectorHarness) async throws in
+        try await withConnector(orders: 60, laborTickets: 20, extra: ["WRITE_LTS_TO_D365": "true", "D365_JOURNAL_POSTING_MODE": "action"]) {
+            (harness: ConnectorHarness) async throws in
             let simulator = harness.session.simulator
             for round in 1...rounds {
                 var steps: [String] = []
@@ -37,9 +38,13 @@ struct RandomisedRunTests {
                 for ticket in simulator.laborTickets().filter({ $0.closed && $0.exportedRevision != nil }).shuffled(using: &random).prefix(2) {
                     let operations = simulator.table("ProductionOrderRouteOperations")
                     let others = (0..<operations.count).filter {
-                        operations.string(row: $0, "dataAreaId") == ticket.dataAreaId && operations.string(row: $0, "ProductionOrderNumber") == ticket.workOrderNumber
-                            && operations.value(row: $0, "OperationPriority") == .member(EnumTypes.routeOprPriority.index(of: ticket.operationPriority)!)
-                    }.compactMap { row -> Int? in if case .integer(let number) = operations.value(row: row, "OperationNumber") { Int(number) } else { nil } }
+                        operations.string(row: $0, "dataAreaId") == ticket.dataAreaId
+                            && operations.string(row: $0, "ProductionOrderNumber") == ticket.workOrderNumber
+                            && operations.value(row: $0, "OperationPriority")
+                                == .member(EnumTypes.routeOprPriority.index(of: ticket.operationPriority)!)
+                    }.compactMap { row -> Int? in
+                        if case .integer(let number) = operations.value(row: row, "OperationNumber") { Int(number) } else { nil }
+                    }
                     if Bool.random(using: &random), let target = others.filter({ $0 != ticket.operationSequence }).randomElement(using: &random) {
                         try simulator.reviseLaborTicket(id: ticket.id) { $0.operationSequence = target }
                         steps.append("moved \(ticket.id) to operation \(target)")
@@ -51,12 +56,15 @@ struct RandomisedRunTests {
                 let fault = Self.faults.randomElement(using: &random)!
                 simulator.addFaults([try FaultRule(parsing: fault)])
                 steps.append("fault \(fault)")
-                let crash = Bool.random(using: &random) ? CrashPointTests.crashPoints.filter { !$0.hasPrefix("archive.") }.randomElement(using: &random) : nil
+                let crash =
+                    Bool.random(using: &random) ? CrashPointTests.crashPoints.filter { !$0.hasPrefix("archive.") }.randomElement(using: &random) : nil
                 steps.append("kill at \(crash ?? "nothing")")
                 for direction in ["from-erp", "to-erp"].shuffled(using: &random) {
                     let result = try await harness.run(["run", direction], changing: ["D365MM_DEBUG_CRASH_AT": crash])
                     steps.append("\(direction) \(result.killedBySignal ? "killed" : "exit \(result.status)")")
-                    #expect(result.killedBySignal || [0, 1, 2, 75].contains(result.status), "seed \(seed) round \(round): \(steps) \(result.standardError)")
+                    #expect(
+                        result.killedBySignal || [0, 1, 2, 75].contains(result.status),
+                        "seed \(seed) round \(round): \(steps) \(result.standardError)")
                     #expect(harness.leakedSecrets(in: [result.standardOutput, result.standardError]).isEmpty, "seed \(seed) round \(round)")
                 }
                 simulator.clearFaults()

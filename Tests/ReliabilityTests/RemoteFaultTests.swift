@@ -1,7 +1,7 @@
 import Foundation
 import Simulator
-import Testing
 import TestSupport
+import Testing
 
 /// The remote faults the field will bring, each against both directions' invariants once it has passed.
 /// (Throttling within and beyond the budget, 5xx bursts, expiring tokens, pages that are not JSON or cut short, a lost
@@ -9,12 +9,14 @@ import TestSupport
 /// ToERPTests; the randomised runs mix them all.)
 struct RemoteFaultTests {
     private func withWorld(_ faults: [String], _ body: (ConnectorHarness) async throws -> Void) async throws {
-        try await withConnector(orders: 40, laborTickets: 12, configure: { options in options.faults = faults.map { try! FaultRule(parsing: $0) } },
-                                extra: ["WRITE_LTS_TO_D365": "true"], body)
+        try await withConnector(
+            orders: 40, laborTickets: 12, configure: { options in options.faults = faults.map { try! FaultRule(parsing: $0) } },
+            extra: ["WRITE_LTS_TO_D365": "true"], body)
     }
 
     @Test func aNextLinkThatLoopsIsDetectedNotFollowedForever() async throws {
-        try await withWorld(["service=d365,path=ProductionOrderRouteOperations,loop-next-link,times=always"]) { (harness: ConnectorHarness) async throws in
+        try await withWorld(["service=d365,path=ProductionOrderRouteOperations,loop-next-link,times=always"]) {
+            (harness: ConnectorHarness) async throws in
             harness.session.simulator.setPageSize(50)
             let looped = try await harness.run(["run", "from-erp"])
             #expect(looped.status == 1, "\(looped.standardError)")
@@ -51,7 +53,9 @@ struct RemoteFaultTests {
             #expect(retryLines.count == 2, "the first wait, and one line summing up the rest: \(retryLines)")
             #expect(!harness.files("outbound").isEmpty, "the work stays queued")
             let runLog = try String(contentsOfFile: "\(harness.spoolDirectory)/log/\(try #require(harness.files("log").last))", encoding: .utf8)
-            #expect(runLog.split(separator: "\n").last?.contains("run from-erp finished: temporary-failure (exit 75)") == true, "the run's own log ends with its outcome")
+            #expect(
+                runLog.split(separator: "\n").last?.contains("run from-erp finished: temporary-failure (exit 75)") == true,
+                "the run's own log ends with its outcome")
             harness.session.simulator.clearFaults()
             try await Invariants.settle(harness)
             #expect(Invariants.problems(harness).isEmpty)
@@ -59,7 +63,8 @@ struct RemoteFaultTests {
     }
 
     @Test func d365ThrottlingWithinTheBudgetIsWaitedOutAndSummedUp() async throws {
-        try await withWorld(["service=d365,path=ProductionOrderHeaders,status=429,retry-after=1,times=6"]) { (harness: ConnectorHarness) async throws in
+        try await withWorld(["service=d365,path=ProductionOrderHeaders,status=429,retry-after=1,times=6"]) {
+            (harness: ConnectorHarness) async throws in
             let run = try await harness.run(["run", "from-erp"], changing: ["D365MM_RETRY_BUDGET_SECONDS": "30"])
             #expect(run.status == 0, "\(run.standardError)")
             let throttled = run.standardError.split(separator: "\n").filter { $0.contains("answered 429") }

@@ -2,16 +2,18 @@ import Foundation
 import JSON
 import Simulator
 import Spool
-import Testing
 import TestSupport
+import Testing
 
 /// `systemctl stop` (SIGTERM) and Ctrl-C (SIGINT) in the middle of a run's writes (`contracts/cli-and-config.md`
 /// § Stopping): the run stops within 10 s, exits 143 (130), is recorded `stopped`, and the next runs finish its work
 /// with nothing lost and nothing twice.
 struct StoppingTests {
     /// Starts `run DIRECTION`, waits until the simulator has seen `requests` requests matching `path`, then signals.
-    private func stop(_ harness: ConnectorHarness, _ direction: String, with signal: Int32, afterRequests requests: Int,
-                      service: FaultRule.Service, method: String, path: String) async throws -> CommandResult {
+    private func stop(
+        _ harness: ConnectorHarness, _ direction: String, with signal: Int32, afterRequests requests: Int,
+        service: FaultRule.Service, method: String, path: String
+    ) async throws -> CommandResult {
         let running = try D365MMBinary.start(["run", direction], environment: harness.environment)
         let log = { harness.session.simulator.requestLog.count(service: service, method: method, path: path) }
         for _ in 0..<1200 where log() < requests { try await Task.sleep(for: .milliseconds(50)) }
@@ -50,15 +52,18 @@ struct StoppingTests {
     /// Each batch takes MachineMetrics 4 s to answer; the one in flight at the signal is answered and kept, no other is
     /// sent.
     @Test func sigtermWhileSendingToMachineMetricsStopsWith143AndTheNextRunsLoseNothing() async throws {
-        try await withConnector(orders: 60, laborTickets: 0, configure: { $0.faults = [try! FaultRule(parsing: "service=mm,method=PUT,slow=4,times=always")] },
-                                extra: ["MM_API_TIMEOUT_SECONDS": "30"]) { (harness: ConnectorHarness) async throws in
+        try await withConnector(
+            orders: 60, laborTickets: 0, configure: { $0.faults = [try! FaultRule(parsing: "service=mm,method=PUT,slow=4,times=always")] },
+            extra: ["MM_API_TIMEOUT_SECONDS": "30"]
+        ) { (harness: ConnectorHarness) async throws in
             let stopped = try await stop(harness, "from-erp", with: SIGTERM, afterRequests: 1, service: .mm, method: "PUT", path: "/v1/erp/")
             #expect(stopped.status == 143 && !stopped.killedBySignal, "\(stopped.standardError)")
             #expect(try secondsToStop(harness).map { $0 <= 10 } == true, "stopped within 10 s of the signal")
             #expect(stopped.standardError.contains("SIGTERM received") && stopped.standardError.contains("finished: stopped (exit 143)"))
             let sent = harness.session.simulator.requestLog.count(service: .mm, method: "PUT", path: "/v1/erp/")
-            #expect(harness.files("posted").filter { $0.contains("_from-erp_") && $0.hasSuffix(".receipt.json") }.count == sent,
-                    "every batch sent was answered and kept, none was sent after the signal")
+            #expect(
+                harness.files("posted").filter { $0.contains("_from-erp_") && $0.hasSuffix(".receipt.json") }.count == sent,
+                "every batch sent was answered and kept, none was sent after the signal")
             #expect(!harness.files("outbound").isEmpty, "the batches not yet sent stay queued")
             #expect(workFilesValidate(harness))
             let run = try await newestRun(harness)
@@ -86,12 +91,16 @@ struct StoppingTests {
             for _ in 0..<600 where !FileManager.default.fileExists(atPath: pause + ".paused") { try await Task.sleep(for: .milliseconds(50)) }
             let writesBefore = harness.session.simulator.requestLog.count(service: .d365, method: "POST", path: "$batch")
             running.send(SIGTERM)
-            let runLog = { harness.files("log").compactMap { try? String(contentsOfFile: "\(harness.spoolDirectory)/log/\($0)", encoding: .utf8) }.joined() }
+            let runLog = {
+                harness.files("log").compactMap { try? String(contentsOfFile: "\(harness.spoolDirectory)/log/\($0)", encoding: .utf8) }.joined()
+            }
             for _ in 0..<600 where !runLog().contains("SIGTERM received") { try await Task.sleep(for: .milliseconds(50)) }
             #expect(FileManager.default.createFile(atPath: pause, contents: nil))
             let stopped = await running.wait()
             #expect(stopped.status == 143, "\(stopped.standardError)")
-            #expect(harness.session.simulator.requestLog.count(service: .d365, method: "POST", path: "$batch") == writesBefore, "no new request after the signal")
+            #expect(
+                harness.session.simulator.requestLog.count(service: .d365, method: "POST", path: "$batch") == writesBefore,
+                "no new request after the signal")
             #expect(workFilesValidate(harness))
             #expect(try await newestRun(harness)?["outcome"]?.stringValue == "stopped")
             harness.session.simulator.clearFaults()
@@ -101,8 +110,10 @@ struct StoppingTests {
     }
 
     @Test func anAnswerSlowerThanTheGraceIsCutAndCtrlCExits130() async throws {
-        try await withConnector(orders: 20, laborTickets: 0, configure: { $0.faults = [try! FaultRule(parsing: "service=mm,method=PUT,slow=40,times=always")] },
-                                extra: ["MM_API_TIMEOUT_SECONDS": "60"]) { (harness: ConnectorHarness) async throws in
+        try await withConnector(
+            orders: 20, laborTickets: 0, configure: { $0.faults = [try! FaultRule(parsing: "service=mm,method=PUT,slow=40,times=always")] },
+            extra: ["MM_API_TIMEOUT_SECONDS": "60"]
+        ) { (harness: ConnectorHarness) async throws in
             let stopped = try await stop(harness, "from-erp", with: SIGINT, afterRequests: 1, service: .mm, method: "PUT", path: "/v1/erp/")
             #expect(stopped.status == 130, "\(stopped.standardError)")
             let seconds = try secondsToStop(harness)

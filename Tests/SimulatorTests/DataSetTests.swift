@@ -1,22 +1,33 @@
 import Foundation
 import Simulator
-import Testing
 import TestSupport
+import Testing
 
 struct DataSetTests {
     private func fingerprint(_ simulator: Simulator) -> [String] {
         ["ProductionOrderHeaders", "ProductionOrderRouteOperations", "Workers", "ReleasedProductsV2"].map { name in
             let table = simulator.table(name)
-            return (0..<table.count).map { row in (0..<table.definition.fields.count).map { "\(table.value(row: row, field: $0))" }.joined(separator: "|") }
-                .joined(separator: "\n")
+            return (0..<table.count).map { row in
+                (0..<table.definition.fields.count).map { "\(table.value(row: row, field: $0))" }.joined(separator: "|")
+            }
+            .joined(separator: "\n")
         } + simulator.laborTickets().map { "\($0)" }
     }
 
     @Test func theSameSeedGivesTheSameWorldAndAnotherSeedAnother() async throws {
         let date = ISO8601DateFormatter().date(from: "2026-11-21T00:00:00Z")!
-        let first = try await withSimulator({ $0.dataSet.seed = 7; $0.dataSet.referenceDate = date }) { fingerprint($0.simulator) }
-        let second = try await withSimulator({ $0.dataSet.seed = 7; $0.dataSet.referenceDate = date }) { fingerprint($0.simulator) }
-        let other = try await withSimulator({ $0.dataSet.seed = 8; $0.dataSet.referenceDate = date }) { fingerprint($0.simulator) }
+        let first = try await withSimulator({
+            $0.dataSet.seed = 7
+            $0.dataSet.referenceDate = date
+        }) { fingerprint($0.simulator) }
+        let second = try await withSimulator({
+            $0.dataSet.seed = 7
+            $0.dataSet.referenceDate = date
+        }) { fingerprint($0.simulator) }
+        let other = try await withSimulator({
+            $0.dataSet.seed = 8
+            $0.dataSet.referenceDate = date
+        }) { fingerprint($0.simulator) }
         #expect(first == second)
         #expect(first != other)
     }
@@ -25,9 +36,12 @@ struct DataSetTests {
         try await withSimulator({ $0.dataSet.orders = 400 }) { session in
             let orders = session.simulator.table("ProductionOrderHeaders")
             #expect(orders.count == 400)
-            var statuses = Set<String>(), places = Set<String>()
+            var statuses = Set<String>()
+            var places = Set<String>()
             for row in 0..<orders.count {
-                if case .member(let status) = orders.value(row: row, "ProductionOrderStatus") { statuses.insert(EnumTypes.prodStatus.members[status].name) }
+                if case .member(let status) = orders.value(row: row, "ProductionOrderStatus") {
+                    statuses.insert(EnumTypes.prodStatus.members[status].name)
+                }
                 places.insert(orders.string(row: row, "dataAreaId") + "/" + orders.string(row: row, "ProductionSiteId"))
             }
             #expect(statuses == Set(EnumTypes.prodStatus.members.map(\.name)))
@@ -36,7 +50,8 @@ struct DataSetTests {
             var perOrder: [String: Set<Int64>] = [:]
             for row in 0..<operations.count {
                 if case .integer(let number) = operations.value(row: row, "OperationNumber") {
-                    perOrder[operations.string(row: row, "dataAreaId") + "/" + operations.string(row: row, "ProductionOrderNumber"), default: []].insert(number)
+                    perOrder[operations.string(row: row, "dataAreaId") + "/" + operations.string(row: row, "ProductionOrderNumber"), default: []]
+                        .insert(number)
                 }
             }
             #expect(perOrder.count == 400)

@@ -1,8 +1,8 @@
 import Foundation
 import HTTP
 import Simulator
-import Testing
 import TestSupport
+import Testing
 
 struct EntraTokenTests {
     @Test func clientCredentialsOnTheV2EndpointGiveABearerTokenThatD365Accepts() async throws {
@@ -22,7 +22,8 @@ struct EntraTokenTests {
     /// name it was asked by; an unknown tenant or instance has Entra's errors.
     @Test func theDiscoveryDocumentsLeadToTheTenantsTokenEndpoint() async throws {
         try await withSimulator { session in
-            let authority = session.setting("AZURE_AUTHORITY_HOST"), tenantID = session.setting("D365_TENANT_ID")
+            let authority = session.setting("AZURE_AUTHORITY_HOST")
+            let tenantID = session.setting("D365_TENANT_ID")
             let v2 = try await session.send(HTTPRequest(url: "\(authority)/contoso.onmicrosoft.com/v2.0/.well-known/openid-configuration"))
             #expect(v2.status == 200)
             #expect(v2.jsonObject?["token_endpoint"] as? String == "\(authority)/\(tenantID)/oauth2/v2.0/token")
@@ -34,9 +35,19 @@ struct EntraTokenTests {
             #expect(unknown.status == 400 && unknown.text.contains("AADSTS90002"))
 
             let asked = "https://\(URL(string: authority)!.host!)/contoso.onmicrosoft.com/oauth2/v2.0/authorize"
-            let instance = try await session.send(HTTPRequest(url: "\(authority)/common/discovery/instance?api-version=1.1&authorization_endpoint=\(asked.addingPercentEncoding(withAllowedCharacters: .alphanumerics)!)"))
-            #expect(instance.jsonObject?["tenant_discovery_endpoint"] as? String == "\(authority)/contoso.onmicrosoft.com/v2.0/.well-known/openid-configuration")
-            let elsewhere = try await session.send(HTTPRequest(url: "\(authority)/common/discovery/instance?api-version=1.1&authorization_endpoint=https%3A%2F%2Fevil.example%2Fx%2Foauth2%2Fv2.0%2Fauthorize"))
+            let instance = try await session.send(
+                HTTPRequest(
+                    url:
+                        "\(authority)/common/discovery/instance?api-version=1.1&authorization_endpoint=\(asked.addingPercentEncoding(withAllowedCharacters: .alphanumerics)!)"
+                ))
+            #expect(
+                instance.jsonObject?["tenant_discovery_endpoint"] as? String
+                    == "\(authority)/contoso.onmicrosoft.com/v2.0/.well-known/openid-configuration")
+            let elsewhere = try await session.send(
+                HTTPRequest(
+                    url:
+                        "\(authority)/common/discovery/instance?api-version=1.1&authorization_endpoint=https%3A%2F%2Fevil.example%2Fx%2Foauth2%2Fv2.0%2Fauthorize"
+                ))
             #expect(elsewhere.status == 400 && elsewhere.text.contains("AADSTS50049"))
         }
     }

@@ -1,8 +1,8 @@
 import Foundation
 import HTTP
 import Simulator
-import Testing
 import TestSupport
+import Testing
 
 struct FaultTests {
     @Test func throttlingAnswers429WithRetryAfterThenLetsRequestsThrough() async throws {
@@ -22,7 +22,8 @@ struct FaultTests {
     @Test func afterLetsTheFirstRequestsPassAndAlwaysNeverStops() async throws {
         try await withSimulator { session in
             let token = try await session.d365Token()
-            session.simulator.addFaults([FaultRule(service: .d365, path: "Workers", action: .status(503, retryAfterSeconds: 2), after: 2, times: nil)])
+            session.simulator.addFaults([FaultRule(service: .d365, path: "Workers", action: .status(503, retryAfterSeconds: 2), after: 2, times: nil)]
+            )
             let statuses = try await (0..<6).asyncMap { _ in try await session.odata("Workers", token: token).status }
             #expect(statuses == [200, 200, 503, 503, 503, 503])
             session.simulator.clearFaults()
@@ -33,8 +34,10 @@ struct FaultTests {
     @Test(arguments: [500, 502, 504])
     func serverErrorsAreAnsweredAsScripted(_ status: Int) async throws {
         try await withSimulator({ $0.faults = [FaultRule(service: .mm, action: .status(status, retryAfterSeconds: nil))] }) { session in
-            let response = try await session.send(.json(method: "POST", url: session.setting("MAPPING_AUTH_SERVICE_URL") + "/v1/token",
-                                                        body: JSON.bytes(["token": session.setting("MAPPING_SERVICE_TOKEN")])))
+            let response = try await session.send(
+                .json(
+                    method: "POST", url: session.setting("MAPPING_AUTH_SERVICE_URL") + "/v1/token",
+                    body: JSON.bytes(["token": session.setting("MAPPING_SERVICE_TOKEN")])))
             #expect(response.status == status)
             #expect(try await session.machineMetricsToken().hasPrefix("mmat_"))
         }
@@ -43,15 +46,20 @@ struct FaultTests {
     @Test func aSlowAnswerArrivesLateAndATimeoutCutsItOff() async throws {
         // The second answer is held far longer than the timeout, so that even a machine too busy to run the client's
         // timer on time cannot let the answer win.
-        try await withSimulator({ $0.faults = [FaultRule(service: .d365, path: "Workers", action: .slow(seconds: 3), times: 1),
-                                               FaultRule(service: .d365, path: "Workers", action: .slow(seconds: 120), times: nil)] }) { session in
+        try await withSimulator({
+            $0.faults = [
+                FaultRule(service: .d365, path: "Workers", action: .slow(seconds: 3), times: 1),
+                FaultRule(service: .d365, path: "Workers", action: .slow(seconds: 120), times: nil),
+            ]
+        }) { session in
             let token = try await session.d365Token()
             let clock = ContinuousClock()
             let started = clock.now
             #expect(try await session.odata("Workers", token: token).status == 200)
             #expect(clock.now - started >= .seconds(3))
             let error = await #expect(throws: HTTPTransportError.self) {
-                try await session.send(HTTPRequest(url: session.odataURL("Workers"), headers: [("Authorization", "Bearer \(token)")]), timeout: .milliseconds(500))
+                try await session.send(
+                    HTTPRequest(url: session.odataURL("Workers"), headers: [("Authorization", "Bearer \(token)")]), timeout: .milliseconds(500))
             }
             #expect(error?.kind == .timedOut)
         }
@@ -70,19 +78,22 @@ struct FaultTests {
             session.simulator.addFaults([FaultRule(service: .d365, method: "POST", path: "RouteCardProductionJournalEntries", action: .loseAnswer)])
             let operations = session.simulator.table("ProductionOrderRouteOperations")
             let orders = session.simulator.table("ProductionOrderHeaders")
-            let row = try #require((0..<operations.count).first { row in
-                let order = orders.row(key: [operations.value(row: row, "dataAreaId"), operations.value(row: row, "ProductionOrderNumber")])!
-                return operations.string(row: row, "dataAreaId") == "usmf" && operations.value(row: row, "OperationPriority") == .member(0)
-                    && orders.value(row: order, "ProductionOrderStatus") == .member(EnumTypes.prodStatus.index(of: "StartedUp")!)
-            })
+            let row = try #require(
+                (0..<operations.count).first { row in
+                    let order = orders.row(key: [operations.value(row: row, "dataAreaId"), operations.value(row: row, "ProductionOrderNumber")])!
+                    return operations.string(row: row, "dataAreaId") == "usmf" && operations.value(row: row, "OperationPriority") == .member(0)
+                        && orders.value(row: order, "ProductionOrderStatus") == .member(EnumTypes.prodStatus.index(of: "StartedUp")!)
+                })
             let body: [String: Any] = [
                 "dataAreaId": "usmf", "ProductionOrderNumber": operations.string(row: row, "ProductionOrderNumber"),
                 "RouteOperationNumber": { if case .integer(let n) = operations.value(row: row, "OperationNumber") { n } else { 0 } }(),
                 "RouteOperationPriority": "Primary", "RegisteredHours": 2, "JournalDescription": "MM-LT lost r1",
             ]
             await #expect(throws: HTTPTransportError.self) {
-                try await session.send(.json(method: "POST", url: session.odataURL("RouteCardProductionJournalEntries"),
-                                             headers: [("Authorization", "Bearer \(token)")], body: JSON.bytes(body)))
+                try await session.send(
+                    .json(
+                        method: "POST", url: session.odataURL("RouteCardProductionJournalEntries"),
+                        headers: [("Authorization", "Bearer \(token)")], body: JSON.bytes(body)))
             }
             let journals = session.simulator.table("RouteCardProductionJournalEntries")
             #expect((0..<journals.count).filter { journals.string(row: $0, "JournalDescription") == "MM-LT lost r1" }.count == 1)
@@ -118,8 +129,12 @@ struct FaultTests {
 
     @Test func faultRulesParseFromFlagsAndScenarioFiles() throws {
         let rule = try FaultRule(parsing: "service=mm,method=put,path=/v1/erp/work-orders,status=503,after=1,times=always")
-        #expect(rule == FaultRule(service: .mm, method: "PUT", path: "/v1/erp/work-orders", action: .status(503, retryAfterSeconds: 1), after: 1, times: nil))
-        let decoded = try JSONDecoder().decode(Scenario.self, from: Data(#"{"faults": [{"service": "d365", "loseAnswer": true, "times": 2}], "pageSize": 5}"#.utf8))
+        #expect(
+            rule
+                == FaultRule(
+                    service: .mm, method: "PUT", path: "/v1/erp/work-orders", action: .status(503, retryAfterSeconds: 1), after: 1, times: nil))
+        let decoded = try JSONDecoder().decode(
+            Scenario.self, from: Data(#"{"faults": [{"service": "d365", "loseAnswer": true, "times": 2}], "pageSize": 5}"#.utf8))
         #expect(decoded.faults == [FaultRule(service: .d365, action: .loseAnswer, times: 2)])
         #expect(decoded.pageSize == 5)
         #expect(throws: SimulatorError.self) { try FaultRule(parsing: "service=d365,status=200") }

@@ -1,13 +1,15 @@
 import Foundation
 import Simulator
-import Testing
 import TestSupport
+import Testing
 
 /// The simulator as clients d365mm did not write see it: Microsoft's MSAL for Python and azure-identity, and OData read with plain
 /// `requests`, both through the simulated proxy to services over TLS (`IndependentClients/independent_clients.py`).
 /// What passes here and would fail against the real services is a gap in the simulator.
 struct IndependentClientTests {
-    static let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("IndependentClients/independent_clients.py").path
+    static let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent(
+        "IndependentClients/independent_clients.py"
+    ).path
 
     /// A Python with MSAL and azure-identity installed from the package registry, kept between runs; `nil`, and why,
     /// when there is none.
@@ -18,7 +20,9 @@ struct IndependentClientTests {
         let made = try await OtherProgram.runOnItsOwnThread(["python3", "-m", "venv", "--clear", environment])
         guard made.status == 0 else { return (nil, "python3 -m venv failed (apt-get install python3-venv): \(made.standardError.suffix(300))") }
         let installed = try await OtherProgram.runOnItsOwnThread([python, "-m", "pip", "install", "--quiet", "msal>=1.30", "azure-identity>=1.15"])
-        guard installed.status == 0 else { return (nil, "pip install msal azure-identity failed (no package registry here?): \(installed.standardError.suffix(300))") }
+        guard installed.status == 0 else {
+            return (nil, "pip install msal azure-identity failed (no package registry here?): \(installed.standardError.suffix(300))")
+        }
         return (python, "")
     }
 
@@ -41,22 +45,27 @@ struct IndependentClientTests {
                 let proxyPort = try #require(session.simulator.proxy?.port)
                 let caFile = try #require(session.certificateAuthorityFile)
                 let proxy = "http://svc-msal:\(password)@127.0.0.1:\(proxyPort)"
-                let result = try await OtherProgram.runOnItsOwnThread([python, Self.script], environment: [
-                    "SIM_AUTHORITY_HOST": session.setting("AZURE_AUTHORITY_HOST"), "SIM_TENANT": SimulatedIdentities().tenantDomain,
-                    "SIM_TENANT_ID": session.setting("D365_TENANT_ID"),
-                    "SIM_CLIENT_ID": session.setting("D365_CLIENT_ID"), "SIM_CLIENT_SECRET": session.setting("D365_CLIENT_SECRET"),
-                    "SIM_D365": session.setting("D365_ENVIRONMENT_HOST"), "SIM_CERTIFICATE_FILE": "\(directory)/client.pem",
-                    "SIM_KEY_FILE": "\(directory)/client.key", "SIM_CERTIFICATE_SHA1": certificate.sha1Thumbprint,
-                    "HTTPS_PROXY": proxy, "https_proxy": proxy, "NO_PROXY": "", "no_proxy": "", "REQUESTS_CA_BUNDLE": caFile,
-                ])
+                let result = try await OtherProgram.runOnItsOwnThread(
+                    [python, Self.script],
+                    environment: [
+                        "SIM_AUTHORITY_HOST": session.setting("AZURE_AUTHORITY_HOST"), "SIM_TENANT": SimulatedIdentities().tenantDomain,
+                        "SIM_TENANT_ID": session.setting("D365_TENANT_ID"),
+                        "SIM_CLIENT_ID": session.setting("D365_CLIENT_ID"), "SIM_CLIENT_SECRET": session.setting("D365_CLIENT_SECRET"),
+                        "SIM_D365": session.setting("D365_ENVIRONMENT_HOST"), "SIM_CERTIFICATE_FILE": "\(directory)/client.pem",
+                        "SIM_KEY_FILE": "\(directory)/client.key", "SIM_CERTIFICATE_SHA1": certificate.sha1Thumbprint,
+                        "HTTPS_PROXY": proxy, "https_proxy": proxy, "NO_PROXY": "", "no_proxy": "", "REQUESTS_CA_BUNDLE": caFile,
+                    ])
                 let report = result.standardOutput + result.standardError
                 #expect(result.status == 0, "\(report)")
                 #expect(report.split(separator: "\n").filter { $0.hasPrefix("ok ") }.count == 16, "every check ran and passed: \(report)")
                 let asked = session.simulator.requestLog.entries.map(\.path)
                 #expect(asked.contains("/common/discovery/instance"), "MSAL asked for instance discovery")
-                #expect(asked.contains("/\(SimulatedIdentities().tenantDomain)/v2.0/.well-known/openid-configuration"), "and the OpenID configuration")
+                #expect(
+                    asked.contains("/\(SimulatedIdentities().tenantDomain)/v2.0/.well-known/openid-configuration"), "and the OpenID configuration")
                 #expect(!report.contains(session.setting("D365_CLIENT_SECRET")) && !report.contains(password))
-                #expect(session.simulator.proxy?.tunnelsAsked.allSatisfy { $0.target.hasPrefix("sim.d365mm.test:") } == true, "all went through the proxy")
+                #expect(
+                    session.simulator.proxy?.tunnelsAsked.allSatisfy { $0.target.hasPrefix("sim.d365mm.test:") } == true, "all went through the proxy"
+                )
             }
         }
     }

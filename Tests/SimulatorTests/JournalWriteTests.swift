@@ -1,8 +1,8 @@
 import Foundation
 import HTTP
 import Simulator
-import Testing
 import TestSupport
+import Testing
 
 struct JournalWriteTests {
     /// An operation of a released or started order of usmf, and its resource: something a journal line can be written for.
@@ -13,9 +13,10 @@ struct JournalWriteTests {
             let order = operations.string(row: row, "ProductionOrderNumber")
             let orderRow = try #require(orders.row(key: [.string("usmf"), .string(order)]))
             guard case .member(let status) = orders.value(row: orderRow, "ProductionOrderStatus"),
-                  ["Released", "StartedUp"].contains(EnumTypes.prodStatus.members[status].name),
-                  case .integer(let number) = operations.value(row: row, "OperationNumber"),
-                  case .member(let priority) = operations.value(row: row, "OperationPriority"), priority == 0 else { continue }
+                ["Released", "StartedUp"].contains(EnumTypes.prodStatus.members[status].name),
+                case .integer(let number) = operations.value(row: row, "OperationNumber"),
+                case .member(let priority) = operations.value(row: row, "OperationPriority"), priority == 0
+            else { continue }
             return ["ProductionOrderNumber": order, "RouteOperationNumber": number, "RouteOperationPriority": "Primary"]
         }
         throw HarnessError("no writable operation in the data set")
@@ -29,8 +30,10 @@ struct JournalWriteTests {
     }
 
     private func post(_ session: SimulatorSession, _ body: [String: Any], token: String) async throws -> HTTPResponse {
-        try await session.send(.json(method: "POST", url: session.odataURL("RouteCardProductionJournalEntries"),
-                                     headers: [("Authorization", "Bearer \(token)")], body: JSON.bytes(body)))
+        try await session.send(
+            .json(
+                method: "POST", url: session.odataURL("RouteCardProductionJournalEntries"),
+                headers: [("Authorization", "Bearer \(token)")], body: JSON.bytes(body)))
     }
 
     private func linesMarked(_ marker: String, _ session: SimulatorSession) -> [Int] {
@@ -51,7 +54,8 @@ struct JournalWriteTests {
             #expect(body["IsPosted"] as? String == "No")
             #expect(body["ProductionSiteId"] as? String != "")
             #expect(created.text.contains("\"RegisteredHours\":1.5"))
-            let second = try await post(session, line(operation, marker: "ignored", hours: 0.25).merging(["JournalNumber": journal]) { _, new in new }, token: token)
+            let second = try await post(
+                session, line(operation, marker: "ignored", hours: 0.25).merging(["JournalNumber": journal]) { _, new in new }, token: token)
             #expect(second.status == 201)
             #expect(second.jsonObject?["JournalLineNumber"] as? Int == 2)
             #expect(second.jsonObject?["JournalDescription"] as? String == "MM-LT lt_1 r1 000001", "the header's description is shared")
@@ -97,10 +101,16 @@ struct JournalWriteTests {
         try await withSimulator { session in
             let token = try await session.d365Token()
             let orders = session.simulator.table("ProductionOrderHeaders")
-            let ended = try #require((0..<orders.count).first {
-                orders.string(row: $0, "dataAreaId") == "usmf" && orders.value(row: $0, "ProductionOrderStatus") == .member(EnumTypes.prodStatus.index(of: "Completed")!)
-            })
-            let body = line(["ProductionOrderNumber": orders.string(row: ended, "ProductionOrderNumber"), "RouteOperationNumber": 10, "RouteOperationPriority": "Primary"], marker: "MM-LT ended r1")
+            let ended = try #require(
+                (0..<orders.count).first {
+                    orders.string(row: $0, "dataAreaId") == "usmf"
+                        && orders.value(row: $0, "ProductionOrderStatus") == .member(EnumTypes.prodStatus.index(of: "Completed")!)
+                })
+            let body = line(
+                [
+                    "ProductionOrderNumber": orders.string(row: ended, "ProductionOrderNumber"), "RouteOperationNumber": 10,
+                    "RouteOperationPriority": "Primary",
+                ], marker: "MM-LT ended r1")
             let response = try await post(session, body, token: token)
             #expect(response.status == 500)
             #expect(response.text.contains("is ended"))
@@ -113,14 +123,19 @@ struct JournalWriteTests {
             let operation = try writableOperation(session)
             var broken = line(operation, marker: "MM-LT c2 r1")
             broken["ProductionOrderNumber"] = "P999999"
-            let body = Self.batchBody(boundary: "batch_1", changesets: [
-                [line(operation, marker: "MM-LT c1 r1")],
-                [line(operation, marker: "MM-LT c2 r1 good half"), broken],
-                [line(operation, marker: "MM-LT c3 r1")],
-            ])
-            let response = try await session.send(HTTPRequest(method: "POST", url: session.odataURL("$batch"), headers: [
-                ("Authorization", "Bearer \(token)"), ("Content-Type", "multipart/mixed; boundary=batch_1"),
-            ], body: Array(body.utf8)))
+            let body = Self.batchBody(
+                boundary: "batch_1",
+                changesets: [
+                    [line(operation, marker: "MM-LT c1 r1")],
+                    [line(operation, marker: "MM-LT c2 r1 good half"), broken],
+                    [line(operation, marker: "MM-LT c3 r1")],
+                ])
+            let response = try await session.send(
+                HTTPRequest(
+                    method: "POST", url: session.odataURL("$batch"),
+                    headers: [
+                        ("Authorization", "Bearer \(token)"), ("Content-Type", "multipart/mixed; boundary=batch_1"),
+                    ], body: Array(body.utf8)))
             #expect(response.status == 200)
             let statuses = response.text.components(separatedBy: "\r\n").filter { $0.hasPrefix("HTTP/1.1 ") }
             #expect(statuses == ["HTTP/1.1 201 Created", "HTTP/1.1 500 Internal Server Error", "HTTP/1.1 201 Created"])
@@ -137,16 +152,21 @@ struct JournalWriteTests {
             let created = try await post(session, line(try writableOperation(session), marker: "MM-LT p1 r1"), token: token)
             let journal = try #require(created.jsonObject?["JournalNumber"] as? String)
             let action = session.odataURL("RouteCardProductionJournalEntries/Microsoft.Dynamics.DataEntities.PostJournal")
-            let posted = try await session.send(.json(method: "POST", url: action, headers: [("Authorization", "Bearer \(token)")],
-                                                      body: JSON.bytes(["dataAreaId": "usmf", "JournalNumber": journal])))
+            let posted = try await session.send(
+                .json(
+                    method: "POST", url: action, headers: [("Authorization", "Bearer \(token)")],
+                    body: JSON.bytes(["dataAreaId": "usmf", "JournalNumber": journal])))
             #expect(posted.status == 204)
-            let read = try await session.odata("RouteCardProductionJournalEntries", [("cross-company", "true"), ("$filter", "JournalNumber eq '\(journal)'")], token: token)
+            let read = try await session.odata(
+                "RouteCardProductionJournalEntries", [("cross-company", "true"), ("$filter", "JournalNumber eq '\(journal)'")], token: token)
             let rows = try #require(read.jsonObject?["value"] as? [[String: Any]])
             #expect(rows.count == 1)
             #expect(rows.first?["IsPosted"] as? String == "Yes")
             #expect(rows.first?["PostedDateTime"] as? String != "1900-01-01T12:00:00Z")
-            let again = try await session.send(.json(method: "POST", url: action, headers: [("Authorization", "Bearer \(token)")],
-                                                     body: JSON.bytes(["dataAreaId": "usmf", "JournalNumber": journal])))
+            let again = try await session.send(
+                .json(
+                    method: "POST", url: action, headers: [("Authorization", "Bearer \(token)")],
+                    body: JSON.bytes(["dataAreaId": "usmf", "JournalNumber": journal])))
             #expect(again.status == 500)
             #expect(again.text.contains("already been posted"))
         }

@@ -1,28 +1,35 @@
 import Foundation
 import HTTP
 import Simulator
-import Testing
 import TestSupport
+import Testing
 
 struct MachineMetricsTests {
     private func workOrder(_ number: String) -> [String: Any] {
         ["key": "usmf/\(number)", "dataAreaId": "usmf", "number": number, "status": "released", "quantityRequired": 120]
     }
 
-    private func put(_ session: SimulatorSession, _ collection: String, batch: String, records: [[String: Any]], token: String, key: String? = nil) async throws -> HTTPResponse {
-        try await session.machineMetrics("PUT", "/v1/erp/\(collection)", token: token, headers: [("Idempotency-Key", key ?? batch)],
-                                          body: ["source": "d365fo", "batchId": batch, "records": records])
+    private func put(_ session: SimulatorSession, _ collection: String, batch: String, records: [[String: Any]], token: String, key: String? = nil)
+        async throws -> HTTPResponse
+    {
+        try await session.machineMetrics(
+            "PUT", "/v1/erp/\(collection)", token: token, headers: [("Idempotency-Key", key ?? batch)],
+            body: ["source": "d365fo", "batchId": batch, "records": records])
     }
 
     @Test func theMappingServiceTokenIsExchangedForAnAccessToken() async throws {
         try await withSimulator({ $0.machineMetricsTokenLifetimeSeconds = 600 }) { session in
-            let response = try await session.send(.json(method: "POST", url: session.setting("MAPPING_AUTH_SERVICE_URL") + "/v1/token",
-                                                        body: JSON.bytes(["token": session.setting("MAPPING_SERVICE_TOKEN")])))
+            let response = try await session.send(
+                .json(
+                    method: "POST", url: session.setting("MAPPING_AUTH_SERVICE_URL") + "/v1/token",
+                    body: JSON.bytes(["token": session.setting("MAPPING_SERVICE_TOKEN")])))
             #expect(response.status == 200)
             #expect(response.jsonObject?["tokenType"] as? String == "Bearer")
             #expect(response.jsonObject?["expiresIn"] as? Int == 600)
-            let refused = try await session.send(.json(method: "POST", url: session.setting("MAPPING_AUTH_SERVICE_URL") + "/v1/token",
-                                                       body: JSON.bytes(["token": "revoked"])))
+            let refused = try await session.send(
+                .json(
+                    method: "POST", url: session.setting("MAPPING_AUTH_SERVICE_URL") + "/v1/token",
+                    body: JSON.bytes(["token": "revoked"])))
             #expect(refused.status == 401)
             let unauthorized = try await put(session, "work-orders", batch: "b0", records: [], token: "mmat_forged")
             #expect(unauthorized.status == 401)
@@ -32,14 +39,21 @@ struct MachineMetricsTests {
     @Test func aBatchIsUpsertedAndTheSameBatchAgainChangesNothing() async throws {
         try await withSimulator { session in
             let token = try await session.machineMetricsToken()
-            let first = try await put(session, "work-orders", batch: "wo-0001-aaaaaaaaaaaa", records: [workOrder("P000001"), workOrder("P000002")], token: token)
+            let first = try await put(
+                session, "work-orders", batch: "wo-0001-aaaaaaaaaaaa", records: [workOrder("P000001"), workOrder("P000002")], token: token)
             #expect(first.status == 200)
             #expect(first.jsonObject?["accepted"] as? Int == 2)
             #expect((first.jsonObject?["rejected"] as? [Any])?.isEmpty == true)
             // The same meaning in another key order is the same batch.
-            let replay = try await session.send(HTTPRequest(method: "PUT", url: session.setting("MAPPING_SERVICE_URL") + "/v1/erp/work-orders", headers: [
-                ("Authorization", "Bearer \(token)"), ("Idempotency-Key", "wo-0001-aaaaaaaaaaaa"), ("Content-Type", "application/json"),
-            ], body: Array(#"{"records":[{"status":"released","number":"P000001","key":"usmf/P000001","dataAreaId":"usmf","quantityRequired":120},{"key":"usmf/P000002","dataAreaId":"usmf","number":"P000002","status":"released","quantityRequired":120}],"batchId":"wo-0001-aaaaaaaaaaaa","source":"d365fo"}"#.utf8)))
+            let replay = try await session.send(
+                HTTPRequest(
+                    method: "PUT", url: session.setting("MAPPING_SERVICE_URL") + "/v1/erp/work-orders",
+                    headers: [
+                        ("Authorization", "Bearer \(token)"), ("Idempotency-Key", "wo-0001-aaaaaaaaaaaa"), ("Content-Type", "application/json"),
+                    ],
+                    body: Array(
+                        #"{"records":[{"status":"released","number":"P000001","key":"usmf/P000001","dataAreaId":"usmf","quantityRequired":120},{"key":"usmf/P000002","dataAreaId":"usmf","number":"P000002","status":"released","quantityRequired":120}],"batchId":"wo-0001-aaaaaaaaaaaa","source":"d365fo"}"#
+                            .utf8)))
             #expect(replay.status == 200)
             #expect(replay.body == first.body)
             #expect(session.simulator.receivedRecords("work-orders").mapValues(\.timesReceived) == ["usmf/P000001": 1, "usmf/P000002": 1])
@@ -52,7 +66,8 @@ struct MachineMetricsTests {
     @Test func badBatchesAreRefusedAndNotRemembered() async throws {
         try await withSimulator { session in
             let token = try await session.machineMetricsToken()
-            let noKey = try await session.machineMetrics("PUT", "/v1/erp/work-orders", token: token, body: ["source": "d365fo", "batchId": "b1", "records": [workOrder("P1")]])
+            let noKey = try await session.machineMetrics(
+                "PUT", "/v1/erp/work-orders", token: token, body: ["source": "d365fo", "batchId": "b1", "records": [workOrder("P1")]])
             #expect(noKey.status == 400)
             #expect(noKey.jsonObject?["code"] as? String == "ValidationError")
             #expect(try await put(session, "work-orders", batch: "b1", records: [workOrder("P1")], token: token, key: "other").status == 400)
@@ -98,8 +113,11 @@ struct MachineMetricsTests {
                 let items = try #require(page.jsonObject?["items"] as? [[String: Any]])
                 seen += items.map { $0["id"] as! String }
                 // Acknowledge what this page brought before asking for the next one.
-                let acknowledgements = items.map { ["id": $0["id"]!, "revision": $0["revision"]!, "status": "exported", "erpReference": "usmf/JN-1/1"] }
-                let acknowledged = try await session.machineMetrics("POST", "/v1/erp/labor-tickets/acknowledgements", token: token, body: ["items": acknowledgements])
+                let acknowledgements = items.map {
+                    ["id": $0["id"]!, "revision": $0["revision"]!, "status": "exported", "erpReference": "usmf/JN-1/1"]
+                }
+                let acknowledged = try await session.machineMetrics(
+                    "POST", "/v1/erp/labor-tickets/acknowledgements", token: token, body: ["items": acknowledgements])
                 #expect(acknowledged.jsonObject?["updated"] as? Int == items.count)
                 cursor = page.jsonObject?["nextCursor"] as? String
                 pages += 1
@@ -115,11 +133,16 @@ struct MachineMetricsTests {
         try await withSimulator({ $0.dataSet.laborTickets = 12 }) { session in
             let token = try await session.machineMetricsToken()
             let tickets = session.simulator.laborTickets().filter(\.isPending)
-            let failed = tickets[0], exported = tickets[1]
-            let response = try await session.machineMetrics("POST", "/v1/erp/labor-tickets/acknowledgements", token: token, body: ["items": [
-                ["id": failed.id, "revision": 1, "status": "failed", "message": "operation 30 not found on P000124"],
-                ["id": exported.id, "revision": 1, "status": "exported", "erpReference": "usmf/JN-000042/1"],
-            ]])
+            let failed = tickets[0]
+            let exported = tickets[1]
+            let response = try await session.machineMetrics(
+                "POST", "/v1/erp/labor-tickets/acknowledgements", token: token,
+                body: [
+                    "items": [
+                        ["id": failed.id, "revision": 1, "status": "failed", "message": "operation 30 not found on P000124"],
+                        ["id": exported.id, "revision": 1, "status": "exported", "erpReference": "usmf/JN-000042/1"],
+                    ]
+                ])
             #expect(response.jsonObject?["updated"] as? Int == 2)
             func pendingIDs() async throws -> [String] {
                 let page = try await session.machineMetrics("GET", "/v1/erp/labor-tickets/pending?limit=1000", token: token)
@@ -132,7 +155,9 @@ struct MachineMetricsTests {
             let page = try await session.machineMetrics("GET", "/v1/erp/labor-tickets/pending?limit=1000", token: token)
             let revised = try #require((page.jsonObject?["items"] as? [[String: Any]])?.first { $0["id"] as? String == exported.id })
             #expect(revised["revision"] as? Int == 2)
-            let invalid = try await session.machineMetrics("POST", "/v1/erp/labor-tickets/acknowledgements", token: token, body: ["items": [["id": failed.id, "revision": 1, "status": "exported"]]])
+            let invalid = try await session.machineMetrics(
+                "POST", "/v1/erp/labor-tickets/acknowledgements", token: token,
+                body: ["items": [["id": failed.id, "revision": 1, "status": "exported"]]])
             #expect(invalid.status == 422)
             #expect(try await session.machineMetrics("GET", "/v1/erp/labor-tickets/pending?limit=1001", token: token).status == 400)
         }
@@ -145,8 +170,11 @@ struct MachineMetricsTests {
             let items = try #require(page.jsonObject?["items"] as? [[String: Any]])
             #expect(!items.isEmpty)
             for item in items {
-                #expect(Set(item.keys) == ["id", "revision", "workOrderNumber", "dataAreaId", "operationSequence", "operationPriority", "resourceId",
-                                           "personnelNumber", "kind", "startAt", "endAt", "goodQuantity", "badQuantity", "scrapReasonCode", "operationCompleted"])
+                #expect(
+                    Set(item.keys) == [
+                        "id", "revision", "workOrderNumber", "dataAreaId", "operationSequence", "operationPriority", "resourceId",
+                        "personnelNumber", "kind", "startAt", "endAt", "goodQuantity", "badQuantity", "scrapReasonCode", "operationCompleted",
+                    ])
                 #expect(["setup", "production"].contains(item["kind"] as? String))
                 #expect((item["endAt"] as? String)?.hasSuffix("Z") == true)
             }

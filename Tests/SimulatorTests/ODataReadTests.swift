@@ -1,8 +1,8 @@
 import Foundation
 import HTTP
 import Simulator
-import Testing
 import TestSupport
+import Testing
 
 struct ODataReadTests {
     private static let released = "Microsoft.Dynamics.DataEntities.ProdStatus'Released'"
@@ -11,9 +11,10 @@ struct ODataReadTests {
     /// The order numbers (per company) a filter should select, worked out from the table directly.
     private func expectedOrders(_ session: SimulatorSession, where include: (Table, Int) -> Bool) -> Set<String> {
         let table = session.simulator.table("ProductionOrderHeaders")
-        return Set((0..<table.count).filter { include(table, $0) }.map {
-            table.string(row: $0, "dataAreaId") + "/" + table.string(row: $0, "ProductionOrderNumber")
-        })
+        return Set(
+            (0..<table.count).filter { include(table, $0) }.map {
+                table.string(row: $0, "dataAreaId") + "/" + table.string(row: $0, "ProductionOrderNumber")
+            })
     }
 
     private func orderKeys(_ rows: [[String: Any]]) -> Set<String> {
@@ -28,7 +29,8 @@ struct ODataReadTests {
     @Test func theConnectorsOrderFilterSelectsExactlyTheOrdersInScope() async throws {
         try await withSimulator { session in
             let token = try await session.d365Token()
-            let filter = "dataAreaId eq 'usmf' and ProductionSiteId eq '1' and (ProductionOrderStatus eq \(Self.released) or ProductionOrderStatus eq \(Self.startedUp))"
+            let filter =
+                "dataAreaId eq 'usmf' and ProductionSiteId eq '1' and (ProductionOrderStatus eq \(Self.released) or ProductionOrderStatus eq \(Self.startedUp))"
             let result = try await session.readAll("ProductionOrderHeaders", [("cross-company", "true"), ("$filter", filter)], token: token)
             let expected = expectedOrders(session) { table, row in
                 table.string(row: row, "dataAreaId") == "usmf" && table.string(row: row, "ProductionSiteId") == "1"
@@ -37,7 +39,10 @@ struct ODataReadTests {
             #expect(!expected.isEmpty)
             #expect(orderKeys(result.rows) == expected)
             #expect(result.rows.count == expected.count, "no row twice")
-            #expect(result.rows.allSatisfy { $0["ProductionOrderStatus"] as? String == "Released" || $0["ProductionOrderStatus"] as? String == "StartedUp" })
+            #expect(
+                result.rows.allSatisfy {
+                    $0["ProductionOrderStatus"] as? String == "Released" || $0["ProductionOrderStatus"] as? String == "StartedUp"
+                })
         }
     }
 
@@ -74,9 +79,12 @@ struct ODataReadTests {
     @Test func stringsCompareWithoutRegardToCaseAndStarIsAWildcard() async throws {
         try await withSimulator { session in
             let token = try await session.d365Token()
-            let upper = try await session.readAll("ProductionOrderHeaders", [("cross-company", "true"), ("$filter", "dataAreaId eq 'USMF'")], token: token)
+            let upper = try await session.readAll(
+                "ProductionOrderHeaders", [("cross-company", "true"), ("$filter", "dataAreaId eq 'USMF'")], token: token)
             #expect(orderKeys(upper.rows) == expectedOrders(session) { $0.string(row: $1, "dataAreaId") == "usmf" })
-            let wildcard = try await session.readAll("ReleasedProductsV2", [("cross-company", "true"), ("$filter", "ProductSearchName eq '*mm*'"), ("$select", "ProductSearchName")], token: token)
+            let wildcard = try await session.readAll(
+                "ReleasedProductsV2", [("cross-company", "true"), ("$filter", "ProductSearchName eq '*mm*'"), ("$select", "ProductSearchName")],
+                token: token)
             let products = session.simulator.table("ReleasedProductsV2")
             let expected = (0..<products.count).filter { products.string(row: $0, "ProductSearchName").lowercased().contains("mm") }
             #expect(!expected.isEmpty)
@@ -93,7 +101,8 @@ struct ODataReadTests {
             let operations = session.simulator.table("ProductionOrderRouteOperations")
             func scan(_ orders: Set<String>) -> [String] {
                 (0..<operations.count).filter {
-                    operations.string(row: $0, "dataAreaId") == "usmf" && orders.contains(operations.string(row: $0, "ProductionOrderNumber").lowercased())
+                    operations.string(row: $0, "dataAreaId") == "usmf"
+                        && orders.contains(operations.string(row: $0, "ProductionOrderNumber").lowercased())
                 }.map { row -> String in
                     guard case .integer(let number) = operations.value(row: row, "OperationNumber") else { return "?" }
                     return operations.string(row: row, "ProductionOrderNumber") + "/\(number)"
@@ -104,16 +113,22 @@ struct ODataReadTests {
                     "\($0["ProductionOrderNumber"] as! String)/\($0["OperationNumber"] as! Int)"
                 }
             }
-            let chunk = "dataAreaId eq 'usmf' and (ProductionOrderNumber eq 'P000009' or ProductionOrderNumber eq 'p000002' or ProductionOrderNumber eq 'P999999')"
+            let chunk =
+                "dataAreaId eq 'usmf' and (ProductionOrderNumber eq 'P000009' or ProductionOrderNumber eq 'p000002' or ProductionOrderNumber eq 'P999999')"
             let expected = scan(["p000009", "p000002"])
             #expect(!expected.isEmpty)
             #expect(try await read(chunk) == expected)
             let wildcard = try await read("dataAreaId eq 'usmf' and ProductionOrderNumber eq 'P00000*'")
             #expect(Set(wildcard).isSuperset(of: expected), "a wildcard is not an index lookup and still matches")
 
-            try session.simulator.update("ProductionOrderHeaders", key: ["dataAreaId": "usmf", "ProductionOrderNumber": "P000002"], set: ["ProductionOrderNumber": "P777777"])
-            let renamed = try await session.readAll("ProductionOrderHeaders", [("cross-company", "true"),
-                ("$filter", "dataAreaId eq 'usmf' and (ProductionOrderNumber eq 'P000002' or ProductionOrderNumber eq 'P777777')")], token: token)
+            try session.simulator.update(
+                "ProductionOrderHeaders", key: ["dataAreaId": "usmf", "ProductionOrderNumber": "P000002"], set: ["ProductionOrderNumber": "P777777"])
+            let renamed = try await session.readAll(
+                "ProductionOrderHeaders",
+                [
+                    ("cross-company", "true"),
+                    ("$filter", "dataAreaId eq 'usmf' and (ProductionOrderNumber eq 'P000002' or ProductionOrderNumber eq 'P777777')"),
+                ], token: token)
             #expect(renamed.rows.map { $0["ProductionOrderNumber"] as? String } == ["P777777"])
         }
     }
@@ -141,7 +156,8 @@ struct ODataReadTests {
     ])
     func queriesFAndORefusesGetItsErrorBody(_ filter: String, _ message: String) async throws {
         try await withSimulator { session in
-            let response = try await session.odata("ProductionOrderHeaders", [("cross-company", "true"), ("$filter", filter)], token: try await session.d365Token())
+            let response = try await session.odata(
+                "ProductionOrderHeaders", [("cross-company", "true"), ("$filter", filter)], token: try await session.d365Token())
             #expect(response.status == 400)
             let error = try #require(response.jsonObject?["error"] as? [String: Any])
             #expect(error["code"] as? String == "")
@@ -157,11 +173,13 @@ struct ODataReadTests {
             let defaultCompany = try await session.readAll("ProductionOrderHeaders", [], token: token)
             #expect(!defaultCompany.rows.isEmpty)
             #expect(defaultCompany.rows.allSatisfy { $0["dataAreaId"] as? String == "dat" })
-            let crossCompany = try await session.readAll("ProductionOrderHeaders", [("cross-company", "true"), ("$filter", "dataAreaId eq 'usmf'")], token: token)
+            let crossCompany = try await session.readAll(
+                "ProductionOrderHeaders", [("cross-company", "true"), ("$filter", "dataAreaId eq 'usmf'")], token: token)
             #expect(orderKeys(crossCompany.rows) == expectedOrders(session) { $0.string(row: $1, "dataAreaId") == "usmf" })
             let byKey = try await session.odata("ProductionOrderHeaders(dataAreaId='usmf',ProductionOrderNumber='P000001')", token: token)
             #expect(byKey.status == 404)
-            let byKeyCrossCompany = try await session.odata("ProductionOrderHeaders(dataAreaId='usmf',ProductionOrderNumber='P000001')", [("cross-company", "true")], token: token)
+            let byKeyCrossCompany = try await session.odata(
+                "ProductionOrderHeaders(dataAreaId='usmf',ProductionOrderNumber='P000001')", [("cross-company", "true")], token: token)
             #expect(byKeyCrossCompany.status == 200)
             #expect(byKeyCrossCompany.jsonObject?["ProductionOrderNumber"] as? String == "P000001")
         }
@@ -188,7 +206,8 @@ struct ODataReadTests {
             let token = try await session.d365Token()
             let table = session.simulator.table("Workers")
             let all = (0..<table.count).map { table.string(row: $0, "PersonnelNumber") }.sorted(by: >)
-            let result = try await session.readAll("Workers", [("$orderby", "PersonnelNumber desc"), ("$skip", "3"), ("$top", "9"), ("$select", "PersonnelNumber,Name")], token: token)
+            let result = try await session.readAll(
+                "Workers", [("$orderby", "PersonnelNumber desc"), ("$skip", "3"), ("$top", "9"), ("$select", "PersonnelNumber,Name")], token: token)
             #expect(result.rows.map { $0["PersonnelNumber"] as! String } == Array(all[3..<12]))
             #expect(result.pages == 3)
             #expect(result.rows.allSatisfy { Set($0.keys) == ["@odata.etag", "PersonnelNumber", "Name"] })
@@ -208,7 +227,8 @@ struct ODataReadTests {
             #expect(rows.allSatisfy { ($0["ScheduledStartDate"] as? String)?.hasSuffix("T12:00:00Z") == true }, "date-only fields at noon UTC")
             #expect(rows.allSatisfy { $0["ScheduledQuantity"] is NSNumber }, "decimals are JSON numbers")
             #expect(rows.allSatisfy { ($0["@odata.etag"] as? String)?.hasPrefix("W/\"") == true })
-            let operations = try await session.odata("ProductionOrderRouteOperations", [("cross-company", "true"), ("$filter", "OperationsTimeToHourConversionFactor lt 1")], token: token)
+            let operations = try await session.odata(
+                "ProductionOrderRouteOperations", [("cross-company", "true"), ("$filter", "OperationsTimeToHourConversionFactor lt 1")], token: token)
             let fractions = try #require(operations.jsonObject?["value"] as? [[String: Any]])
             #expect(!fractions.isEmpty)
             #expect(operations.text.contains("\"OperationsTimeToHourConversionFactor\":0.01"), "decimal text stays exact")
@@ -220,16 +240,22 @@ struct ODataReadTests {
         try await withSimulator { session in
             let token = try await session.d365Token()
             let table = session.simulator.table("ProductionOrderHeaders")
-            let key = "ProductionOrderHeaders(dataAreaId='\(table.string(row: 0, "dataAreaId"))',ProductionOrderNumber='\(table.string(row: 0, "ProductionOrderNumber"))')"
+            let key =
+                "ProductionOrderHeaders(dataAreaId='\(table.string(row: 0, "dataAreaId"))',ProductionOrderNumber='\(table.string(row: 0, "ProductionOrderNumber"))')"
             let selected = try await session.odata(key, [("cross-company", "true"), ("$select", "ProductionOrderNumber,DeliveryDate")], token: token)
             let body = try #require(selected.jsonObject)
             #expect(Set(body.keys) == ["@odata.context", "@odata.etag", "ProductionOrderNumber", "DeliveryDate"])
             #expect((body["@odata.context"] as? String)?.hasSuffix("#ProductionOrderHeaders(ProductionOrderNumber,DeliveryDate)/$entity") == true)
             let whole = try await session.odata(key, [("cross-company", "true")], token: token)
             #expect((whole.jsonObject?.count ?? 0) > 20, "without $select, every field")
-            for answer in [selected, whole, try await session.odata("Workers", [("$top", "1")], token: token), try await session.odata("NoSuchEntity", token: token)] {
+            for answer in [
+                selected, whole, try await session.odata("Workers", [("$top", "1")], token: token),
+                try await session.odata("NoSuchEntity", token: token),
+            ] {
                 #expect(answer.header("OData-Version") == "4.0")
-                #expect(answer.header("Content-Type")?.hasPrefix("application/json; odata.metadata=minimal") == true, "\(answer.header("Content-Type") ?? "")")
+                #expect(
+                    answer.header("Content-Type")?.hasPrefix("application/json; odata.metadata=minimal") == true,
+                    "\(answer.header("Content-Type") ?? "")")
             }
         }
     }

@@ -2,8 +2,8 @@ import Foundation
 import JSON
 import PropertyBased
 import Spool
-import Testing
 import TestSupport
+import Testing
 
 /// Names in the spool (`contracts/cli-and-config.md` § Names in the spool), on the spool itself.
 struct SpoolNameTests {
@@ -132,7 +132,9 @@ struct SpoolNameTests {
         var result: [UInt8] = []
         var index = 0
         while index < bytes.count {
-            if bytes[index] == 0x25, index + 2 < bytes.count, let byte = UInt8(String(decoding: bytes[index + 1...index + 2], as: UTF8.self), radix: 16) {
+            if bytes[index] == 0x25, index + 2 < bytes.count,
+                let byte = UInt8(String(decoding: bytes[index + 1...index + 2], as: UTF8.self), radix: 16)
+            {
                 result.append(byte)
                 index += 3
             } else {

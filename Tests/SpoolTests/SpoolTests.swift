@@ -1,13 +1,14 @@
 import Foundation
 import JSON
 import Spool
-import Testing
 import TestSupport
+import Testing
 
 struct SpoolTests {
     private func envelope(_ records: [JSONValue]) -> Envelope {
-        Envelope(schema: Envelope.inboxSchema, runID: "r000001", direction: .fromERP, kind: "ProductionOrderHeaders",
-                 createdAt: Date(timeIntervalSince1970: 1_795_000_000), metadata: ["page": 1], records: records)
+        Envelope(
+            schema: Envelope.inboxSchema, runID: "r000001", direction: .fromERP, kind: "ProductionOrderHeaders",
+            createdAt: Date(timeIntervalSince1970: 1_795_000_000), metadata: ["page": 1], records: records)
     }
 
     @Test func anEnvelopeRoundTripsAndIsReadableByPeople() throws {
@@ -27,8 +28,11 @@ struct SpoolTests {
         #expect(Envelope.checksum(of: records) == expected)
         let (bytes, digests) = envelope(records).encodedWithRecordDigests()
         #expect(String(decoding: bytes, as: UTF8.self).contains("\"checksum\": \"\(expected)\""))
-        #expect(digests.map(\.hex) == ["015abd7f5cc57a2dd94b7590f04ad8084273905ee33ec5cebeae62276a97f862",
-                                       "b00eaa755722bc692ce5f689bf1803497c9fa37bc557ba17ef211e10d6b368d9"])
+        #expect(
+            digests.map(\.hex) == [
+                "015abd7f5cc57a2dd94b7590f04ad8084273905ee33ec5cebeae62276a97f862",
+                "b00eaa755722bc692ce5f689bf1803497c9fa37bc557ba17ef211e10d6b368d9",
+            ])
         #expect(Envelope.recordDigests(of: records) == digests)
     }
 
@@ -100,7 +104,9 @@ struct SpoolTests {
 
             try FileManager.default.removeItem(atPath: spool.path(.outbound))
             let onTheTask = #expect(throws: SpoolError.self) { try spool.publish([0x7B, 0x7D], as: "batch.json", in: .outbound) }
-            let offThePool = await #expect(throws: SpoolError.self) { try await spool.publishOffTaskPool([0x7B, 0x7D], as: "batch.json", in: .outbound) }
+            let offThePool = await #expect(throws: SpoolError.self) {
+                try await spool.publishOffTaskPool([0x7B, 0x7D], as: "batch.json", in: .outbound)
+            }
             #expect(offThePool?.code == onTheTask?.code && offThePool?.operation == onTheTask?.operation && offThePool?.errorNumber == ENOENT)
         }
     }

@@ -1,7 +1,7 @@
 import Foundation
 import StateStore
-import Testing
 import TestSupport
+import Testing
 
 struct ConnectionTests {
     @Test func writesAndReadsBackInWALMode() async throws {

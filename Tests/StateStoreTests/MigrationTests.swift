@@ -1,8 +1,9 @@
 import Foundation
 import Hashing
-@testable import StateStore
-import Testing
 import TestSupport
+import Testing
+
+@testable import StateStore
 
 /// A state database written by an earlier version keeps everything it knew when a newer version opens it.
 struct MigrationTests {
@@ -15,7 +16,8 @@ struct MigrationTests {
                     for migration in StateSchema.migrations.prefix(2) { try connection.execute(migration) }
                     try connection.execute("PRAGMA user_version = 2")
                 }
-                try connection.run("""
+                try connection.run(
+                    """
                     INSERT INTO ticket_writes (marker_id, revision, ticket_id, entity_set, journal_number, line_number, source, written_at,
                         order_number, operation, priority, hours, good, bad, acknowledged, posted)
                     VALUES ('lt_1', 1, 'lt_1', 'RouteCardProductionJournalEntries', 'JN-000001', '1', 'run', 1000, 'P1', 10, 'Primary', '1.5', '40', '0', 1, 0)
@@ -43,8 +45,9 @@ struct MigrationTests {
                     try connection.execute("PRAGMA user_version = \(version)")
                 }
                 try connection.run("INSERT INTO record_hashes VALUES ('work-orders', 'usmf/P1', 'h-1', 1, 1000, 'r1')")
-                try connection.run("INSERT INTO source_digests VALUES ('work-orders', 'usmf/P1', ?, 'h-1', 1)",
-                                   [version == 5 ? .text(digest.hex) : .blob(digest.bytes)])
+                try connection.run(
+                    "INSERT INTO source_digests VALUES ('work-orders', 'usmf/P1', ?, 'h-1', 1)",
+                    [version == 5 ? .text(digest.hex) : .blob(digest.bytes)])
             }
             let database = try StateDatabase(path: path)
             #expect(try database.connection.query("PRAGMA user_version").first?.first?.integer == Int64(StateSchema.migrations.count))

@@ -1,8 +1,8 @@
 import Foundation
 import Hashing
 import StateStore
-import Testing
 import TestSupport
+import Testing
 
 /// A row met again is not mapped again only while MachineMetrics holds the very record that row made.
 struct SourceDigestTests {
@@ -17,7 +17,10 @@ struct SourceDigestTests {
             try database.rememberSources([.init(collection: "work-orders", key: "usmf/P1", digest: digest("d-1"), hash: "h-1")])
             #expect(try database.madeAcceptedRecords(collection: "work-orders", [row]) == [false], "made, not yet accepted")
             try accept("h-1")
-            #expect(try database.madeAcceptedRecords(collection: "work-orders", [row, (row.key, digest("d-2")), ("usmf/X", digest("d-x"))]) == [true, false, false])
+            #expect(
+                try database.madeAcceptedRecords(collection: "work-orders", [row, (row.key, digest("d-2")), ("usmf/X", digest("d-x"))]) == [
+                    true, false, false,
+                ])
             #expect(try database.madeAcceptedRecords(collection: "parts", [row]) == [false], "the same key in another collection")
 
             // Accepted as something else (sent by hand, or from another row): the row must be mapped again.
@@ -26,7 +29,8 @@ struct SourceDigestTests {
 
             // Remembered when MachineMetrics already holds that content: accepted at once.
             try database.rememberSources([.init(collection: "work-orders", key: "usmf/P1", digest: digest("d-3"), hash: "h-9")])
-            #expect(try database.madeAcceptedRecords(collection: "work-orders", [row, (row.key, digest("d-3"))]) == [false, true], "one row per record")
+            #expect(
+                try database.madeAcceptedRecords(collection: "work-orders", [row, (row.key, digest("d-3"))]) == [false, true], "one row per record")
         }
     }
 
@@ -59,7 +63,8 @@ struct SourceDigestTests {
             // Keys whose order by UTF-8 bytes (SQLite's) differs from Swift's: "e" + combining acute sorts before "é".
             let keys = (0..<600).map { String(format: "usmf/P%05d/10/Primary", $0) } + ["usmf/e\u{301}x", "usmf/\u{e9}a"]
             try database.rememberSources(keys.map { .init(collection: "operations", key: $0, digest: digest("d-" + $0), hash: "h-" + $0) })
-            try database.recordAccepted(collection: "operations", keys.map { .init(key: $0, hash: "h-" + $0, inScope: true) }, runID: "r1", at: Date())
+            try database.recordAccepted(
+                collection: "operations", keys.map { .init(key: $0, hash: "h-" + $0, inScope: true) }, runID: "r1", at: Date())
             let changed: Set = [keys[7], keys[599]]
             func rows(_ page: [String]) -> [(key: String, digest: SHA256Bytes)] {
                 page.map { ($0, digest(changed.contains($0) ? "d-new" : "d-" + $0)) }

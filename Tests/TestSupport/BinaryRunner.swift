@@ -65,9 +65,11 @@ public enum D365MMBinary {
                     let outputData = output.fileHandleForReading.readDataToEndOfFile()
                     errorsRead.wait()
                     process.waitUntilExit()
-                    continuation.resume(returning: CommandResult(
-                        status: process.terminationStatus, killedBySignal: process.terminationReason == .uncaughtSignal, standardOutput: String(decoding: outputData, as: UTF8.self),
-                        standardError: String(decoding: errorData, as: UTF8.self)))
+                    continuation.resume(
+                        returning: CommandResult(
+                            status: process.terminationStatus, killedBySignal: process.terminationReason == .uncaughtSignal,
+                            standardOutput: String(decoding: outputData, as: UTF8.self),
+                            standardError: String(decoding: errorData, as: UTF8.self)))
                 }
             }
         }
@@ -90,7 +92,8 @@ public enum D365MMBinary {
             process.arguments = arguments
         }
         process.environment = environment.merging(["PATH": "/usr/bin:/bin"]) { current, _ in current }
-        let output = Pipe(), errors = Pipe()
+        let output = Pipe()
+        let errors = Pipe()
         process.standardOutput = output
         process.standardError = errors
         process.standardInput = FileHandle.nullDevice

@@ -45,7 +45,8 @@ public struct ConnectorHarness: Sendable {
             let path = "\(spoolDirectory)/\(relative)"
             var isDirectory: ObjCBool = false
             if FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), !isDirectory.boolValue,
-               let data = FileManager.default.contents(atPath: path) {
+                let data = FileManager.default.contents(atPath: path)
+            {
                 text += String(decoding: data, as: UTF8.self)
             }
         }
@@ -75,8 +76,10 @@ public struct ExpectedFromERP {
         let orders = simulator.table("ProductionOrderHeaders")
         let open: Set = ["Released", "StartedUp", "ReportedFinished"]
         var items = Set<String>()
-        for row in 0..<orders.count where orders.string(row: row, "dataAreaId") == dataAreaID && orders.string(row: row, "ProductionSiteId") == siteID {
-            guard case .member(let status) = orders.value(row: row, "ProductionOrderStatus"), open.contains(EnumTypes.prodStatus.members[status].name) else { continue }
+        for row in 0..<orders.count where orders.string(row: row, "dataAreaId") == dataAreaID && orders.string(row: row, "ProductionSiteId") == siteID
+        {
+            guard case .member(let status) = orders.value(row: row, "ProductionOrderStatus"), open.contains(EnumTypes.prodStatus.members[status].name)
+            else { continue }
             workOrders.insert("\(dataAreaID)/\(orders.string(row: row, "ProductionOrderNumber"))")
             items.insert(orders.string(row: row, "ItemNumber"))
         }
@@ -84,15 +87,18 @@ public struct ExpectedFromERP {
         for row in 0..<operationsTable.count where operationsTable.string(row: row, "dataAreaId") == dataAreaID {
             let order = "\(dataAreaID)/\(operationsTable.string(row: row, "ProductionOrderNumber"))"
             guard workOrders.contains(order), case .integer(let number) = operationsTable.value(row: row, "OperationNumber"),
-                  case .member(let priority) = operationsTable.value(row: row, "OperationPriority") else { continue }
+                case .member(let priority) = operationsTable.value(row: row, "OperationPriority")
+            else { continue }
             operations.insert("\(order)/\(number)/\(EnumTypes.routeOprPriority.members[priority].name)")
         }
         parts = Set(items.map { "\(dataAreaID)/\($0)" })
         let resourcesTable = simulator.table("OperationsResources")
-        resources = Set((0..<resourcesTable.count).filter { resourcesTable.string(row: $0, "dataAreaId") == dataAreaID }
-            .map { "\(dataAreaID)/\(resourcesTable.string(row: $0, "ResourceId"))" })
+        resources = Set(
+            (0..<resourcesTable.count).filter { resourcesTable.string(row: $0, "dataAreaId") == dataAreaID }
+                .map { "\(dataAreaID)/\(resourcesTable.string(row: $0, "ResourceId"))" })
         let workers = simulator.table("Workers")
-        persons = Set((0..<workers.count).filter { workers.value(row: $0, "WorkerStatus") == .member(1) }.map { workers.string(row: $0, "PersonnelNumber") })
+        persons = Set(
+            (0..<workers.count).filter { workers.value(row: $0, "WorkerStatus") == .member(1) }.map { workers.string(row: $0, "PersonnelNumber") })
     }
 
     /// Collection → expected keys.
@@ -103,8 +109,10 @@ public struct ExpectedFromERP {
 
 /// A simulated world of `orders` production orders and `laborTickets` pending labor tickets, and a connector instance
 /// pointed at it with its own spool and `extra` settings.
-public func withConnector(orders: Int, laborTickets: Int, configure: (inout SimulatorOptions) -> Void = { _ in }, extra: [String: String],
-                          _ body: (ConnectorHarness) async throws -> Void) async throws {
+public func withConnector(
+    orders: Int, laborTickets: Int, configure: (inout SimulatorOptions) -> Void = { _ in }, extra: [String: String],
+    _ body: (ConnectorHarness) async throws -> Void
+) async throws {
     try await withSimulator({ options in
         options.dataSet.orders = orders
         options.dataSet.laborTickets = laborTickets

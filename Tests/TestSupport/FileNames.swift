@@ -11,9 +11,9 @@ public enum FileNames {
 
     private static var piece: Generator<[UInt8], some SendableSequenceType> {
         Gen<[UInt8]>.frequency(
-        (5, Gen.letterOrNumber.string(of: 1...12).map { Array($0.utf8) }),
-        (3, Gen<String?>.element(of: oddPieces).map { Array($0!.utf8) }),
-        (1, Gen<UInt8>.value(in: 0x80...0xFF).array(of: 1...3))
+            (5, Gen.letterOrNumber.string(of: 1...12).map { Array($0.utf8) }),
+            (3, Gen<String?>.element(of: oddPieces).map { Array($0!.utf8) }),
+            (1, Gen<UInt8>.value(in: 0x80...0xFF).array(of: 1...3))
         )
     }
 

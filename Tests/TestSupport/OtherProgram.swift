@@ -16,7 +16,8 @@ public enum OtherProgram {
         process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
         process.arguments = arguments
         process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
-        let output = Pipe(), errors = Pipe()
+        let output = Pipe()
+        let errors = Pipe()
         process.standardOutput = output
         process.standardError = errors
         try process.run()
@@ -30,7 +31,8 @@ public enum OtherProgram {
         let out = output.fileHandleForReading.readDataToEndOfFile()
         drained.wait()
         process.waitUntilExit()
-        return CommandResult(status: process.terminationStatus, killedBySignal: false, standardOutput: String(decoding: out, as: UTF8.self),
-                             standardError: String(decoding: err, as: UTF8.self))
+        return CommandResult(
+            status: process.terminationStatus, killedBySignal: false, standardOutput: String(decoding: out, as: UTF8.self),
+            standardError: String(decoding: err, as: UTF8.self))
     }
 }

@@ -56,16 +56,19 @@ public struct SimulatorSession: Sendable {
         tenant: String? = nil, clientID: String? = nil, secret: String? = nil, scope: String? = nil, version2: Bool = true,
         resource: String? = nil
     ) async throws -> HTTPResponse {
-        var form = [("grant_type", "client_credentials"), ("client_id", clientID ?? setting("D365_CLIENT_ID")),
-                    ("client_secret", secret ?? setting("D365_CLIENT_SECRET"))]
+        var form = [
+            ("grant_type", "client_credentials"), ("client_id", clientID ?? setting("D365_CLIENT_ID")),
+            ("client_secret", secret ?? setting("D365_CLIENT_SECRET")),
+        ]
         if version2 { form.append(("scope", scope ?? setting("D365_ENVIRONMENT_HOST") + "/.default")) }
         if let resource { form.append(("resource", resource)) }
         let path = version2 ? "oauth2/v2.0/token" : "oauth2/token"
-        return try await send(HTTPRequest(
-            method: "POST", url: "\(setting("AZURE_AUTHORITY_HOST"))/\(tenant ?? setting("D365_TENANT_ID"))/\(path)",
-            headers: [("Content-Type", "application/x-www-form-urlencoded")],
-            body: Array(form.map { "\($0.0)=\(Self.escape($0.1))" }.joined(separator: "&").utf8)
-        ))
+        return try await send(
+            HTTPRequest(
+                method: "POST", url: "\(setting("AZURE_AUTHORITY_HOST"))/\(tenant ?? setting("D365_TENANT_ID"))/\(path)",
+                headers: [("Content-Type", "application/x-www-form-urlencoded")],
+                body: Array(form.map { "\($0.0)=\(Self.escape($0.1))" }.joined(separator: "&").utf8)
+            ))
     }
 
     /// A valid D365 access token.
@@ -107,15 +110,20 @@ public struct SimulatorSession: Sendable {
 
     /// A MachineMetrics access token.
     public func machineMetricsToken() async throws -> String {
-        let response = try await send(.json(method: "POST", url: setting("MAPPING_AUTH_SERVICE_URL") + "/v1/token",
-                                            body: JSON.bytes(["token": setting("MAPPING_SERVICE_TOKEN")])))
+        let response = try await send(
+            .json(
+                method: "POST", url: setting("MAPPING_AUTH_SERVICE_URL") + "/v1/token",
+                body: JSON.bytes(["token": setting("MAPPING_SERVICE_TOKEN")])))
         guard let token = response.jsonObject?["accessToken"] as? String else { throw HarnessError("no MachineMetrics token: \(response.text)") }
         return token
     }
 
     /// A mapping-service call with a bearer token.
-    public func machineMetrics(_ method: String, _ path: String, token: String, headers: [(name: String, value: String)] = [], body: Any? = nil) async throws -> HTTPResponse {
-        var request = HTTPRequest(method: method, url: setting("MAPPING_SERVICE_URL") + path, headers: headers + [("Authorization", "Bearer \(token)")])
+    public func machineMetrics(_ method: String, _ path: String, token: String, headers: [(name: String, value: String)] = [], body: Any? = nil)
+        async throws -> HTTPResponse
+    {
+        var request = HTTPRequest(
+            method: method, url: setting("MAPPING_SERVICE_URL") + path, headers: headers + [("Authorization", "Bearer \(token)")])
         if let body {
             request.headers.append(("Content-Type", "application/json"))
             request.body = JSON.bytes(body)

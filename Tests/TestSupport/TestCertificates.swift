@@ -1,7 +1,7 @@
-import _CryptoExtras
 import Crypto
 import Foundation
 import X509
+import _CryptoExtras
 
 /// An app registration's certificate as an administrator makes one: self-signed, RSA, valid for a year.
 public struct TestClientCertificate: Sendable {
@@ -13,7 +13,10 @@ public struct TestClientCertificate: Sendable {
 
     public init(commonName: String = "d365mm test client", notValidAfter: Date = Date().addingTimeInterval(365 * 86_400)) throws {
         let key = try _RSA.Signing.PrivateKey(keySize: .bits2048)
-        let name = try DistinguishedName { CommonName(commonName); OrganizationName("Contoso Plant") }
+        let name = try DistinguishedName {
+            CommonName(commonName)
+            OrganizationName("Contoso Plant")
+        }
         let certificate = try Certificate(
             version: .v3, serialNumber: .init(), publicKey: .init(key.publicKey), notValidBefore: Date().addingTimeInterval(-3600),
             notValidAfter: notValidAfter, issuer: name, subject: name, signatureAlgorithm: .sha256WithRSAEncryption,

@@ -22,7 +22,8 @@ struct UTCCalendarTests {
             let seconds = day * 86_400 + (day * 7919) % 86_400
             if dates.string(from: Date(timeIntervalSince1970: TimeInterval(day * 86_400))) != text
                 || UTCCalendar.days(ofDate: text) != day
-                || instants.string(from: Date(timeIntervalSince1970: TimeInterval(seconds))) != UTCCalendar.dateTimeText(seconds: seconds) {
+                || instants.string(from: Date(timeIntervalSince1970: TimeInterval(seconds))) != UTCCalendar.dateTimeText(seconds: seconds)
+            {
                 mismatches.append(text)
             }
         }
@@ -40,8 +41,10 @@ struct UTCCalendarTests {
         #expect(UTCCalendar.days(ofDate: "2000-02-29") != nil)
     }
 
-    @Test(arguments: ["2026-11-20T14:05:00Z", "2026-11-20T14:05:00.250Z", "2026-11-20T23:30:00-02:00", "2026-03-01T00:15:59+05:30",
-                      "2024-02-29T12:00:00.5+00:00"])
+    @Test(arguments: [
+        "2026-11-20T14:05:00Z", "2026-11-20T14:05:00.250Z", "2026-11-20T23:30:00-02:00", "2026-03-01T00:15:59+05:30",
+        "2024-02-29T12:00:00.5+00:00",
+    ])
     func instantsAgreeWithFoundation(_ text: String) throws {
         let plain = Self.formatter([.withInternetDateTime]).date(from: text)
         let fractional = Self.formatter([.withInternetDateTime, .withFractionalSeconds]).date(from: text)

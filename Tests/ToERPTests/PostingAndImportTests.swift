@@ -3,13 +3,14 @@ import HTTP
 import JSON
 import Simulator
 import StateStore
-import Testing
 import TestSupport
+import Testing
 
 /// Posting mode `batch_job`, and the import of D365's own labor into MachineMetrics.
 struct PostingAndImportTests {
     @Test func batchJobModeReportsJournalsStillUnpostedAfterADayUntilD365PostsThem() async throws {
-        try await withToERPConnector(extra: ["WRITE_LTS_TO_D365": "true", "D365_JOURNAL_POSTING_MODE": "batch_job"]) { (harness: ConnectorHarness) async throws in
+        try await withToERPConnector(extra: ["WRITE_LTS_TO_D365": "true", "D365_JOURNAL_POSTING_MODE": "batch_job"]) {
+            (harness: ConnectorHarness) async throws in
             _ = try await harness.run(["run", "to-erp"])
             #expect(try await harness.run(["run", "to-erp"]).status == 0, "journals written today are not overdue")
             // A day and more passes without D365's batch posting running.
@@ -28,7 +29,8 @@ struct PostingAndImportTests {
     }
 
     @Test func theImportSendsPostedD365LaborOfTheSiteOnceAndNeverTheConnectorsOwn() async throws {
-        try await withToERPConnector(extra: ["WRITE_LTS_TO_D365": "true", "IMPORT_LTS_TO_MM": "true", "D365_JOURNAL_POSTING_MODE": "action"]) { (harness: ConnectorHarness) async throws in
+        try await withToERPConnector(extra: ["WRITE_LTS_TO_D365": "true", "IMPORT_LTS_TO_MM": "true", "D365_JOURNAL_POSTING_MODE": "action"]) {
+            (harness: ConnectorHarness) async throws in
             let simulator = harness.session.simulator
             #expect(try await harness.run(["run", "from-erp"]).status == 0, "MachineMetrics learns the work orders first")
             let first = try await harness.run(["run", "to-erp"])
@@ -37,7 +39,9 @@ struct PostingAndImportTests {
             #expect(Set(imported.keys) == expectedImport(simulator), "the posted lines of the site, by key")
             #expect(!imported.isEmpty && imported.values.allSatisfy { $0.timesReceived == 1 })
             let sample = try #require(imported.values.first?.object)
-            #expect(sample["posted"] as? Bool == true && sample["personnelNumber"] is NSNull && (sample["operationKey"] as? String)?.hasPrefix("usmf/") == true)
+            #expect(
+                sample["posted"] as? Bool == true && sample["personnelNumber"] is NSNull
+                    && (sample["operationKey"] as? String)?.hasPrefix("usmf/") == true)
 
             let puts = simulator.requestLog.count(service: .mm, method: "PUT", path: "labor-tickets")
             #expect(try await harness.run(["run", "to-erp"]).status == 0)
@@ -45,13 +49,19 @@ struct PostingAndImportTests {
 
             // Someone enters feedback in D365 by hand and D365's batch posting posts it: that line, and only it, goes next.
             let order = try #require(simulator.laborTickets().first { $0.exportedRevision == 1 })
-            let body = JSONEncoding.bytes(.object(JSONObject([
-                ("dataAreaId", "usmf"), ("ProductionOrderNumber", .string(order.workOrderNumber)), ("RouteOperationNumber", .number(order.operationSequence)),
-                ("RouteOperationPriority", .string(order.operationPriority)), ("RegisteredHours", .number("1.5")), ("ReportedGoodInventoryQuantity", 12),
-                ("ReportedErrorInventoryQuantity", 0), ("JournalDescription", "Shift feedback"),
-            ])))
-            let entered = try await harness.session.send(.json(method: "POST", url: harness.session.odataURL("RouteCardProductionJournalEntries", [("cross-company", "true")]),
-                                                                headers: [("Authorization", "Bearer \(try await harness.session.d365Token())")], body: body))
+            let body = JSONEncoding.bytes(
+                .object(
+                    JSONObject([
+                        ("dataAreaId", "usmf"), ("ProductionOrderNumber", .string(order.workOrderNumber)),
+                        ("RouteOperationNumber", .number(order.operationSequence)),
+                        ("RouteOperationPriority", .string(order.operationPriority)), ("RegisteredHours", .number("1.5")),
+                        ("ReportedGoodInventoryQuantity", 12),
+                        ("ReportedErrorInventoryQuantity", 0), ("JournalDescription", "Shift feedback"),
+                    ])))
+            let entered = try await harness.session.send(
+                .json(
+                    method: "POST", url: harness.session.odataURL("RouteCardProductionJournalEntries", [("cross-company", "true")]),
+                    headers: [("Authorization", "Bearer \(try await harness.session.d365Token())")], body: body))
             #expect(entered.status == 201)
             #expect(simulator.runBatchPosting() > 0)
             #expect(try await harness.run(["run", "to-erp"]).status == 0)
@@ -76,8 +86,10 @@ struct PostingAndImportTests {
         let known = Set(simulator.receivedRecords("work-orders").keys)
         let table = simulator.table("RouteCardProductionJournalEntries")
         var keys = Set<String>()
-        for row in 0..<table.count where table.string(row: row, "dataAreaId") == "usmf" && table.string(row: row, "ProductionSiteId") == "1"
-            && table.value(row: row, "IsPosted") == .member(1) && !table.string(row: row, "JournalDescription").hasPrefix("MM-LT ") {
+        for row in 0..<table.count
+        where table.string(row: row, "dataAreaId") == "usmf" && table.string(row: row, "ProductionSiteId") == "1"
+            && table.value(row: row, "IsPosted") == .member(1) && !table.string(row: row, "JournalDescription").hasPrefix("MM-LT ")
+        {
             guard known.contains("usmf/\(table.string(row: row, "ProductionOrderNumber"))") else { continue }
             keys.insert("usmf/\(table.string(row: row, "JournalNumber"))/1")
         }

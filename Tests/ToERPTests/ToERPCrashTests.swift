@@ -1,7 +1,7 @@
 import Foundation
 import Simulator
-import Testing
 import TestSupport
+import Testing
 
 /// A `SIGKILL` at each step of the write path, then further runs: every valid ticket ends in D365 exactly once,
 /// acknowledged, posted; nothing is left in the spool's working folders.
@@ -9,21 +9,22 @@ import TestSupport
 /// The debug build dies where `D365MM_DEBUG_CRASH_AT` says (see `CrashPoint`).
 struct ToERPCrashTests {
     static let writePath = [
-        "to-erp.reconciled",           // before anything is written
-        "to-erp.pulled",               // a page of tickets in inbox/, nothing transformed
-        "to-erp.transformed",          // journals in outbound/, the inbox page not yet retired
-        "to-erp.batch-sending",        // right before the $batch
-        "to-erp.batch-answered",       // D365 committed every journal; nothing recorded here
-        "to-erp.journal-recorded@1",   // inside the transaction that records the answer: none of it is kept
+        "to-erp.reconciled",  // before anything is written
+        "to-erp.pulled",  // a page of tickets in inbox/, nothing transformed
+        "to-erp.transformed",  // journals in outbound/, the inbox page not yet retired
+        "to-erp.batch-sending",  // right before the $batch
+        "to-erp.batch-answered",  // D365 committed every journal; nothing recorded here
+        "to-erp.journal-recorded@1",  // inside the transaction that records the answer: none of it is kept
         "to-erp.journal-recorded@20",
-        "to-erp.journals-recorded",    // the whole answer recorded; the file still in outbound/, without its receipt
-        "to-erp.acknowledged",         // MachineMetrics told; the state database does not know it
-        "to-erp.posting-answered",     // journals posted; the state database does not know it
+        "to-erp.journals-recorded",  // the whole answer recorded; the file still in outbound/, without its receipt
+        "to-erp.acknowledged",  // MachineMetrics told; the state database does not know it
+        "to-erp.posting-answered",  // journals posted; the state database does not know it
     ]
 
     @Test(arguments: writePath)
     func aKillAtEachStepLeavesEveryTicketInD365ExactlyOnce(crashPoint: String) async throws {
-        try await withToERPConnector(extra: ["WRITE_LTS_TO_D365": "true", "D365_JOURNAL_POSTING_MODE": "action"]) { (harness: ConnectorHarness) async throws in
+        try await withToERPConnector(extra: ["WRITE_LTS_TO_D365": "true", "D365_JOURNAL_POSTING_MODE": "action"]) {
+            (harness: ConnectorHarness) async throws in
             let pending = harness.session.simulator.laborTickets().filter(\.isPending)
             let killed = try await harness.run(["run", "to-erp"], changing: ["D365MM_DEBUG_CRASH_AT": crashPoint])
             #expect(killed.killedBySignal && killed.status == SIGKILL, "the run died at \(crashPoint): \(killed.status) \(killed.standardError)")
@@ -44,7 +45,8 @@ struct ToERPCrashTests {
             let operations = simulator.table("ProductionOrderRouteOperations")
             let target = simulator.laborTickets().lazy.filter { $0.exportedRevision == 1 }.compactMap { ticket -> (String, Int)? in
                 let other = (0..<operations.count).first { row in
-                    operations.string(row: row, "dataAreaId") == "usmf" && operations.string(row: row, "ProductionOrderNumber") == ticket.workOrderNumber
+                    operations.string(row: row, "dataAreaId") == "usmf"
+                        && operations.string(row: row, "ProductionOrderNumber") == ticket.workOrderNumber
                         && operations.value(row: row, "OperationPriority") == .member(EnumTypes.routeOprPriority.index(of: ticket.operationPriority)!)
                         && operations.value(row: row, "OperationNumber") != .integer(Int64(ticket.operationSequence))
                 }
@@ -88,7 +90,9 @@ struct ToERPCrashTests {
         #expect(Set(lines.keys) == Set(exported.map { "\($0.id) r1" }), "a line for each exported ticket and for nothing else")
         #expect(lines.values.allSatisfy { $0 == 1 }, "never twice: \(lines.filter { $0.value > 1 })")
         let table = harness.session.simulator.table("RouteCardProductionJournalEntries")
-        let unposted = (0..<table.count).filter { table.string(row: $0, "JournalDescription").hasPrefix("MM-LT ") && table.value(row: $0, "IsPosted") != .member(1) }
+        let unposted = (0..<table.count).filter {
+            table.string(row: $0, "JournalDescription").hasPrefix("MM-LT ") && table.value(row: $0, "IsPosted") != .member(1)
+        }
         #expect(!posted || unposted.isEmpty, "every journal posted")
         for folder in ["tmp", "inbox", "outbound"] {
             #expect(harness.files(folder).isEmpty, "\(folder)/ holds \(harness.files(folder))")

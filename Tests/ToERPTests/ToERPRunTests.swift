@@ -1,8 +1,9 @@
 import Foundation
-import enum Mapping.ToERPMapping
 import Simulator
-import Testing
 import TestSupport
+import Testing
+
+import enum Mapping.ToERPMapping
 
 /// `d365mm run to-erp`, the built binary, against the simulator on loopback.
 struct ToERPRunTests {
@@ -46,7 +47,9 @@ struct ToERPRunTests {
 
     @Test func aCommittedWriteWhoseAnswerIsLostIsNotWrittenAgain() async throws {
         // The first $batch reads the tickets' orders, operations and workers; the second writes the journals.
-        try await withToERPConnector({ $0.faults = [FaultRule(service: .d365, method: "POST", path: "$batch", action: .loseAnswer, after: 1, times: 1)] }) { (harness: ConnectorHarness) async throws in
+        try await withToERPConnector({
+            $0.faults = [FaultRule(service: .d365, method: "POST", path: "$batch", action: .loseAnswer, after: 1, times: 1)]
+        }) { (harness: ConnectorHarness) async throws in
             let first = try await harness.run(["run", "to-erp"])
             #expect(first.status == 75, "\(first.standardError)")
             #expect(first.standardError.contains("reconciliation"))
@@ -65,7 +68,8 @@ struct ToERPRunTests {
     }
 
     @Test func postingModeActionLeavesTheJournalsPosted() async throws {
-        try await withToERPConnector(extra: ["WRITE_LTS_TO_D365": "true", "D365_JOURNAL_POSTING_MODE": "action"]) { (harness: ConnectorHarness) async throws in
+        try await withToERPConnector(extra: ["WRITE_LTS_TO_D365": "true", "D365_JOURNAL_POSTING_MODE": "action"]) {
+            (harness: ConnectorHarness) async throws in
             let result = try await harness.run(["run", "to-erp"])
             #expect(result.status == 2)
             let table = harness.session.simulator.table("RouteCardProductionJournalEntries")
@@ -90,7 +94,8 @@ struct ToERPRunTests {
             #expect(lines["\(ticket.id) r1"] == 1 && lines["\(ticket.id) r2"] == 1, "one correcting journal, no second copy")
             let table = harness.session.simulator.table("RouteCardProductionJournalEntries")
             let rows = (0..<table.count).filter { table.string(row: $0, "JournalDescription").hasPrefix("MM-LT \(ticket.id) ") }
-            var hours: Int64 = 0, good: Int64 = 0
+            var hours: Int64 = 0
+            var good: Int64 = 0
             for row in rows {
                 if case .decimal(let value) = table.value(row: row, "RegisteredHours") { hours += value }
                 if case .decimal(let value) = table.value(row: row, "ReportedGoodInventoryQuantity") { good += value }
@@ -116,8 +121,11 @@ struct ToERPRunTests {
             // An exported ticket whose order has another operation to move to.
             var move: (ticket: LaborTicket, operation: Int)?
             for ticket in simulator.laborTickets() where ticket.exportedRevision == 1 && move == nil {
-                for row in 0..<operations.count where operations.string(row: row, "ProductionOrderNumber") == ticket.workOrderNumber
-                    && operations.string(row: row, "dataAreaId") == "usmf" && operations.value(row: row, "OperationPriority") == .member(EnumTypes.routeOprPriority.index(of: ticket.operationPriority)!) {
+                for row in 0..<operations.count
+                where operations.string(row: row, "ProductionOrderNumber") == ticket.workOrderNumber
+                    && operations.string(row: row, "dataAreaId") == "usmf"
+                    && operations.value(row: row, "OperationPriority") == .member(EnumTypes.routeOprPriority.index(of: ticket.operationPriority)!)
+                {
                     if case .integer(let number) = operations.value(row: row, "OperationNumber"), number != ticket.operationSequence {
                         move = (ticket, Int(number))
                         break
@@ -136,8 +144,9 @@ struct ToERPRunTests {
             var hoursByOperation: [Int64: Int64] = [:]
             for row in 0..<table.count where table.string(row: row, "JournalDescription").hasPrefix("MM-LT \(ticket.id) ") {
                 guard case .integer(let operation) = table.value(row: row, "RouteOperationNumber"),
-                      case .decimal(let good) = table.value(row: row, "ReportedGoodInventoryQuantity"),
-                      case .decimal(let hours) = table.value(row: row, "RegisteredHours") else { continue }
+                    case .decimal(let good) = table.value(row: row, "ReportedGoodInventoryQuantity"),
+                    case .decimal(let hours) = table.value(row: row, "RegisteredHours")
+                else { continue }
                 goodByOperation[operation, default: 0] += good
                 hoursByOperation[operation, default: 0] += hours
             }
@@ -171,10 +180,16 @@ struct ToERPRunTests {
             _ = try await harness.run(["run", "to-erp"])
             let operations = simulator.table("ProductionOrderRouteOperations")
             var move: (ticket: LaborTicket, operation: Int)?
-            for ticket in simulator.laborTickets() where longIDs.contains(ticket.id) && ticket.exportedRevision == 2 && ticket.personnelNumber != nil && move == nil {
-                for row in 0..<operations.count where operations.string(row: row, "ProductionOrderNumber") == ticket.workOrderNumber
-                    && operations.string(row: row, "dataAreaId") == "usmf" && operations.value(row: row, "OperationPriority") == .member(EnumTypes.routeOprPriority.index(of: ticket.operationPriority)!) {
-                    if case .integer(let number) = operations.value(row: row, "OperationNumber"), number != ticket.operationSequence { move = (ticket, Int(number)) }
+            for ticket in simulator.laborTickets()
+            where longIDs.contains(ticket.id) && ticket.exportedRevision == 2 && ticket.personnelNumber != nil && move == nil {
+                for row in 0..<operations.count
+                where operations.string(row: row, "ProductionOrderNumber") == ticket.workOrderNumber
+                    && operations.string(row: row, "dataAreaId") == "usmf"
+                    && operations.value(row: row, "OperationPriority") == .member(EnumTypes.routeOprPriority.index(of: ticket.operationPriority)!)
+                {
+                    if case .integer(let number) = operations.value(row: row, "OperationNumber"), number != ticket.operationSequence {
+                        move = (ticket, Int(number))
+                    }
                 }
             }
             let (ticket, newOperation) = try #require(move, "a written ticket with a long id and another operation to move to")
@@ -193,7 +208,8 @@ struct ToERPRunTests {
     }
 
     @Test func jobJournalsCarryTheRouteJobOfTheTicketsKind() async throws {
-        try await withToERPConnector(extra: ["WRITE_LTS_TO_D365": "true", "JOB_OR_OPERATION_JOURNALS": "job"]) { (harness: ConnectorHarness) async throws in
+        try await withToERPConnector(extra: ["WRITE_LTS_TO_D365": "true", "JOB_OR_OPERATION_JOURNALS": "job"]) {
+            (harness: ConnectorHarness) async throws in
             let result = try await harness.run(["run", "to-erp"])
             #expect(result.status == 2, "\(result.standardError)")
             #expect(result.standardError.contains("job (has job scheduling run for the order?)"), "orders without route jobs are named")

@@ -4,8 +4,10 @@ import TestSupport
 
 /// A simulated world for to-erp tests: 160 orders and 48 pending labor tickets (some deliberately unwritable), and a
 /// connector with write-back on.
-func withToERPConnector(_ configure: (inout SimulatorOptions) -> Void = { _ in }, extra: [String: String] = ["WRITE_LTS_TO_D365": "true"],
-                        _ body: (ConnectorHarness) async throws -> Void) async throws {
+func withToERPConnector(
+    _ configure: (inout SimulatorOptions) -> Void = { _ in }, extra: [String: String] = ["WRITE_LTS_TO_D365": "true"],
+    _ body: (ConnectorHarness) async throws -> Void
+) async throws {
     try await withConnector(orders: 160, laborTickets: 48, configure: configure, extra: extra, body)
 }
 

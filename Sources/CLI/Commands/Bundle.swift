@@ -43,9 +43,10 @@ extension D365MMCommand {
                 configuration.insert("The configuration is NOT valid: \(error.description)", at: 0)
             }
             configuration += source.warnings.map { "warning: \($0)" }
-            let bundle = SupportBundle(spool: spool, database: database, configurationText: configuration.joined(separator: "\n") + "\n",
-                                       toolVersion: D365MMVersion.current, redactor: redactor,
-                                       options: .init(archives: archives, maxBytes: Int64(maxMb) * 1_048_576))
+            let bundle = SupportBundle(
+                spool: spool, database: database, configurationText: configuration.joined(separator: "\n") + "\n",
+                toolVersion: D365MMVersion.current, redactor: redactor,
+                options: .init(archives: archives, maxBytes: Int64(maxMb) * 1_048_576))
             let directory = output ?? (access("/var/tmp", W_OK) == 0 ? "/var/tmp" : FileManager.default.currentDirectoryPath)
             var status = try StatusReport.gather(spool: spool, database: database, timers: SystemdTimers.list())
             status.databaseProblem = databaseProblem

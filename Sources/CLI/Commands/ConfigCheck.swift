@@ -4,12 +4,14 @@ import Foundation
 
 extension D365MMCommand {
     struct Config: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Inspect the configuration.", subcommands: [Check.self, ConfigTemplate.self, MoveSecrets.self])
+        static let configuration = CommandConfiguration(
+            abstract: "Inspect the configuration.", subcommands: [Check.self, ConfigTemplate.self, MoveSecrets.self])
 
         struct Check: AsyncParsableCommand {
             static let configuration = CommandConfiguration(
                 abstract: "Validate the configuration and print it with secrets masked.",
-                discussion: "Prints every variable with its effective value and where it came from (environment, file:line or default). Exits 78 when anything is wrong, naming every problem."
+                discussion:
+                    "Prints every variable with its effective value and where it came from (environment, file:line or default). Exits 78 when anything is wrong, naming every problem."
             )
 
             @OptionGroup var options: ConfigurationOptions
@@ -17,7 +19,8 @@ extension D365MMCommand {
             func run() async throws {
                 let environment = try CommandEnvironment.load(configFile: options.config, label: "d365mm.config")
                 let source = environment.source
-                let header = "configuration is valid" + (source.filePath.map { " (file \($0); the environment wins over it)" } ?? " (environment only)")
+                let header =
+                    "configuration is valid" + (source.filePath.map { " (file \($0); the environment wins over it)" } ?? " (environment only)")
                 print(environment.redactor.redact(([header] + ConfigurationListing.lines(source)).joined(separator: "\n")))
             }
         }
@@ -30,7 +33,8 @@ enum ConfigurationListing {
         let width = ConfigurationVariable.all.map(\.name.count).max() ?? 0
         return ConfigurationVariable.all.map { variable in
             let entry = source.value(of: variable)
-            let shown = variable.isSecret ? (entry == nil ? "(not set)" : "********") : entry.map { ConfigurationLoader.shownValue($0.value) } ?? "(not set)"
+            let shown =
+                variable.isSecret ? (entry == nil ? "(not set)" : "********") : entry.map { ConfigurationLoader.shownValue($0.value) } ?? "(not set)"
             return "\(variable.name.padding(toLength: width, withPad: " ", startingAt: 0))  \(shown)  [\(entry?.origin.description ?? "")]"
         }
     }

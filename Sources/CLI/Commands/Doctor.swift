@@ -23,8 +23,9 @@ extension D365MMCommand {
         func run() async throws {
             let environment = try CommandEnvironment.load(configFile: options.config, label: "d365mm.doctor")
             let remote = try RemoteClients(environment, logger: environment.logger)
-            let doctor = Diagnostics.Doctor(configuration: environment.configuration, tokens: remote.tokens, odata: remote.odata, journals: remote.journals,
-                                            machineMetrics: remote.machineMetrics, http: remote.resilient, logger: environment.logger)
+            let doctor = Diagnostics.Doctor(
+                configuration: environment.configuration, tokens: remote.tokens, odata: remote.odata, journals: remote.journals,
+                machineMetrics: remote.machineMetrics, http: remote.resilient, logger: environment.logger)
             let checks = await doctor.run { check in
                 let verdict = check.warning ? "WARN" : check.passed ? "PASS" : "FAIL"
                 let text = "\(verdict)  \(check.name): \(check.detail)" + (check.fix.map { "\n      fix: \($0)" } ?? "")

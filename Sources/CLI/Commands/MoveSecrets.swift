@@ -26,8 +26,10 @@ extension D365MMCommand.Config {
         var to: String?
         @Flag(help: "Write plain root-only files, not credentials sealed by systemd-creds.")
         var plain = false
-        @Option(help: ArgumentHelp("A staging root (DESTDIR): the files are under it, the configuration names the paths without it; secrets are then never sealed (a sealed credential opens only on the machine that sealed it).",
-                                   valueName: "dir"))
+        @Option(
+            help: ArgumentHelp(
+                "A staging root (DESTDIR): the files are under it, the configuration names the paths without it; secrets are then never sealed (a sealed credential opens only on the machine that sealed it).",
+                valueName: "dir"))
         var root = ""
 
         func validate() throws {
@@ -49,10 +51,14 @@ extension D365MMCommand.Config {
                 for secret in moved {
                     print("\(secret.variable): moved from \(file):\(secret.line) to \(secret.path)")
                 }
-                print(seal ? "sealed by systemd-creds to this machine (its TPM2 chip or /var/lib/systemd/credential.secret)"
-                           : "plain files only root may read" + (plain || !root.isEmpty ? "" : " (systemd-creds is not installed here)"))
+                print(
+                    seal
+                        ? "sealed by systemd-creds to this machine (its TPM2 chip or /var/lib/systemd/credential.secret)"
+                        : "plain files only root may read" + (plain || !root.isEmpty ? "" : " (systemd-creds is not installed here)"))
                 print("\(file) now sets D365MM_CREDENTIALS_DIR=\(directory)")
-                print("next: render the units again so that systemd loads them: d365mm systemd-units --config \(file) --output /etc/systemd/system [--instance NAME], then systemctl daemon-reload")
+                print(
+                    "next: render the units again so that systemd loads them: d365mm systemd-units --config \(file) --output /etc/systemd/system [--instance NAME], then systemctl daemon-reload"
+                )
             } catch {
                 printError("d365mm: \(error)")
                 switch error.kind {

@@ -47,7 +47,7 @@ extension D365MMCommand.Run {
         /// Debug builds take `D365MM_DEBUG_ORDER_WINDOW`, so that tests read open orders in several windows.
         private static var orderWindow: Int {
             #if DEBUG
-            if let text = ProcessInfo.processInfo.environment["D365MM_DEBUG_ORDER_WINDOW"], let window = Int(text) { return window }
+                if let text = ProcessInfo.processInfo.environment["D365MM_DEBUG_ORDER_WINDOW"], let window = Int(text) { return window }
             #endif
             return FromERPRun.Options.defaultOrderWindow
         }
@@ -65,9 +65,10 @@ extension D365MMCommand.Run {
                 scope: .init(dataAreaID: environment.configuration.dataAreaID, siteID: environment.configuration.siteID),
                 full: full, concurrency: environment.configuration.d365Concurrency, pullOnly: pullOnly, orderWindow: Self.orderWindow)
             let report = try await withRunResources(environment, logger: logger, runID: runID, direction: .fromERP) { resources in
-                let run = FromERPRun(options: options, spool: resources.spool, database: resources.database, odata: resources.odata,
-                                     machineMetrics: resources.machineMetrics, runID: runID, logger: logger, progress: TerminalProgress.make(),
-                                     stop: resources.stop)
+                let run = FromERPRun(
+                    options: options, spool: resources.spool, database: resources.database, odata: resources.odata,
+                    machineMetrics: resources.machineMetrics, runID: runID, logger: logger, progress: TerminalProgress.make(),
+                    stop: resources.stop)
                 return await run.run()
             }
             if report.exitStatus != .success { throw report.exitStatus.exitCode }
@@ -111,9 +112,10 @@ extension D365MMCommand.Run {
                 postingMode: configuration.postingMode, postingAction: configuration.postingAction,
                 reconciliationWindow: configuration.reconciliationWindow)
             let report = try await withRunResources(environment, logger: logger, runID: runID, direction: .toERP) { resources in
-                let run = ToERPRun(options: options, spool: resources.spool, database: resources.database, odata: resources.odata,
-                                   writer: resources.journals, machineMetrics: resources.machineMetrics, runID: runID, logger: logger,
-                                   stop: resources.stop)
+                let run = ToERPRun(
+                    options: options, spool: resources.spool, database: resources.database, odata: resources.odata,
+                    writer: resources.journals, machineMetrics: resources.machineMetrics, runID: runID, logger: logger,
+                    stop: resources.stop)
                 return await run.run()
             }
             if report.exitStatus != .success { throw report.exitStatus.exitCode }
@@ -124,7 +126,8 @@ extension D365MMCommand.Run {
 /// The run's summary counts and stage times as one line.
 enum RunSummaryText {
     static func counts(_ report: RunReport) -> String {
-        let counts = report.counts.isEmpty ? "nothing moved" : report.counts.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", ")
+        let counts =
+            report.counts.isEmpty ? "nothing moved" : report.counts.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", ")
         guard !report.stageSeconds.isEmpty else { return counts }
         let stages = report.stageSeconds.sorted { $0.key < $1.key }.map { "\($0.key) \(String(format: "%.2f", $0.value))" }
         return counts + "; seconds in " + stages.joined(separator: ", ")

@@ -53,7 +53,9 @@ extension D365MMCommand {
         var faults: [String] = []
         @Option(help: ArgumentHelp("A JSON scenario file: {\"faults\": [...], \"missingPrivileges\": [...], \"pageSize\": N}.", valueName: "file"))
         var scenario: String?
-        @Option(name: .customLong("env-file"), help: ArgumentHelp("Also write the configuration lines to this file (and, with --tls, the CA to FILE.ca.pem).", valueName: "file"))
+        @Option(
+            name: .customLong("env-file"),
+            help: ArgumentHelp("Also write the configuration lines to this file (and, with --tls, the CA to FILE.ca.pem).", valueName: "file"))
         var envFile: String?
         @Flag(help: "Serve https, with a certificate from a CA made up for this run: D365MM_CA_FILE names it in the configuration lines.")
         var tls = false
@@ -63,7 +65,10 @@ extension D365MMCommand {
         var proxyUser: String?
         @Option(name: .customLong("proxy-password"), help: "The proxy's password.")
         var proxyPassword: String?
-        @Option(name: .customLong("client-certificate"), help: ArgumentHelp("A PEM certificate registered with the app (repeatable): client assertions signed with its key are accepted.", valueName: "file"))
+        @Option(
+            name: .customLong("client-certificate"),
+            help: ArgumentHelp(
+                "A PEM certificate registered with the app (repeatable): client assertions signed with its key are accepted.", valueName: "file"))
         var clientCertificates: [String] = []
 
         func run() async throws {
@@ -92,7 +97,9 @@ extension D365MMCommand {
             }
             FileHandle.standardOutput.write(Data(lines.utf8))
             let tables = ["ProductionOrderHeaders", "ProductionOrderRouteOperations", "Workers"].map { "\(simulator.table($0).count) \($0)" }
-            printError("d365mm simulate: serving on \(simulator.baseURL) (\(tables.joined(separator: ", ")), \(simulator.laborTickets().count) labor tickets); stop with Ctrl-C")
+            printError(
+                "d365mm simulate: serving on \(simulator.baseURL) (\(tables.joined(separator: ", ")), \(simulator.laborTickets().count) labor tickets); stop with Ctrl-C"
+            )
             await Self.waitForTerminationSignal()
             await simulator.shutdown()
             printError("d365mm simulate: stopped")
@@ -124,7 +131,9 @@ extension D365MMCommand {
             options.faults = try faults.map { try FaultRule(parsing: $0) }
             options.tls = tls
             options.clientCertificatePEMs = try clientCertificates.map { file in
-                guard let data = FileManager.default.contents(atPath: file) else { throw SimulatorError("--client-certificate \(file) cannot be read") }
+                guard let data = FileManager.default.contents(atPath: file) else {
+                    throw SimulatorError("--client-certificate \(file) cannot be read")
+                }
                 return String(decoding: data, as: UTF8.self)
             }
             if proxy {
@@ -148,7 +157,7 @@ extension D365MMCommand {
                 return source
             }
             for await _ in stream { break }
-            sources.forEach { $0.cancel() }
+            for source in sources { source.cancel() }
         }
     }
 }

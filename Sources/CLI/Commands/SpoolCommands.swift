@@ -78,7 +78,9 @@ private func change(_ verb: SpoolActions.Verb, _ options: SpoolChangeOptions, co
     for name in names {
         do {
             let outcome = try actions.perform(verb, on: name)
-            let arrival = outcome.to.hasPrefix("archive/") ? outcome.to
+            let arrival =
+                outcome.to.hasPrefix("archive/")
+                ? outcome.to
                 : "\(outcome.to)/" + (outcome.name == name ? "" : "\(SpoolName.shown(outcome.name)) (\(outcome.to)/ already held that name)")
             print("\(verb.rawValue): \(outcome.from.rawValue)/\(SpoolName.shown(name)) → \(arrival)")
         } catch {
@@ -92,7 +94,8 @@ private func change(_ verb: SpoolActions.Verb, _ options: SpoolChangeOptions, co
 
 extension D365MMCommand.SpoolCommand {
     struct List: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(commandName: "ls", abstract: "List the items of spool folders, with age, size and why they failed.")
+        static let configuration = CommandConfiguration(
+            commandName: "ls", abstract: "List the items of spool folders, with age, size and why they failed.")
         @OptionGroup var options: ConfigurationOptions
         @Argument(help: ArgumentHelp("Folders to list (default: inbox outbound failed hold).", valueName: "folder"))
         var folders: [String] = []
@@ -136,7 +139,9 @@ extension D365MMCommand.SpoolCommand {
                 throw ExitStatus.usage.exitCode
             }
             guard kind == .file else {
-                printError("d365mm: \(folder.rawValue)/\(SpoolName.shown(name)) is not a regular file (a symbolic link or a folder); d365mm does not follow it out of the spool.")
+                printError(
+                    "d365mm: \(folder.rawValue)/\(SpoolName.shown(name)) is not a regular file (a symbolic link or a folder); d365mm does not follow it out of the spool."
+                )
                 throw ExitStatus.usage.exitCode
             }
             print(SpoolItemInfo.details(spool: spool, folder: folder, name: name))
@@ -144,7 +149,8 @@ extension D365MMCommand.SpoolCommand {
     }
 
     struct Requeue: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Put failed (or held) items back to work: inbox/ for raw pages, outbound/ for payloads.")
+        static let configuration = CommandConfiguration(
+            abstract: "Put failed (or held) items back to work: inbox/ for raw pages, outbound/ for payloads.")
         @OptionGroup var options: SpoolChangeOptions
         func run() async throws { try change(.requeue, options) }
     }
@@ -162,7 +168,8 @@ extension D365MMCommand.SpoolCommand {
     }
 
     struct Delete: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Delete items from failed/ or hold/, archiving each (with its error sidecar) first.")
+        static let configuration = CommandConfiguration(
+            abstract: "Delete items from failed/ or hold/, archiving each (with its error sidecar) first.")
         @OptionGroup var options: SpoolChangeOptions
         @Flag(help: "Do a bulk delete (ALL or -) instead of only showing what it would delete.")
         var yes = false
@@ -194,7 +201,10 @@ extension D365MMCommand.SpoolCommand {
                 """
         )
         @OptionGroup var options: ConfigurationOptions
-        @Option(name: .customLong("older-than"), help: ArgumentHelp("Pack only files older than this: a number and a unit (h, d, w, m, y). Default: every finished file.", valueName: "age"))
+        @Option(
+            name: .customLong("older-than"),
+            help: ArgumentHelp(
+                "Pack only files older than this: a number and a unit (h, d, w, m, y). Default: every finished file.", valueName: "age"))
         var olderThan: String?
         @Option(help: ArgumentHelp("How long to wait for a running run's lock.", valueName: "seconds"))
         var wait: Double = 30
@@ -220,8 +230,10 @@ extension D365MMCommand.SpoolCommand {
                 return
             }
             let megabytes = Double(written.reduce(0) { $0 + $1.bytes }) / 1_048_576
-            print(String(format: "archived %d file(s), %.1f MB, of %d run(s) into archive/ in %.2f s (%.1f MB/s)",
-                         written.reduce(0) { $0 + $1.files }, megabytes, written.count, seconds, seconds > 0 ? megabytes / seconds : 0))
+            print(
+                String(
+                    format: "archived %d file(s), %.1f MB, of %d run(s) into archive/ in %.2f s (%.1f MB/s)",
+                    written.reduce(0) { $0 + $1.files }, megabytes, written.count, seconds, seconds > 0 ? megabytes / seconds : 0))
         }
     }
 }
@@ -239,11 +251,18 @@ enum SpoolItemInfo {
     }
 
     static func details(spool: Spool, folder: SpoolFolder, name: String) -> String {
-        var lines = ["\(folder.rawValue)/\(SpoolName.shown(name))", "  " + line(spool: spool, folder: folder, name: name).replacingOccurrences(of: "\n", with: "\n  ")]
+        var lines = [
+            "\(folder.rawValue)/\(SpoolName.shown(name))",
+            "  " + line(spool: spool, folder: folder, name: name).replacingOccurrences(of: "\n", with: "\n  "),
+        ]
         if let bytes = try? spool.read(name, in: folder) {
-            let envelope = (try? Envelope.decode(bytes, expectedSchema: Envelope.inboxSchema)) ?? (try? Envelope.decode(bytes, expectedSchema: Envelope.outboundSchema))
+            let envelope =
+                (try? Envelope.decode(bytes, expectedSchema: Envelope.inboxSchema))
+                ?? (try? Envelope.decode(bytes, expectedSchema: Envelope.outboundSchema))
             if let envelope {
-                lines.append("  \(envelope.schema): \(envelope.direction.rawValue) \(envelope.kind), \(envelope.records.count) record(s), run \(envelope.runID), checksum good")
+                lines.append(
+                    "  \(envelope.schema): \(envelope.direction.rawValue) \(envelope.kind), \(envelope.records.count) record(s), run \(envelope.runID), checksum good"
+                )
             } else {
                 lines.append("  not a valid spool file (see the error below, or `d365mm spool requeue` refuses it)")
             }
@@ -251,7 +270,8 @@ enum SpoolItemInfo {
         if let error = sidecar(spool: spool, folder: folder, name: name) {
             lines.append("  Why it is in \(folder.rawValue)/: \(error["reason"]?.stringValue ?? "?")")
             lines.append("  What to do: \(error["whatToDo"]?.stringValue ?? "?")")
-            lines.append("  (stage \(error["stage"]?.stringValue ?? "?"), run \(error["runId"]?.stringValue ?? "?"), \(error["at"]?.stringValue ?? "?"))")
+            lines.append(
+                "  (stage \(error["stage"]?.stringValue ?? "?"), run \(error["runId"]?.stringValue ?? "?"), \(error["at"]?.stringValue ?? "?"))")
         }
         if let receipt = try? spool.read(Sidecar.receiptName(for: name), in: folder) {
             lines.append("  Receipt: " + String(decoding: receipt, as: UTF8.self).replacingOccurrences(of: "\n", with: "\n  "))

@@ -56,7 +56,8 @@ enum SpoolLocation {
 enum SystemdTimers {
     static func list() -> [String]? {
         guard FileManager.default.fileExists(atPath: "/run/systemd/system"),
-              let systemctl = ["/usr/bin/systemctl", "/bin/systemctl"].first(where: FileManager.default.isExecutableFile(atPath:)) else { return nil }
+            let systemctl = ["/usr/bin/systemctl", "/bin/systemctl"].first(where: FileManager.default.isExecutableFile(atPath:))
+        else { return nil }
         let process = Process()
         process.executableURL = URL(fileURLWithPath: systemctl)
         process.arguments = ["list-timers", "--all", "--no-pager", "--no-legend", "d365mm-*"]

@@ -29,8 +29,10 @@ extension D365MMCommand {
         var binary = "/usr/local/bin/d365mm"
         @Option(help: ArgumentHelp("The unprivileged user the services run as.", valueName: "user"))
         var user = "d365mm"
-        @Option(help: ArgumentHelp("A staging root (DESTDIR): read --config and the credentials, and write --output, under it; the units name the paths without it.",
-                                   valueName: "dir"))
+        @Option(
+            help: ArgumentHelp(
+                "A staging root (DESTDIR): read --config and the credentials, and write --output, under it; the units name the paths without it.",
+                valueName: "dir"))
         var root = ""
 
         func validate() throws {
@@ -51,22 +53,28 @@ extension D365MMCommand {
                 }
                 return seconds
             }
-            let from = interval(.fromERPInterval), to = interval(.toERPInterval)
+            let from = interval(.fromERPInterval)
+            let to = interval(.toERPInterval)
             let credentialsDirectory = source.value(of: .credentialsDirectory)?.value
             let credentials = credentialsDirectory.map { SystemdCredentials.stored(in: $0, under: root) } ?? []
             for variable in Set(credentials.map(\.variable)) where credentials.filter({ $0.variable == variable }).count > 1 {
-                problems.append("D365MM_CREDENTIALS_DIR (\(credentialsDirectory ?? "")) holds both \(variable.name) and \(variable.name).cred: keep one")
+                problems.append(
+                    "D365MM_CREDENTIALS_DIR (\(credentialsDirectory ?? "")) holds both \(variable.name) and \(variable.name).cred: keep one")
             }
             guard problems.isEmpty else {
                 printError("d365mm: configuration error:\n" + problems.map { "  - \($0)" }.joined(separator: "\n"))
                 throw ExitStatus.configuration.exitCode
             }
             if let credentialsDirectory, credentials.isEmpty {
-                printError("d365mm: warning: D365MM_CREDENTIALS_DIR (\(credentialsDirectory)) holds no secret (\(Self.secretNames)): no credentials are loaded")
+                printError(
+                    "d365mm: warning: D365MM_CREDENTIALS_DIR (\(credentialsDirectory)) holds no secret (\(Self.secretNames)): no credentials are loaded"
+                )
             }
             let units = SystemdUnits(binary: binary, user: user)
-            let rendered = (instance == nil ? units.single(fromERPInterval: from, toERPInterval: to)
-                                            : units.templates(instance: instance, fromERPInterval: from, toERPInterval: to))
+            let rendered =
+                (instance == nil
+                    ? units.single(fromERPInterval: from, toERPInterval: to)
+                    : units.templates(instance: instance, fromERPInterval: from, toERPInterval: to))
                 + units.credentialDropIns(credentials, directory: credentialsDirectory ?? "", instance: instance)
             guard let output else {
                 for unit in rendered { print("### \(unit.path)\n\(unit.text)") }

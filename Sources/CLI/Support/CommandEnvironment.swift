@@ -24,12 +24,13 @@ struct CommandEnvironment {
             throw ExitStatus.configuration.exitCode
         }
         let redactor = Redactor(secrets: configuration.secrets)
-        let level: Logger.Level = switch configuration.logLevel {
-        case .error: .error
-        case .warn: .warning
-        case .info: .info
-        case .debug: .debug
-        }
+        let level: Logger.Level =
+            switch configuration.logLevel {
+            case .error: .error
+            case .warn: .warning
+            case .info: .info
+            case .debug: .debug
+            }
         let onTerminal = isatty(STDERR_FILENO) == 1
         LoggingBootstrap.once {
             LoggingSystem.bootstrap { _ in JournalLogHandler(logLevel: level, redactor: redactor, onTerminal: onTerminal) }

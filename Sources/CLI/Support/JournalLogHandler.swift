@@ -1,6 +1,6 @@
 import Foundation
-import Redaction
 import Logging
+import Redaction
 
 /// Log lines on standard error in the systemd journal's style: `<N>` priority prefixes when not on a terminal
 /// (journald turns them into levels), a time and level when on one. Every line carries the run id and passes

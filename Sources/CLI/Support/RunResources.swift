@@ -28,8 +28,10 @@ struct RunResources {
 /// Takes the spool lock, opens the state database, the run's log and the clients, runs `body` (stopping it on SIGTERM
 /// or SIGINT, ``SignalStop``), logs the run's last line, archives finished work, and releases everything. When the spool
 /// or the database cannot be had, it exits as ``SpoolAccess`` says.
-func withRunResources(_ environment: CommandEnvironment, logger: Logger, runID: String, direction: Direction,
-                      _ body: @escaping (RunResources) async -> RunReport) async throws -> RunReport {
+func withRunResources(
+    _ environment: CommandEnvironment, logger: Logger, runID: String, direction: Direction,
+    _ body: @escaping (RunResources) async -> RunReport
+) async throws -> RunReport {
     limitMallocArenas()
     let configuration = environment.configuration
     let spool = Spool(root: configuration.spoolDirectory)
@@ -42,12 +44,14 @@ func withRunResources(_ environment: CommandEnvironment, logger: Logger, runID: 
         RunLog.close()
         withExtendedLifetime(lock) {}
     }
-    let resources = RunResources(spool: spool, database: database, odata: remote.odata, journals: remote.journals,
-                                 machineMetrics: remote.machineMetrics, stop: stop)
+    let resources = RunResources(
+        spool: spool, database: database, odata: remote.odata, journals: remote.journals,
+        machineMetrics: remote.machineMetrics, stop: stop)
     let report = await SignalStop.run(stop: stop, logger: logger) { await body(resources) }
     // The run's last line, in its own log too: a support bundle then holds how each run ended.
-    logger.log(level: report.exitStatus == .success ? .info : .warning,
-               "run \(direction.rawValue) finished: \(report.outcome.rawValue) (exit \(report.exitStatus.rawValue)); \(RunSummaryText.counts(report))")
+    logger.log(
+        level: report.exitStatus == .success ? .info : .warning,
+        "run \(direction.rawValue) finished: \(report.outcome.rawValue) (exit \(report.exitStatus.rawValue)); \(RunSummaryText.counts(report))")
     await remote.shutdown()
     recordTokenDigests(environment, database: database, logger: logger)
     if stop.signal == nil {
@@ -87,16 +91,19 @@ struct RemoteClients {
         }
         resilient = ResilientClient(transport: http, budget: WaitBudget(seconds: configuration.retryBudget), stop: stop)
         tokens = EntraTokenProvider(
-            settings: .init(authorityHost: configuration.authorityHost, tenantID: configuration.tenantID, clientID: configuration.clientID,
-                            credential: Self.credential(configuration.clientCredential), environmentURL: configuration.environmentURL),
+            settings: .init(
+                authorityHost: configuration.authorityHost, tenantID: configuration.tenantID, clientID: configuration.clientID,
+                credential: Self.credential(configuration.clientCredential), environmentURL: configuration.environmentURL),
             client: resilient, redactor: environment.redactor, logger: logger)
-        odata = ODataClient(environmentURL: configuration.environmentURL, tokens: tokens, client: resilient,
-                            concurrency: configuration.d365Concurrency, logger: logger)
+        odata = ODataClient(
+            environmentURL: configuration.environmentURL, tokens: tokens, client: resilient,
+            concurrency: configuration.d365Concurrency, logger: logger)
         journals = JournalWriter(environmentURL: configuration.environmentURL, tokens: tokens, client: resilient, logger: logger)
         machineMetrics = MachineMetricsClient(
-            settings: .init(serviceURL: configuration.mappingServiceURL, authServiceURL: configuration.mappingAuthServiceURL,
-                            serviceToken: configuration.mappingServiceToken.revealed, retryAttempts: configuration.machineMetricsRetryAttempts,
-                            timeout: .seconds(Int64(configuration.machineMetricsTimeout))),
+            settings: .init(
+                serviceURL: configuration.mappingServiceURL, authServiceURL: configuration.mappingAuthServiceURL,
+                serviceToken: configuration.mappingServiceToken.revealed, retryAttempts: configuration.machineMetricsRetryAttempts,
+                timeout: .seconds(Int64(configuration.machineMetricsTimeout))),
             client: resilient, redactor: environment.redactor, logger: logger)
     }
 
@@ -112,11 +119,13 @@ struct RemoteClients {
     /// The proxies and extra trust of the configuration, as the HTTP client takes them.
     static func networkOptions(_ configuration: Configuration) -> NetworkOptions {
         let proxies = configuration.proxies
-        return NetworkOptions(proxy: { scheme, host in
-            guard let server = proxies.proxy(scheme: scheme, host: host) else { return nil }
-            return HTTPProxy(host: server.host, port: server.port, username: server.username, password: server.password?.revealed,
-                             variable: scheme == "https" ? "HTTPS_PROXY" : "HTTP_PROXY")
-        }, additionalCAFile: configuration.caFile)
+        return NetworkOptions(
+            proxy: { scheme, host in
+                guard let server = proxies.proxy(scheme: scheme, host: host) else { return nil }
+                return HTTPProxy(
+                    host: server.host, port: server.port, username: server.username, password: server.password?.revealed,
+                    variable: scheme == "https" ? "HTTPS_PROXY" : "HTTP_PROXY")
+            }, additionalCAFile: configuration.caFile)
     }
 }
 
@@ -124,7 +133,8 @@ struct RemoteClients {
 /// nothing is removed unless its archive was read back whole.
 private func archiveFinishedWork(spool: Spool, database: StateDatabase, configuration: Configuration, logger: Logger) {
     let archiver = RunArchiver(spool: spool, database: database, toolVersion: D365MMVersion.current)
-    let policy = RunArchiver.Policy(archiveAfter: configuration.archiveAfter, keep: configuration.archiveKeep, maxBytes: configuration.archiveMaxBytes)
+    let policy = RunArchiver.Policy(
+        archiveAfter: configuration.archiveAfter, keep: configuration.archiveKeep, maxBytes: configuration.archiveMaxBytes)
     do {
         let written = try archiver.archiveFinishedWork(policy: policy)
         if !written.isEmpty { logger.info("archived the finished files of \(written.count) run(s) into archive/") }
@@ -153,7 +163,6 @@ enum TerminalProgress {
 /// let peak memory grow with the data set: a pull of 100,000 simulated orders peaked at 98 MB, and at 70 MB with one.
 private func limitMallocArenas() {
     #if os(Linux)
-    cmalloc_limit_arenas(1)
+        cmalloc_limit_arenas(1)
     #endif
 }
-

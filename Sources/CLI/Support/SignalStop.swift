@@ -49,7 +49,8 @@ enum SignalStop {
     /// Exits the process at the deadline: a run stuck in a system call or a long loop must not outlive systemd's patience.
     private static func armWatchdog(signal: Int32, logger: Logger) {
         DispatchQueue.global().asyncAfter(deadline: .now() + .seconds(Int(deadline.components.seconds))) {
-            logger.error("the run did not stop within \(deadline.components.seconds) s of the signal; exiting now, as a crash would (the next run recovers)")
+            logger.error(
+                "the run did not stop within \(deadline.components.seconds) s of the signal; exiting now, as a crash would (the next run recovers)")
             RunLog.close()
             _exit(RunStopped(signal: signal).exitStatus.rawValue)
         }

@@ -25,14 +25,17 @@ extension SimulatorCore {
         case ("GET", let path) where path.hasPrefix("mm/"):
             let collection = String(path.dropFirst(3))
             let records = store.withLock { $0.machineMetrics.records[collection] ?? [:] }
-            return .json(200, object: records.mapValues { record -> [String: Any] in
-                ["timesReceived": record.timesReceived, "record": (try? JSONSerialization.jsonObject(with: Data(record.json))) ?? NSNull()]
-            })
+            return .json(
+                200,
+                object: records.mapValues { record -> [String: Any] in
+                    ["timesReceived": record.timesReceived, "record": (try? JSONSerialization.jsonObject(with: Data(record.json))) ?? NSNull()]
+                })
         case ("GET", "d365/journals"):
             var lines: [Any] = []
             for entity in [Entities.routeCardJournalEntries, Entities.jobCardJournalEntries] {
                 let table = store.withLock { $0.tables[entity.setName]! }
-                let page = PageWriter(baseURL: base, table: table).page(rows: ArraySlice((0..<Int32(table.count)).map { $0 }), select: nil, count: nil, nextLink: nil)
+                let page = PageWriter(baseURL: base, table: table).page(
+                    rows: ArraySlice((0..<Int32(table.count)).map { $0 }), select: nil, count: nil, nextLink: nil)
                 if let object = (try? JSONSerialization.jsonObject(with: Data(page))) as? [String: Any], let value = object["value"] as? [Any] {
                     lines += value
                 }
@@ -40,7 +43,8 @@ extension SimulatorCore {
             return .json(200, object: lines)
         case ("POST", "d365/update"):
             guard let object = MachineMetricsService.object(request.body), let entity = object["entity"] as? String,
-                  let key = object["key"] as? [String: Any], let changes = object["set"] as? [String: Any] else {
+                let key = object["key"] as? [String: Any], let changes = object["set"] as? [String: Any]
+            else {
                 return .json(400, object: ["message": "body must be {\"entity\": …, \"key\": {…}, \"set\": {…}}"])
             }
             do {
@@ -76,7 +80,8 @@ extension SimulatorCore {
             }
             let routeCards = store.tables[Entities.routeCardJournalEntries.setName]!
             let jobCards = store.tables[Entities.jobCardJournalEntries.setName]!
-            let connectorLines = (0..<routeCards.count).filter { routeCards.string(row: $0, "JournalDescription").hasPrefix("MM-LT ") }.count
+            let connectorLines =
+                (0..<routeCards.count).filter { routeCards.string(row: $0, "JournalDescription").hasPrefix("MM-LT ") }.count
                 + (0..<jobCards.count).filter { jobCards.string(row: $0, "JournalDescription").hasPrefix("MM-LT ") }.count
             var requests: [String: Int] = [:]
             for service in [FaultRule.Service.entra, .d365, .mm] { requests[service.rawValue] = store.requestLog.count(service: service) }
@@ -97,11 +102,16 @@ extension SimulatorCore {
         let collections = summary["machineMetrics"] as? [String: [String: Int]] ?? [:]
         for collection in MachineMetricsState.collections {
             let counts = collections[collection] ?? [:]
-            lines.append("  \(collection.padding(toLength: 14, withPad: " ", startingAt: 0)) \(counts["records"] ?? 0) records, \(counts["deliveries"] ?? 0) deliveries")
+            lines.append(
+                "  \(collection.padding(toLength: 14, withPad: " ", startingAt: 0)) \(counts["records"] ?? 0) records, \(counts["deliveries"] ?? 0) deliveries"
+            )
         }
-        lines.append("  labor tickets pending for the ERP: \(summary["pendingLaborTickets"] as? Int ?? 0), acknowledgements received: \(summary["acknowledgements"] as? Int ?? 0)")
+        lines.append(
+            "  labor tickets pending for the ERP: \(summary["pendingLaborTickets"] as? Int ?? 0), acknowledgements received: \(summary["acknowledgements"] as? Int ?? 0)"
+        )
         let d365 = summary["d365"] as? [String: Int] ?? [:]
-        lines.append("D365 holds \(d365["journalLines"] ?? 0) production journal lines, \(d365["connectorJournalLines"] ?? 0) of them written by d365mm")
+        lines.append(
+            "D365 holds \(d365["journalLines"] ?? 0) production journal lines, \(d365["connectorJournalLines"] ?? 0) of them written by d365mm")
         let requests = summary["requests"] as? [String: Int] ?? [:]
         lines.append("Requests served: Entra ID \(requests["entra"] ?? 0), D365 \(requests["d365"] ?? 0), MachineMetrics \(requests["mm"] ?? 0)")
         return lines.joined(separator: "\n") + "\n"

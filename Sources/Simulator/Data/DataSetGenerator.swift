@@ -26,8 +26,10 @@ struct DataSetGenerator {
 
     /// The legal entities and sites orders are spread over, with their shares.
     private var placements: [((company: String, site: String), Int)] {
-        [((options.legalEntity, options.siteID), 65), ((options.legalEntity, options.siteID == "2" ? "3" : "2"), 15),
-         (("ussi", options.siteID), 10), (("dat", options.siteID), 10)]
+        [
+            ((options.legalEntity, options.siteID), 65), ((options.legalEntity, options.siteID == "2" ? "3" : "2"), 15),
+            (("ussi", options.siteID), 10), (("dat", options.siteID), 10),
+        ]
     }
 
     init(options: DataSetOptions) {
@@ -104,8 +106,10 @@ struct DataSetGenerator {
                 ])
             }
         }
-        let extras: [(String, String, String)] = [("OP-01", "Operator pool", "Personnel"), ("GRP-ASSY", "Assembly group", "Group"),
-                                                   ("VEND-01", "Outside processing", "Vendor"), ("TOOL-01", "Fixture set A", "Tool")]
+        let extras: [(String, String, String)] = [
+            ("OP-01", "Operator pool", "Personnel"), ("GRP-ASSY", "Assembly group", "Group"),
+            ("VEND-01", "Outside processing", "Vendor"), ("TOOL-01", "Fixture set A", "Tool"),
+        ]
         for (resourceID, name, type) in extras {
             tables["OperationsResources"]!.append([
                 "dataAreaId": .string(company), "ResourceId": .string(resourceID), "ResourceName": .string(name),
@@ -145,8 +149,10 @@ struct DataSetGenerator {
     // MARK: Production orders
 
     private mutating func makeOrder(company: String, site: String, number: String) -> (String, [[String: Value]]) {
-        let status = random.weighted([("Created", 5), ("CostEstimated", 3), ("Scheduled", 7), ("Released", 30),
-                                      ("StartedUp", 30), ("ReportedFinished", 10), ("Completed", 15)])
+        let status = random.weighted([
+            ("Created", 5), ("CostEstimated", 3), ("Scheduled", 7), ("Released", 30),
+            ("StartedUp", 30), ("ReportedFinished", 10), ("Completed", 15),
+        ])
         let item = itemsByCompany[company]!.randomElement(using: &random)!
         let quantity = Int64(random.weighted([(10, 20), (25, 20), (50, 20), (120, 20), (500, 15), (2000, 5)]))
         let start = reference + Int64(Int.random(in: -30...30, using: &random)) * 86_400
@@ -181,7 +187,9 @@ struct DataSetGenerator {
         return (status, operations)
     }
 
-    private mutating func makeOperations(company: String, order: String, status: String, quantity: Int64, start: Int64, jobScheduled: Bool) -> [[String: Value]] {
+    private mutating func makeOperations(company: String, order: String, status: String, quantity: Int64, start: Int64, jobScheduled: Bool)
+        -> [[String: Value]]
+    {
         let count = Int.random(in: 1...8, using: &random)
         let completedCount: Int
         switch status {
@@ -211,16 +219,23 @@ struct DataSetGenerator {
                 "QueueTimeBefore": .decimal(0), "QueueTimeAfter": .decimal(0), "TransitTime": .decimal(0),
                 "ScheduledFromDate": day(start + Int64(position) * 86_400 / 2), "ScheduledFromTime": .integer(8 * 3600),
                 "ScheduledEndDate": day(start + Int64(position + 1) * 86_400 / 2), "ScheduledEndTime": .integer(16 * 3600),
-                "IsOperationStarted": member(EnumTypes.noYes, position <= completedCount && status != "Released" && ["StartedUp", "ReportedFinished", "Completed"].contains(status) ? "Yes" : "No"),
+                "IsOperationStarted": member(
+                    EnumTypes.noYes,
+                    position <= completedCount && status != "Released" && ["StartedUp", "ReportedFinished", "Completed"].contains(status)
+                        ? "Yes" : "No"),
                 "IsOperationCompleted": member(EnumTypes.noYes, position < completedCount ? "Yes" : "No"),
                 "CostingOperationResourceId": .string(resource), "ProcessCostCategoryId": .string("\(route.group)-RUN"),
                 "SetupCostCategoryId": .string("\(route.group)-SET"), "RouteType": member(EnumTypes.routeOprType, "Standard"),
             ]
             if jobScheduled {
                 if setupTime > 0 {
-                    operation["SetupProductionJobId"] = .string(makeJob(company: company, order: order, operation: number, priority: "Primary", type: "Setup", resource: resource, start: start))
+                    operation["SetupProductionJobId"] = .string(
+                        makeJob(
+                            company: company, order: order, operation: number, priority: "Primary", type: "Setup", resource: resource, start: start))
                 }
-                operation["ProcessProductionJobId"] = .string(makeJob(company: company, order: order, operation: number, priority: "Primary", type: "Process", resource: resource, start: start))
+                operation["ProcessProductionJobId"] = .string(
+                    makeJob(company: company, order: order, operation: number, priority: "Primary", type: "Process", resource: resource, start: start)
+                )
             }
             tables["ProductionOrderRouteOperations"]!.append(operation)
             made.append(operation)
@@ -230,8 +245,11 @@ struct DataSetGenerator {
                 secondary["OperationPriority"] = member(EnumTypes.routeOprPriority, "Secondary1")
                 secondary["CostingOperationResourceId"] = .string(resources.randomElement(using: &random)!)
                 secondary["SetupProductionJobId"] = .string("")
-                secondary["ProcessProductionJobId"] = .string(jobScheduled
-                    ? makeJob(company: company, order: order, operation: number, priority: "Secondary1", type: "Process", resource: resource, start: start) : "")
+                secondary["ProcessProductionJobId"] = .string(
+                    jobScheduled
+                        ? makeJob(
+                            company: company, order: order, operation: number, priority: "Secondary1", type: "Process", resource: resource,
+                            start: start) : "")
                 tables["ProductionOrderRouteOperations"]!.append(secondary)
                 made.append(secondary)
             }
@@ -239,7 +257,9 @@ struct DataSetGenerator {
         return made
     }
 
-    private mutating func makeJob(company: String, order: String, operation: Int64, priority: String, type: String, resource: String, start: Int64) -> String {
+    private mutating func makeJob(company: String, order: String, operation: Int64, priority: String, type: String, resource: String, start: Int64)
+        -> String
+    {
         jobSequence[company, default: 0] += 1
         let jobID = "J" + Digits.padded(jobSequence[company]!, 8)
         tables["ProductionOrderRouteJobs"]!.append([
@@ -288,7 +308,9 @@ struct DataSetGenerator {
         }
     }
 
-    private mutating func makeTickets(count: Int, operations: [(company: String, order: String, status: String, operation: [String: Value])]) -> [LaborTicket] {
+    private mutating func makeTickets(count: Int, operations: [(company: String, order: String, status: String, operation: [String: Value])])
+        -> [LaborTicket]
+    {
         let employed = workerNumbers.filter { $0.status == "Employed" }.map(\.number)
         let terminated = workerNumbers.first { $0.status == "Terminated" }?.number ?? "999998"
         let open = operations.filter { $0.status != "Completed" }
@@ -299,7 +321,8 @@ struct DataSetGenerator {
             let pick = open.randomElement(using: &random)!
             let operation = pick.operation
             guard case .integer(let sequence) = operation["OperationNumber"]!, case .member(let priority) = operation["OperationPriority"]!,
-                  case .decimal(let setupTime) = operation["SetupTime"]! else { continue }
+                case .decimal(let setupTime) = operation["SetupTime"]!
+            else { continue }
             let end = reference - Int64(Int.random(in: 600...(3 * 86_400), using: &random))
             let duration = Int64(Int.random(in: 5...480, using: &random)) * 60
             let bad: Int64 = random.chance(15) ? Int64(Int.random(in: 1...4, using: &random)) * DecimalText.scale : 0
@@ -324,7 +347,9 @@ struct DataSetGenerator {
                 default:
                     if let closedOrder = closedOrders.randomElement(using: &random) {
                         ticket.workOrderNumber = closedOrder.order
-                        if case .integer(let closedSequence) = closedOrder.operation["OperationNumber"]! { ticket.operationSequence = Int(closedSequence) }
+                        if case .integer(let closedSequence) = closedOrder.operation["OperationNumber"]! {
+                            ticket.operationSequence = Int(closedSequence)
+                        }
                         ticket.operationPriority = "Primary"
                     } else {
                         ticket.resourceId = "NO-SUCH-RES"

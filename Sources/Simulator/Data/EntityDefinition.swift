@@ -60,7 +60,10 @@ public struct EntityDefinition: Sendable {
 
     private let positions: [String: Int]
 
-    init(setName: String, typeName: String, aotName: String, keys: [String], viewPrivilege: String, maintainPrivilege: String? = nil, fields: [(String, FieldType)]) {
+    init(
+        setName: String, typeName: String, aotName: String, keys: [String], viewPrivilege: String, maintainPrivilege: String? = nil,
+        fields: [(String, FieldType)]
+    ) {
         self.setName = setName
         self.typeName = typeName
         self.aotName = aotName

@@ -1,38 +1,52 @@
 /// The F&O enumeration types the simulated entities use, with F&O's member values.
 public enum EnumTypes {
-    public static let prodStatus = EnumType(name: "ProdStatus", members: [
-        ("Created", 0), ("CostEstimated", 1), ("Scheduled", 2), ("Released", 3),
-        ("StartedUp", 4), ("ReportedFinished", 5), ("Completed", 7),
-    ])
+    public static let prodStatus = EnumType(
+        name: "ProdStatus",
+        members: [
+            ("Created", 0), ("CostEstimated", 1), ("Scheduled", 2), ("Released", 3),
+            ("StartedUp", 4), ("ReportedFinished", 5), ("Completed", 7),
+        ])
     public static let noYes = EnumType(name: "NoYes", members: [("No", 0), ("Yes", 1)])
     public static let routeOprPriority = EnumType(
         name: "RouteOprPriority",
         members: [("Primary", 0)] + (1...20).map { ("Secondary\($0)", $0) }
     )
-    public static let routeJobType = EnumType(name: "RouteJobType", members: [
-        ("QueueBefore", 0), ("Setup", 1), ("Process", 2), ("Overlap", 3), ("Transport", 4), ("QueueAfter", 5), ("Burden", 6),
-    ])
-    public static let prodJobStatus = EnumType(name: "ProdJobStatus", members: [
-        ("Coming", 0), ("Waiting", 1), ("Stopped", 2), ("Started", 3), ("Completed", 4),
-    ])
-    public static let wrkCtrType = EnumType(name: "WrkCtrType", members: [
-        ("Vendor", 0), ("Personnel", 1), ("Machine", 2), ("Tool", 3), ("Location", 4), ("Group", 5), ("Facility", 6),
-    ])
+    public static let routeJobType = EnumType(
+        name: "RouteJobType",
+        members: [
+            ("QueueBefore", 0), ("Setup", 1), ("Process", 2), ("Overlap", 3), ("Transport", 4), ("QueueAfter", 5), ("Burden", 6),
+        ])
+    public static let prodJobStatus = EnumType(
+        name: "ProdJobStatus",
+        members: [
+            ("Coming", 0), ("Waiting", 1), ("Stopped", 2), ("Started", 3), ("Completed", 4),
+        ])
+    public static let wrkCtrType = EnumType(
+        name: "WrkCtrType",
+        members: [
+            ("Vendor", 0), ("Personnel", 1), ("Machine", 2), ("Tool", 3), ("Location", 4), ("Group", 5), ("Facility", 6),
+        ])
     public static let hcmWorkerStatus = EnumType(name: "HcmWorkerStatus", members: [("Pending", 0), ("Employed", 1), ("Terminated", 2)])
     public static let hcmWorkerType = EnumType(name: "HcmWorkerType", members: [("Employee", 0), ("Contractor", 1)])
-    public static let prodErrorCause = EnumType(name: "ProdErrorCause", members: [
-        ("None", 0), ("Material", 1), ("Machine", 2), ("OperatingStaff", 3),
-    ])
-    public static let prodSchedStatus = EnumType(name: "ProdSchedStatus", members: [
-        ("None", 0), ("OperationScheduled", 1), ("JobScheduled", 2),
-    ])
+    public static let prodErrorCause = EnumType(
+        name: "ProdErrorCause",
+        members: [
+            ("None", 0), ("Material", 1), ("Machine", 2), ("OperatingStaff", 3),
+        ])
+    public static let prodSchedStatus = EnumType(
+        name: "ProdSchedStatus",
+        members: [
+            ("None", 0), ("OperationScheduled", 1), ("JobScheduled", 2),
+        ])
     public static let schedJobLinkType = EnumType(name: "SchedJobLinkType", members: [("None", 0), ("Soft", 1), ("Hard", 2)])
     public static let routeOprType = EnumType(name: "RouteOprType", members: [("Standard", 0), ("Vendor", 1)])
     public static let ecoResProductType = EnumType(name: "EcoResProductType", members: [("Item", 1), ("Service", 2)])
     public static let ecoResProductSubtype = EnumType(name: "EcoResProductSubtype", members: [("Product", 1), ("ProductMaster", 2)])
-    public static let pmfProductType = EnumType(name: "PmfProductType", members: [
-        ("None", 0), ("BOM", 1), ("Formula", 2), ("Co_Product", 3), ("By_Product", 4), ("Planning", 5),
-    ])
+    public static let pmfProductType = EnumType(
+        name: "PmfProductType",
+        members: [
+            ("None", 0), ("BOM", 1), ("Formula", 2), ("Co_Product", 3), ("By_Product", 4), ("Planning", 5),
+        ])
 
     static let all = [
         prodStatus, noYes, routeOprPriority, routeJobType, prodJobStatus, wrkCtrType, hcmWorkerStatus, hcmWorkerType,

@@ -118,11 +118,26 @@ public struct Table: Sendable {
         }
         for index in columns.indices {
             switch columns[index] {
-            case .strings(var values): columns[index] = .members([]); values.removeLast(count - newCount); columns[index] = .strings(values)
-            case .integers(var values): columns[index] = .members([]); values.removeLast(count - newCount); columns[index] = .integers(values)
-            case .decimals(var values): columns[index] = .members([]); values.removeLast(count - newCount); columns[index] = .decimals(values)
-            case .dates(var values): columns[index] = .members([]); values.removeLast(count - newCount); columns[index] = .dates(values)
-            case .members(var values): columns[index] = .strings([]); values.removeLast(count - newCount); columns[index] = .members(values)
+            case .strings(var values):
+                columns[index] = .members([])
+                values.removeLast(count - newCount)
+                columns[index] = .strings(values)
+            case .integers(var values):
+                columns[index] = .members([])
+                values.removeLast(count - newCount)
+                columns[index] = .integers(values)
+            case .decimals(var values):
+                columns[index] = .members([])
+                values.removeLast(count - newCount)
+                columns[index] = .decimals(values)
+            case .dates(var values):
+                columns[index] = .members([])
+                values.removeLast(count - newCount)
+                columns[index] = .dates(values)
+            case .members(var values):
+                columns[index] = .strings([])
+                values.removeLast(count - newCount)
+                columns[index] = .members(values)
             }
         }
         count = newCount

@@ -36,10 +36,16 @@ enum DecimalText {
     static func parse(_ text: String) -> Int64? {
         var digits = Substring(text)
         var negative = false
-        if digits.first == "-" { negative = true; digits = digits.dropFirst() } else if digits.first == "+" { digits = digits.dropFirst() }
+        if digits.first == "-" {
+            negative = true
+            digits = digits.dropFirst()
+        } else if digits.first == "+" {
+            digits = digits.dropFirst()
+        }
         let parts = digits.split(separator: ".", maxSplits: 1, omittingEmptySubsequences: false)
         guard let wholeText = parts.first, !wholeText.isEmpty || parts.count == 2,
-              wholeText.allSatisfy(\.isASCIIDigit) else { return nil }
+            wholeText.allSatisfy(\.isASCIIDigit)
+        else { return nil }
         var fraction = parts.count == 2 ? parts[1] : ""
         guard fraction.allSatisfy(\.isASCIIDigit) else { return nil }
         while fraction.count > 6 && fraction.last == "0" { fraction = fraction.dropLast() }
@@ -66,7 +72,10 @@ enum DecimalText {
         output.append(UInt8(ascii: "."))
         var fraction = magnitude
         var width = 6
-        while fraction % 10 == 0 { fraction /= 10; width -= 1 }
+        while fraction % 10 == 0 {
+            fraction /= 10
+            width -= 1
+        }
         var text = [UInt8](repeating: UInt8(ascii: "0"), count: width)
         var position = width - 1
         while fraction > 0 {
@@ -106,12 +115,18 @@ enum DecimalText {
             output.append(UInt8(ascii: "0") + UInt8(value / 10))
             output.append(UInt8(ascii: "0") + UInt8(value % 10))
         }
-        two(year / 100); two(year % 100)
-        output.append(UInt8(ascii: "-")); two(month)
-        output.append(UInt8(ascii: "-")); two(day)
-        output.append(UInt8(ascii: "T")); two(secondOfDay / 3600)
-        output.append(UInt8(ascii: ":")); two(secondOfDay / 60 % 60)
-        output.append(UInt8(ascii: ":")); two(secondOfDay % 60)
+        two(year / 100)
+        two(year % 100)
+        output.append(UInt8(ascii: "-"))
+        two(month)
+        output.append(UInt8(ascii: "-"))
+        two(day)
+        output.append(UInt8(ascii: "T"))
+        two(secondOfDay / 3600)
+        output.append(UInt8(ascii: ":"))
+        two(secondOfDay / 60 % 60)
+        output.append(UInt8(ascii: ":"))
+        two(secondOfDay % 60)
         output.append(UInt8(ascii: "Z"))
     }
 
@@ -134,11 +149,13 @@ enum DecimalText {
             return value
         }
         guard let year = number(0, 4), bytes.count >= 10, bytes[4] == 45, let month = number(5, 2), bytes[7] == 45,
-              let day = number(8, 2), (1...12).contains(month), (1...31).contains(day) else { return nil }
+            let day = number(8, 2), (1...12).contains(month), (1...31).contains(day)
+        else { return nil }
         var seconds = days(fromCivil: year, month, day) * 86_400
         if bytes.count == 10 { return seconds }
         guard bytes.count >= 20, bytes[10] == 84, let hour = number(11, 2), bytes[13] == 58, let minute = number(14, 2),
-              bytes[16] == 58, let second = number(17, 2), hour < 24, minute < 60, second < 60 else { return nil }
+            bytes[16] == 58, let second = number(17, 2), hour < 24, minute < 60, second < 60
+        else { return nil }
         seconds += hour * 3600 + minute * 60 + second
         var index = 19
         if bytes[index] == 46 {
@@ -148,7 +165,8 @@ enum DecimalText {
         guard index < bytes.count else { return nil }
         if bytes[index] == 90 { return index == bytes.count - 1 ? seconds : nil }
         guard bytes[index] == 43 || bytes[index] == 45, bytes.count == index + 6,
-              let offsetHours = number(index + 1, 2), bytes[index + 3] == 58, let offsetMinutes = number(index + 4, 2) else { return nil }
+            let offsetHours = number(index + 1, 2), bytes[index + 3] == 58, let offsetMinutes = number(index + 4, 2)
+        else { return nil }
         let offset = offsetHours * 3600 + offsetMinutes * 60
         return bytes[index] == 43 ? seconds - offset : seconds + offset
     }

@@ -47,7 +47,9 @@ struct EntraService {
             return error(405, "invalid_request", 900561, "The endpoint only accepts POST requests. Received a \(request.method) request.")
         }
         guard state.knowsTenant(tenant) else {
-            return error(400, "invalid_request", 90002, "Tenant '\(tenant)' not found. Check to make sure you have the correct tenant ID and are signing into the correct cloud.")
+            return error(
+                400, "invalid_request", 90002,
+                "Tenant '\(tenant)' not found. Check to make sure you have the correct tenant ID and are signing into the correct cloud.")
         }
         let form = Dictionary(FormEncoding.decode(String(decoding: request.body, as: UTF8.self)), uniquingKeysWith: { first, _ in first })
         guard let grantType = form["grant_type"] else {
@@ -66,19 +68,31 @@ struct EntraService {
             return error(400, "invalid_request", 900144, "The request body must contain the following parameter: 'client_id'.")
         }
         guard clientID.caseInsensitiveCompare(state.clientID) == .orderedSame else {
-            return error(400, "unauthorized_client", 700016, "Application with identifier '\(clientID)' was not found in the directory '\(state.tenantDomain)'. This can happen if the application has not been installed by the administrator of the tenant or consented to by any user in the tenant. You may have sent your authentication request to the wrong tenant.")
+            return error(
+                400, "unauthorized_client", 700016,
+                "Application with identifier '\(clientID)' was not found in the directory '\(state.tenantDomain)'. This can happen if the application has not been installed by the administrator of the tenant or consented to by any user in the tenant. You may have sent your authentication request to the wrong tenant."
+            )
         }
         if let assertion = form["client_assertion"] {
-            if let refused = accepts(assertion: assertion, type: form["client_assertion_type"], clientID: clientID, state: &state, now: now) { return refused }
+            if let refused = accepts(assertion: assertion, type: form["client_assertion_type"], clientID: clientID, state: &state, now: now) {
+                return refused
+            }
         } else {
             guard let secret, !secret.isEmpty else {
-                return error(400, "invalid_request", 7000218, "The request body must contain the following parameter: 'client_assertion' or 'client_secret'.")
+                return error(
+                    400, "invalid_request", 7000218, "The request body must contain the following parameter: 'client_assertion' or 'client_secret'.")
             }
             guard secret == state.clientSecret else {
-                return error(401, "invalid_client", 7000215, "Invalid client secret provided. Ensure the secret being sent in the request is the client secret value, not the client secret ID, for a secret added to app '\(clientID)'.")
+                return error(
+                    401, "invalid_client", 7000215,
+                    "Invalid client secret provided. Ensure the secret being sent in the request is the client secret value, not the client secret ID, for a secret added to app '\(clientID)'."
+                )
             }
             guard !state.clientSecretExpired else {
-                return error(401, "invalid_client", 7000222, "The provided client secret keys for app '\(clientID)' are expired. Visit the Azure portal to create new keys for your app: https://aka.ms/NewClientSecret, or consider using certificate credentials for added security: https://aka.ms/certCreds.")
+                return error(
+                    401, "invalid_client", 7000222,
+                    "The provided client secret keys for app '\(clientID)' are expired. Visit the Azure portal to create new keys for your app: https://aka.ms/NewClientSecret, or consider using certificate credentials for added security: https://aka.ms/certCreds."
+                )
             }
         }
         let audience: String
@@ -91,7 +105,10 @@ struct EntraService {
                 return error(400, "invalid_request", 900144, "The request body must contain the following parameter: 'scope'.")
             }
             guard scope.hasSuffix("/.default"), !scope.contains(" ") else {
-                return error(400, "invalid_scope", 70011, "The provided request must include a 'scope' input parameter. The provided value for the input parameter 'scope' is not valid. The scope \(scope) is not valid. The .default scope is required for the client credentials flow.")
+                return error(
+                    400, "invalid_scope", 70011,
+                    "The provided request must include a 'scope' input parameter. The provided value for the input parameter 'scope' is not valid. The scope \(scope) is not valid. The .default scope is required for the client credentials flow."
+                )
             }
             audience = String(scope.dropLast("/.default".count))
         case .v1:
@@ -101,12 +118,19 @@ struct EntraService {
             audience = resource
         }
         guard Self.sameResource(audience, d365Audience) else {
-            return error(400, "invalid_resource", 500011, "The resource principal named \(audience) was not found in the tenant named \(state.tenantDomain). This can happen if the application has not been installed by the administrator of the tenant or consented to by any user in the tenant. You might have sent your authentication request to the wrong tenant.")
+            return error(
+                400, "invalid_resource", 500011,
+                "The resource principal named \(audience) was not found in the tenant named \(state.tenantDomain). This can happen if the application has not been installed by the administrator of the tenant or consented to by any user in the tenant. You might have sent your authentication request to the wrong tenant."
+            )
         }
         state.issuedCount += 1
-        let token = Self.makeToken(audience: audience, tenant: state.tenantID, clientID: clientID, serial: state.issuedCount, now: now, lifetime: state.tokenLifetimeSeconds)
-        state.issued[token] = EntraState.IssuedToken(audience: audience, clientID: clientID, expiresAt: now.addingTimeInterval(TimeInterval(state.tokenLifetimeSeconds)))
-        var body: [String: Any] = ["token_type": "Bearer", "expires_in": state.tokenLifetimeSeconds, "ext_expires_in": state.tokenLifetimeSeconds, "access_token": token]
+        let token = Self.makeToken(
+            audience: audience, tenant: state.tenantID, clientID: clientID, serial: state.issuedCount, now: now, lifetime: state.tokenLifetimeSeconds)
+        state.issued[token] = EntraState.IssuedToken(
+            audience: audience, clientID: clientID, expiresAt: now.addingTimeInterval(TimeInterval(state.tokenLifetimeSeconds)))
+        var body: [String: Any] = [
+            "token_type": "Bearer", "expires_in": state.tokenLifetimeSeconds, "ext_expires_in": state.tokenLifetimeSeconds, "access_token": token,
+        ]
         if version == .v1 {
             body["resource"] = audience
             body["expires_on"] = String(Int(now.timeIntervalSince1970) + state.tokenLifetimeSeconds)
@@ -118,13 +142,16 @@ struct EntraService {
     /// The refusal of a client assertion, or `nil` when Entra ID would take it (and its `jti` is then spent).
     private func accepts(assertion: String, type: String?, clientID: String, state: inout EntraState, now: Date) -> SimulatedResponse? {
         guard type == "urn:ietf:params:oauth:client-assertion-type:jwt-bearer" else {
-            return error(400, "invalid_request", 50027, "Invalid JWT token: client_assertion_type must be urn:ietf:params:oauth:client-assertion-type:jwt-bearer.")
+            return error(
+                400, "invalid_request", 50027,
+                "Invalid JWT token: client_assertion_type must be urn:ietf:params:oauth:client-assertion-type:jwt-bearer.")
         }
         let check = ClientAssertionCheck(certificates: state.clientCertificates, clientID: state.clientID, tokenEndpoint: tokenEndpoint)
         do {
             let jti = try check.check(assertion, now: now)
             guard state.usedAssertionIDs.insert(jti).inserted else {
-                return error(401, "invalid_client", nil, "The client assertion was used before (its jti is spent): the simulator takes each assertion once.")
+                return error(
+                    401, "invalid_client", nil, "The client assertion was used before (its jti is spent): the simulator takes each assertion once.")
             }
             return nil
         } catch {
@@ -132,14 +159,14 @@ struct EntraService {
         }
     }
 
-
     private func error(_ status: Int, _ code: String, _ aadsts: Int?, _ text: String) -> SimulatedResponse {
         let trace = UUID().uuidString.lowercased()
         let correlation = UUID().uuidString.lowercased()
         let timestamp = ISO8601DateFormatter().string(from: Date())
         var body: [String: Any] = [
             "error": code,
-            "error_description": "\(aadsts.map { "AADSTS\($0): " } ?? "")\(text) Trace ID: \(trace) Correlation ID: \(correlation) Timestamp: \(timestamp)",
+            "error_description":
+                "\(aadsts.map { "AADSTS\($0): " } ?? "")\(text) Trace ID: \(trace) Correlation ID: \(correlation) Timestamp: \(timestamp)",
             "timestamp": timestamp,
             "trace_id": trace,
             "correlation_id": correlation,
@@ -159,7 +186,8 @@ struct EntraService {
 
     private static func basicCredentials(_ header: String?) -> (String, String)? {
         guard let header, header.hasPrefix("Basic "), let data = Data(base64Encoded: String(header.dropFirst(6))),
-              let text = String(data: data, encoding: .utf8), let colon = text.firstIndex(of: ":") else { return nil }
+            let text = String(data: data, encoding: .utf8), let colon = text.firstIndex(of: ":")
+        else { return nil }
         return (FormEncoding.unescape(String(text[..<colon])), FormEncoding.unescape(String(text[text.index(after: colon)...])))
     }
 

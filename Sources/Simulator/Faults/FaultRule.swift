@@ -99,17 +99,21 @@ public struct FaultRule: Sendable, Equatable, Codable {
         } else if fields["loop-next-link"] != nil {
             action = .loopNextLink
         } else {
-            throw SimulatorError("\(source): say what happens: status=N, slow=SECONDS, hang-up, lose-answer, not-json, truncate, expire-tokens or loop-next-link")
+            throw SimulatorError(
+                "\(source): say what happens: status=N, slow=SECONDS, hang-up, lose-answer, not-json, truncate, expire-tokens or loop-next-link")
         }
-        let known: Set = ["service", "method", "path", "status", "retry-after", "slow", "hang-up", "lose-answer", "not-json", "truncate", "expire-tokens",
-                          "loop-next-link", "after", "times"]
+        let known: Set = [
+            "service", "method", "path", "status", "retry-after", "slow", "hang-up", "lose-answer", "not-json", "truncate", "expire-tokens",
+            "loop-next-link", "after", "times",
+        ]
         if let unknown = fields.keys.first(where: { !known.contains($0) }) {
             throw SimulatorError("\(source): unknown key '\(unknown)'")
         }
         let times: Int?
         if fields["times"]?.lowercased() == "always" { times = nil } else { times = try number("times") ?? 1 }
-        self.init(service: service, method: fields["method"]?.uppercased(), path: fields["path"], action: action,
-                  after: try number("after") ?? 0, times: times)
+        self.init(
+            service: service, method: fields["method"]?.uppercased(), path: fields["path"], action: action,
+            after: try number("after") ?? 0, times: times)
     }
 
     // MARK: Scenario-file form
@@ -127,8 +131,11 @@ public struct FaultRule: Sendable, Equatable, Codable {
         fields["status"] = try container.decodeIfPresent(Int.self, forKey: .status).map(String.init)
         fields["retry-after"] = try container.decodeIfPresent(Int.self, forKey: .retryAfter).map(String.init)
         fields["slow"] = try container.decodeIfPresent(Double.self, forKey: .slow).map { String($0) }
-        for (key, name) in [(CodingKeys.hangUp, "hang-up"), (.loseAnswer, "lose-answer"), (.notJSON, "not-json"), (.truncate, "truncate"), (.expireTokens, "expire-tokens"),
-                          (.loopNextLink, "loop-next-link")]
+        for (key, name) in [
+            (CodingKeys.hangUp, "hang-up"), (.loseAnswer, "lose-answer"), (.notJSON, "not-json"), (.truncate, "truncate"),
+            (.expireTokens, "expire-tokens"),
+            (.loopNextLink, "loop-next-link"),
+        ]
         where try container.decodeIfPresent(Bool.self, forKey: key) == true {
             fields[name] = ""
         }
@@ -162,7 +169,6 @@ public struct FaultRule: Sendable, Equatable, Codable {
         if let times { try container.encode(times, forKey: .times) } else { try container.encode("always", forKey: .times) }
     }
 }
-
 
 /// The active fault rules and how far each has got.
 struct FaultBook {

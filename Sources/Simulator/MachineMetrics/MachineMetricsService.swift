@@ -14,7 +14,8 @@ struct MachineMetricsService {
             return error(404, "NotFound", "No route for \(request.method) \(request.path).")
         }
         guard let authorization = request.header("Authorization"), authorization.hasPrefix("Bearer "),
-              let expiry = state.issued[String(authorization.dropFirst(7))], expiry > now else {
+            let expiry = state.issued[String(authorization.dropFirst(7))], expiry > now
+        else {
             return error(401, "Unauthorized", "The access token is missing, expired or revoked.")
         }
         let resource = String(request.path.dropFirst((Self.apiPrefix + "/v1/erp/").count))
@@ -35,7 +36,9 @@ struct MachineMetricsService {
     private func token(_ request: SimulatedRequest, state: inout MachineMetricsState, now: Date) -> SimulatedResponse {
         guard request.method == "POST" else { return error(405, "MethodNotAllowed", "Use POST.") }
         guard let body = Self.object(request.body), let token = body["token"] as? String else {
-            return error(400, "ValidationError", "The body must be {\"token\": \"…\"}.", errors: [["field": "token", "code": "Required", "message": "token is required"]])
+            return error(
+                400, "ValidationError", "The body must be {\"token\": \"…\"}.",
+                errors: [["field": "token", "code": "Required", "message": "token is required"]])
         }
         guard token == state.serviceToken else {
             return error(401, "Unauthorized", "The mapping service token is invalid or revoked.")
@@ -49,19 +52,24 @@ struct MachineMetricsService {
 
     private func upsert(collection: String, _ request: SimulatedRequest, state: inout MachineMetricsState) -> SimulatedResponse {
         guard let idempotencyKey = request.header("Idempotency-Key"), !idempotencyKey.isEmpty else {
-            return error(400, "ValidationError", "The Idempotency-Key header is required.", errors: [["field": "Idempotency-Key", "code": "Required", "message": "header is required"]])
+            return error(
+                400, "ValidationError", "The Idempotency-Key header is required.",
+                errors: [["field": "Idempotency-Key", "code": "Required", "message": "header is required"]])
         }
         guard let body = Self.object(request.body) else {
             return error(400, "ValidationError", "The body is not a JSON object.")
         }
         guard let batchID = body["batchId"] as? String, !batchID.isEmpty else {
-            return error(400, "ValidationError", "batchId is required.", errors: [["field": "batchId", "code": "Required", "message": "batchId is required"]])
+            return error(
+                400, "ValidationError", "batchId is required.", errors: [["field": "batchId", "code": "Required", "message": "batchId is required"]])
         }
         guard batchID == idempotencyKey else {
             return error(400, "ValidationError", "The Idempotency-Key header must equal the body's batchId.")
         }
         guard let records = body["records"] as? [Any] else {
-            return error(400, "ValidationError", "records must be an array.", errors: [["field": "records", "code": "Required", "message": "records is required"]])
+            return error(
+                400, "ValidationError", "records must be an array.",
+                errors: [["field": "records", "code": "Required", "message": "records is required"]])
         }
         guard records.count <= 1000 else {
             return error(413, "PayloadTooLarge", "A batch holds at most 1000 records; this one has \(records.count).")
@@ -111,11 +119,13 @@ struct MachineMetricsService {
             return ("MissingField", "\(missing) is required")
         }
         if collection == "work-orders", let status = record["status"] as? String,
-           !["created", "scheduled", "released", "started", "reported-finished", "ended"].contains(status) {
+            !["created", "scheduled", "released", "started", "reported-finished", "ended"].contains(status)
+        {
             return ("InvalidValue", "status '\(status)' is not a work order status")
         }
         if collection == "operations" || collection == "labor-tickets", let parent = record["workOrderKey"] as? String,
-           state.records["work-orders"]?[parent] == nil {
+            state.records["work-orders"]?[parent] == nil
+        {
             return ("InvalidReference", "work order \(parent) is not known")
         }
         return nil
@@ -126,7 +136,9 @@ struct MachineMetricsService {
     private func pendingTickets(_ request: SimulatedRequest, state: MachineMetricsState) -> SimulatedResponse {
         let limitText = request.queryValue("limit") ?? "500"
         guard let limit = Int(limitText), (1...1000).contains(limit) else {
-            return error(400, "ValidationError", "limit must be between 1 and 1000.", errors: [["field": "limit", "code": "OutOfRange", "message": "1 to 1000"]])
+            return error(
+                400, "ValidationError", "limit must be between 1 and 1000.",
+                errors: [["field": "limit", "code": "OutOfRange", "message": "1 to 1000"]])
         }
         var after = ""
         if let cursor = request.queryValue("cursor") {
@@ -172,8 +184,11 @@ struct MachineMetricsService {
         guard problems.isEmpty else { return error(422, "ValidationError", "Some acknowledgements are not valid.", errors: problems) }
         var updated = 0
         for item in items {
-            let id = item["id"] as! String, revision = item["revision"] as! Int, status = item["status"] as! String
-            state.acknowledgements.append(.init(id: id, revision: revision, status: status, erpReference: item["erpReference"] as? String, message: item["message"] as? String))
+            let id = item["id"] as! String
+            let revision = item["revision"] as! Int
+            let status = item["status"] as! String
+            state.acknowledgements.append(
+                .init(id: id, revision: revision, status: status, erpReference: item["erpReference"] as? String, message: item["message"] as? String))
             guard let index = state.ticketIndex(id), revision <= state.tickets[index].revision else { continue }
             if status == "exported" {
                 if revision >= (state.tickets[index].exportedRevision ?? 0) {

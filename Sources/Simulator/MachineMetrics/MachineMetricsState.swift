@@ -42,7 +42,8 @@ struct MachineMetricsState {
     }
 
     func ticketIndex(_ id: String) -> Int? {
-        var low = 0, high = tickets.count - 1
+        var low = 0
+        var high = tickets.count - 1
         while low <= high {
             let middle = (low + high) / 2
             if tickets[middle].id == id { return middle }

@@ -102,7 +102,8 @@ enum BatchMultipart {
         }
         var trimmed = body
         while let last = trimmed.last, last == 0x0A || last == 0x0D { trimmed.removeLast() }
-        return Operation(contentID: header("Content-ID", in: partHeaders), method: String(words[0]), url: String(words[1]), headers: headers, body: trimmed)
+        return Operation(
+            contentID: header("Content-ID", in: partHeaders), method: String(words[0]), url: String(words[1]), headers: headers, body: trimmed)
     }
 
     /// The sections between `--boundary` delimiters, without their line breaks.
@@ -198,8 +199,9 @@ extension SimulatorCore {
             }
         }
         let responseBoundary = "batchresponse_\(UUID().uuidString.lowercased())"
-        return SimulatedResponse(status: 200, headers: [("Content-Type", "multipart/mixed; boundary=\(responseBoundary)"), ("OData-Version", "4.0")],
-                                 body: BatchMultipart.compose(replies, boundary: responseBoundary))
+        return SimulatedResponse(
+            status: 200, headers: [("Content-Type", "multipart/mixed; boundary=\(responseBoundary)"), ("OData-Version", "4.0")],
+            body: BatchMultipart.compose(replies, boundary: responseBoundary))
     }
 
     private func applyChangeset(_ operations: [BatchMultipart.Operation]) -> BatchMultipart.Reply {
@@ -214,10 +216,15 @@ extension SimulatorCore {
                 let setName = String(resource.prefix { $0 != "(" && $0 != "/" })
                 let response: SimulatedResponse
                 if operation.method == "POST", let entity = Entities.named(setName), resource == setName {
-                    response = createJournalLine(entity: entity, body: operation.body, tables: &store.tables, journalSequence: &store.journalSequence,
-                                                 missingPrivileges: missing)
+                    response = createJournalLine(
+                        entity: entity, body: operation.body, tables: &store.tables, journalSequence: &store.journalSequence,
+                        missingPrivileges: missing)
                 } else {
-                    response = ODataErrorBody.response(400, message: "Only POST to a journal entity set is supported in a changeset by the simulator; got \(operation.method) \(operation.url).")
+                    response = ODataErrorBody.response(
+                        400,
+                        message:
+                            "Only POST to a journal entity set is supported in a changeset by the simulator; got \(operation.method) \(operation.url)."
+                    )
                 }
                 guard (200..<300).contains(response.status) else {
                     // The whole changeset is rolled back and answered by the failing request alone.

@@ -24,10 +24,17 @@ struct CollectionQuery {
                     return index
                 }
             case "$top":
-                guard let number = Int(value), number >= 0 else { throw ODataQueryError(message: "Invalid value '\(value)' for $top query option found. The $top query option requires a non-negative integer value.") }
+                guard let number = Int(value), number >= 0 else {
+                    throw ODataQueryError(
+                        message: "Invalid value '\(value)' for $top query option found. The $top query option requires a non-negative integer value.")
+                }
                 top = number
             case "$skip":
-                guard let number = Int(value), number >= 0 else { throw ODataQueryError(message: "Invalid value '\(value)' for $skip query option found. The $skip query option requires a non-negative integer value.") }
+                guard let number = Int(value), number >= 0 else {
+                    throw ODataQueryError(
+                        message:
+                            "Invalid value '\(value)' for $skip query option found. The $skip query option requires a non-negative integer value.")
+                }
                 skip = number
             case "$orderby":
                 orderByText = value
@@ -92,7 +99,8 @@ struct CollectionQuery {
             let order = orderBy
             rows.sort { left, right in
                 for clause in order {
-                    let comparison = FilterCompiler.order(table.value(row: Int(left), field: clause.field), table.value(row: Int(right), field: clause.field))
+                    let comparison = FilterCompiler.order(
+                        table.value(row: Int(left), field: clause.field), table.value(row: Int(right), field: clause.field))
                     if comparison != 0 { return clause.descending ? comparison > 0 : comparison < 0 }
                 }
                 return left < right

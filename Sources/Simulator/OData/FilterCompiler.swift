@@ -9,10 +9,12 @@ struct FilterCompiler {
     func compile(_ expression: FilterExpression) throws(ODataQueryError) -> Predicate {
         switch expression {
         case .and(let left, let right):
-            let first = try compile(left), second = try compile(right)
+            let first = try compile(left)
+            let second = try compile(right)
             return { first($0) && second($0) }
         case .or(let left, let right):
-            let first = try compile(left), second = try compile(right)
+            let first = try compile(left)
+            let second = try compile(right)
             return { first($0) || second($0) }
         case .not(let inner):
             let predicate = try compile(inner)
@@ -33,13 +35,17 @@ struct FilterCompiler {
 
     private func fieldIndex(_ name: String) throws(ODataQueryError) -> Int {
         guard let index = table.definition.index(of: name) else {
-            throw ODataQueryError(message: "Could not find a property named '\(name)' on type 'Microsoft.Dynamics.DataEntities.\(table.definition.typeName)'.")
+            throw ODataQueryError(
+                message: "Could not find a property named '\(name)' on type 'Microsoft.Dynamics.DataEntities.\(table.definition.typeName)'.")
         }
         return index
     }
 
     private func incompatible(_ field: FieldDefinition, _ literal: FilterLiteral, _ comparison: ComparisonOperator) -> ODataQueryError {
-        ODataQueryError(message: "A binary operator with incompatible types was detected. Found operand types '\(field.type.edmName)' and '\(literal.edmName)' for operator kind '\(comparison.kindName)'.")
+        ODataQueryError(
+            message:
+                "A binary operator with incompatible types was detected. Found operand types '\(field.type.edmName)' and '\(literal.edmName)' for operator kind '\(comparison.kindName)'."
+        )
     }
 
     private func compare(field name: String, _ comparison: ComparisonOperator, _ literal: FilterLiteral) throws(ODataQueryError) -> Predicate {
@@ -72,7 +78,8 @@ struct FilterCompiler {
                 throw ODataQueryError(message: "The string '\(member)' is not a valid enumeration type constant.")
             }
             guard comparison == .eq || comparison == .ne else {
-                throw ODataQueryError(message: "Only 'eq' and 'ne' are supported on enumeration values; '\(comparison.rawValue)' was used on '\(name)'.")
+                throw ODataQueryError(
+                    message: "Only 'eq' and 'ne' are supported on enumeration values; '\(comparison.rawValue)' was used on '\(name)'.")
             }
             let target = UInt8(position)
             return comparison == .eq ? { values[$0] == target } : { values[$0] != target }
@@ -82,9 +89,13 @@ struct FilterCompiler {
     }
 
     private func compare(field leftName: String, _ comparison: ComparisonOperator, field rightName: String) throws(ODataQueryError) -> Predicate {
-        let left = try fieldIndex(leftName), right = try fieldIndex(rightName)
+        let left = try fieldIndex(leftName)
+        let right = try fieldIndex(rightName)
         guard table.definition.fields[left].type == table.definition.fields[right].type else {
-            throw ODataQueryError(message: "A binary operator with incompatible types was detected. Found operand types '\(table.definition.fields[left].type.edmName)' and '\(table.definition.fields[right].type.edmName)' for operator kind '\(comparison.kindName)'.")
+            throw ODataQueryError(
+                message:
+                    "A binary operator with incompatible types was detected. Found operand types '\(table.definition.fields[left].type.edmName)' and '\(table.definition.fields[right].type.edmName)' for operator kind '\(comparison.kindName)'."
+            )
         }
         let table = self.table
         return { row in

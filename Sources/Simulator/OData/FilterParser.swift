@@ -81,7 +81,10 @@ struct FilterParser {
             }
             position += 1
             if next == .openParenthesis {
-                throw ODataQueryError(message: "An unknown function with name '\(word)' was found. This may also be a function import or a key lookup on a navigation property, which is not allowed.")
+                throw ODataQueryError(
+                    message:
+                        "An unknown function with name '\(word)' was found. This may also be a function import or a key lookup on a navigation property, which is not allowed."
+                )
             }
             return .field(word)
         default:
@@ -104,7 +107,9 @@ struct FilterParser {
             var value = String.UnicodeScalarView()
             var cursor = start + 1
             while true {
-                guard cursor < characters.count else { throw ODataQueryError(message: "Unterminated string literal at position \(start) in '\(text)'.") }
+                guard cursor < characters.count else {
+                    throw ODataQueryError(message: "Unterminated string literal at position \(start) in '\(text)'.")
+                }
                 if characters[cursor] == "'" {
                     if cursor + 1 < characters.count && characters[cursor + 1] == "'" {
                         value.append("'")
@@ -123,11 +128,14 @@ struct FilterParser {
             case " ", "\t", "\n", "\r":
                 index += 1
             case "(":
-                tokens.append(.openParenthesis); index += 1
+                tokens.append(.openParenthesis)
+                index += 1
             case ")":
-                tokens.append(.closeParenthesis); index += 1
+                tokens.append(.closeParenthesis)
+                index += 1
             case ",":
-                tokens.append(.comma); index += 1
+                tokens.append(.comma)
+                index += 1
             case "'":
                 let (value, end) = try quoted(from: index)
                 tokens.append(.literal(.string(value)))

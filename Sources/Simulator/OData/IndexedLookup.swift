@@ -6,7 +6,8 @@ enum IndexedLookup {
     static func candidates(for filter: FilterExpression, in table: Table) -> [Int32]? {
         for conjunct in conjuncts(of: filter) {
             guard let (field, values) = equalities(in: conjunct), let index = table.definition.index(of: field),
-                  table.hasLookupIndex(on: index) else { continue }
+                table.hasLookupIndex(on: index)
+            else { continue }
             var rows = Set<Int32>()
             for value in values { rows.formUnion(table.rows(where: index, equals: value)) }
             return rows.sorted()

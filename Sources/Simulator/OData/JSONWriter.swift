@@ -5,10 +5,24 @@ struct JSONWriter {
 
     init(capacity: Int = 1024) { bytes.reserveCapacity(capacity) }
 
-    mutating func beginObject() { separate(); bytes.append(UInt8(ascii: "{")); needsComma.append(false) }
-    mutating func endObject() { bytes.append(UInt8(ascii: "}")); needsComma.removeLast() }
-    mutating func beginArray() { separate(); bytes.append(UInt8(ascii: "[")); needsComma.append(false) }
-    mutating func endArray() { bytes.append(UInt8(ascii: "]")); needsComma.removeLast() }
+    mutating func beginObject() {
+        separate()
+        bytes.append(UInt8(ascii: "{"))
+        needsComma.append(false)
+    }
+    mutating func endObject() {
+        bytes.append(UInt8(ascii: "}"))
+        needsComma.removeLast()
+    }
+    mutating func beginArray() {
+        separate()
+        bytes.append(UInt8(ascii: "["))
+        needsComma.append(false)
+    }
+    mutating func endArray() {
+        bytes.append(UInt8(ascii: "]"))
+        needsComma.removeLast()
+    }
 
     /// Writes an object key; the next value belongs to it.
     mutating func key(_ name: String) {
@@ -18,24 +32,39 @@ struct JSONWriter {
         needsComma[needsComma.count - 1] = false
     }
 
-    mutating func string(_ text: String) { separate(); Self.appendQuoted(text, to: &bytes) }
+    mutating func string(_ text: String) {
+        separate()
+        Self.appendQuoted(text, to: &bytes)
+    }
     mutating func optionalString(_ text: String?) { if let text { string(text) } else { null() } }
     mutating func integer(_ value: Int64) {
         separate()
         if value < 0 { bytes.append(UInt8(ascii: "-")) }
         DecimalText.appendDigits(value.magnitude, into: &bytes)
     }
-    mutating func decimal(_ millionths: Int64) { separate(); DecimalText.format(millionths, into: &bytes) }
+    mutating func decimal(_ millionths: Int64) {
+        separate()
+        DecimalText.format(millionths, into: &bytes)
+    }
     mutating func dateTime(_ seconds: Int64) {
         separate()
         bytes.append(UInt8(ascii: "\""))
         DecimalText.formatDate(seconds, into: &bytes)
         bytes.append(UInt8(ascii: "\""))
     }
-    mutating func boolean(_ value: Bool) { separate(); bytes.append(contentsOf: Array((value ? "true" : "false").utf8)) }
-    mutating func null() { separate(); bytes.append(contentsOf: Array("null".utf8)) }
+    mutating func boolean(_ value: Bool) {
+        separate()
+        bytes.append(contentsOf: Array((value ? "true" : "false").utf8))
+    }
+    mutating func null() {
+        separate()
+        bytes.append(contentsOf: Array("null".utf8))
+    }
     /// Inserts already-encoded JSON as one value.
-    mutating func raw(_ json: [UInt8]) { separate(); bytes.append(contentsOf: json) }
+    mutating func raw(_ json: [UInt8]) {
+        separate()
+        bytes.append(contentsOf: json)
+    }
 
     /// Writes `value` as F&O shows a field of type `type`.
     mutating func value(_ value: Value, type: FieldType) {
@@ -59,11 +88,21 @@ struct JSONWriter {
         bytes.append(UInt8(ascii: "\""))
         for byte in text.utf8 {
             switch byte {
-            case UInt8(ascii: "\""): bytes.append(UInt8(ascii: "\\")); bytes.append(byte)
-            case UInt8(ascii: "\\"): bytes.append(UInt8(ascii: "\\")); bytes.append(byte)
-            case 0x0A: bytes.append(UInt8(ascii: "\\")); bytes.append(UInt8(ascii: "n"))
-            case 0x0D: bytes.append(UInt8(ascii: "\\")); bytes.append(UInt8(ascii: "r"))
-            case 0x09: bytes.append(UInt8(ascii: "\\")); bytes.append(UInt8(ascii: "t"))
+            case UInt8(ascii: "\""):
+                bytes.append(UInt8(ascii: "\\"))
+                bytes.append(byte)
+            case UInt8(ascii: "\\"):
+                bytes.append(UInt8(ascii: "\\"))
+                bytes.append(byte)
+            case 0x0A:
+                bytes.append(UInt8(ascii: "\\"))
+                bytes.append(UInt8(ascii: "n"))
+            case 0x0D:
+                bytes.append(UInt8(ascii: "\\"))
+                bytes.append(UInt8(ascii: "r"))
+            case 0x09:
+                bytes.append(UInt8(ascii: "\\"))
+                bytes.append(UInt8(ascii: "t"))
             case 0..<0x20:
                 let hex = Array("0123456789abcdef".utf8)
                 bytes.append(contentsOf: Array("\\u00".utf8))

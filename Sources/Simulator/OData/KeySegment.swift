@@ -17,7 +17,8 @@ enum KeySegment {
         parts.append(split(current))
         let named = parts.allSatisfy { $0.name != nil }
         guard parts.count == entity.keys.count, named || parts.count == 1 else {
-            throw ODataQueryError(message: "The number of keys specified in the URI does not match number of key properties for the resource '\(entity.typeName)'.")
+            throw ODataQueryError(
+                message: "The number of keys specified in the URI does not match number of key properties for the resource '\(entity.typeName)'.")
         }
         var values: [Value] = []
         for (position, key) in entity.keys.enumerated() {
@@ -51,7 +52,9 @@ enum KeySegment {
             }
             return .decimal(number)
         case .dateTime, .date:
-            guard let seconds = DecimalText.parseDate(text) else { throw ODataQueryError(message: "Bad Request - Error in query syntax: \(text) is not a date-time.") }
+            guard let seconds = DecimalText.parseDate(text) else {
+                throw ODataQueryError(message: "Bad Request - Error in query syntax: \(text) is not a date-time.")
+            }
             return .dateTime(seconds)
         case .enumeration(let enumType):
             guard let quote = text.firstIndex(of: "'"), let position = enumType.index(of: String(text[text.index(after: quote)...].dropLast())) else {

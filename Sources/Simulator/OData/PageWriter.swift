@@ -10,13 +10,20 @@ struct PageWriter {
         let fields = select ?? Array(table.definition.fields.indices)
         var writer = JSONWriter(capacity: 64 + rows.count * 48 * fields.count)
         writer.beginObject()
-        writer.key("@odata.context"); writer.string(context(select: select, single: false))
-        if let count { writer.key("@odata.count"); writer.integer(Int64(count)) }
+        writer.key("@odata.context")
+        writer.string(context(select: select, single: false))
+        if let count {
+            writer.key("@odata.count")
+            writer.integer(Int64(count))
+        }
         writer.key("value")
         writer.beginArray()
         for row in rows { entity(Int(row), fields: fields, into: &writer) }
         writer.endArray()
-        if let nextLink { writer.key("@odata.nextLink"); writer.string(nextLink) }
+        if let nextLink {
+            writer.key("@odata.nextLink")
+            writer.string(nextLink)
+        }
         writer.endObject()
         return writer.bytes
     }
@@ -25,7 +32,8 @@ struct PageWriter {
     func single(row: Int, select: [Int]? = nil) -> [UInt8] {
         var writer = JSONWriter()
         writer.beginObject()
-        writer.key("@odata.context"); writer.string(context(select: select, single: true))
+        writer.key("@odata.context")
+        writer.string(context(select: select, single: true))
         writeFields(row, fields: select ?? Array(table.definition.fields.indices), into: &writer)
         writer.endObject()
         return writer.bytes
@@ -38,7 +46,8 @@ struct PageWriter {
     }
 
     private func writeFields(_ row: Int, fields: [Int], into writer: inout JSONWriter) {
-        writer.key("@odata.etag"); writer.string(Self.etag(row: row, version: 1))
+        writer.key("@odata.etag")
+        writer.string(Self.etag(row: row, version: 1))
         for field in fields {
             let definition = table.definition.fields[field]
             writer.key(definition.name)

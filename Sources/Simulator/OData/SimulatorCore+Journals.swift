@@ -5,13 +5,16 @@ extension SimulatorCore {
     func createJournalLine(entity: EntityDefinition, body: [UInt8]) -> SimulatedResponse {
         store.withLock { store in
             let missing = store.missingPrivileges
-            return createJournalLine(entity: entity, body: body, tables: &store.tables, journalSequence: &store.journalSequence, missingPrivileges: missing)
+            return createJournalLine(
+                entity: entity, body: body, tables: &store.tables, journalSequence: &store.journalSequence, missingPrivileges: missing)
         }
     }
 
     /// Validates and appends one line; on failure `tables` and `journalSequence` are left as they were.
-    func createJournalLine(entity: EntityDefinition, body: [UInt8], tables: inout [String: Table], journalSequence: inout [String: Int],
-                           missingPrivileges: Set<String>) -> SimulatedResponse {
+    func createJournalLine(
+        entity: EntityDefinition, body: [UInt8], tables: inout [String: Table], journalSequence: inout [String: Int],
+        missingPrivileges: Set<String>
+    ) -> SimulatedResponse {
         guard let privilege = entity.maintainPrivilege else {
             return ODataErrorBody.response(405, message: "The entity set '\(entity.setName)' is read-only.")
         }
@@ -24,21 +27,29 @@ extension SimulatorCore {
         var values: [String: Value] = [:]
         for (name, raw) in object where !name.hasPrefix("@odata.") {
             guard let index = entity.index(of: name) else {
-                return ODataErrorBody.response(400, message: "The property '\(name)' does not exist on type 'Microsoft.Dynamics.DataEntities.\(entity.typeName)'. Make sure to only use property names that are defined by the type.")
+                return ODataErrorBody.response(
+                    400,
+                    message:
+                        "The property '\(name)' does not exist on type 'Microsoft.Dynamics.DataEntities.\(entity.typeName)'. Make sure to only use property names that are defined by the type."
+                )
             }
             guard let value = Self.convert(raw, to: entity.fields[index].type) else {
-                return ODataErrorBody.response(400, message: "Cannot convert the literal '\(raw)' to the expected type '\(entity.fields[index].type.edmName)' of property '\(name)'.")
+                return ODataErrorBody.response(
+                    400,
+                    message: "Cannot convert the literal '\(raw)' to the expected type '\(entity.fields[index].type.edmName)' of property '\(name)'.")
             }
             values[name] = value
         }
         // Without dataAreaId, F&O writes into the service user's default company.
-        let company = (values["dataAreaId"].flatMap { if case .string(let text) = $0, !text.isEmpty { text } else { nil } } ?? defaultCompany).lowercased()
+        let company = (values["dataAreaId"].flatMap { if case .string(let text) = $0, !text.isEmpty { text } else { nil } } ?? defaultCompany)
+            .lowercased()
         values["dataAreaId"] = .string(company)
         var infolog: [String] = []
         let orders = tables["ProductionOrderHeaders"]!
         let operations = tables["ProductionOrderRouteOperations"]!
         let order = Self.text(values["ProductionOrderNumber"])
-        let operationNumber: Int64 = values["RouteOperationNumber"].flatMap { value -> Int64? in if case .integer(let number) = value { number } else { nil } } ?? 0
+        let operationNumber: Int64 =
+            values["RouteOperationNumber"].flatMap { value -> Int64? in if case .integer(let number) = value { number } else { nil } } ?? 0
         let priority = values["RouteOperationPriority"] ?? .member(0)
         var operationRow: Int?
         if order.isEmpty {
@@ -75,7 +86,8 @@ extension SimulatorCore {
                 infolog.append("Field 'Job identification' must be filled in.")
             } else if let jobRow = jobs.row(key: [.string(company), .string(job)]) {
                 if jobs.string(row: jobRow, "ProductionOrderNumber").lowercased() != order.lowercased()
-                    || jobs.value(row: jobRow, "OperationNumber") != .integer(operationNumber) {
+                    || jobs.value(row: jobRow, "OperationNumber") != .integer(operationNumber)
+                {
                     infolog.append("Job \(job) does not belong to operation \(operationNumber) of production order \(order).")
                 }
                 values["RouteJobType"] = jobs.value(row: jobRow, "RouteJobType")
@@ -107,7 +119,9 @@ extension SimulatorCore {
             } else if lines.contains(where: { table.value(row: $0, "IsPosted") == .member(1) }) {
                 infolog.append("Journal \(journal) has been posted and cannot be changed.")
             }
-            let highest = lines.compactMap { row -> Int64? in if case .decimal(let number) = table.value(row: row, "JournalLineNumber") { number } else { nil } }.max() ?? 0
+            let highest =
+                lines.compactMap { row -> Int64? in if case .decimal(let number) = table.value(row: row, "JournalLineNumber") { number } else { nil }
+                }.max() ?? 0
             values["JournalLineNumber"] = .decimal((highest / DecimalText.scale + 1) * DecimalText.scale)
             if let first = lines.first {
                 values["JournalName"] = table.value(row: first, "JournalName")
@@ -123,7 +137,8 @@ extension SimulatorCore {
         // Appended in place: a copy of the table here would copy every column on every write.
         let row = tables[entity.setName]!.append(values)
         let written = tables[entity.setName]!
-        let location = "\(base)/data/\(entity.setName)(dataAreaId='\(company)',JournalNumber='\(journal)',JournalLineNumber=\(DecimalText.string(Self.decimal(values["JournalLineNumber"]))))"
+        let location =
+            "\(base)/data/\(entity.setName)(dataAreaId='\(company)',JournalNumber='\(journal)',JournalLineNumber=\(DecimalText.string(Self.decimal(values["JournalLineNumber"]))))"
         var created = SimulatedResponse.odata(201, PageWriter(baseURL: base, table: written).single(row: row))
         created.headers += [("Location", location), ("OData-EntityId", location)]
         return created
@@ -139,7 +154,8 @@ extension SimulatorCore {
                 return ODataErrorBody.forbidden(entity: entity, privilege: entity.maintainPrivilege!, write: true)
             }
             guard let object = (try? JSONSerialization.jsonObject(with: Data(body))) as? [String: Any],
-                  let journal = object["JournalNumber"] as? String else {
+                let journal = object["JournalNumber"] as? String
+            else {
                 return ODataErrorBody.response(400, message: "The parameter 'JournalNumber' is missing from the action's body.")
             }
             let company = ((object["dataAreaId"] as? String) ?? defaultCompany).lowercased()
@@ -148,12 +164,14 @@ extension SimulatorCore {
                 store.tables[entity.setName]!.string(row: $0, "dataAreaId") == company
             }
             guard !lines.isEmpty else {
-                return ODataErrorBody.response(500, message: "An error has occurred.", innerMessage: "Journal \(journal) does not exist in company \(company).",
-                                               innerType: "Microsoft.Dynamics.Ax.Xpp.ErrorException")
+                return ODataErrorBody.response(
+                    500, message: "An error has occurred.", innerMessage: "Journal \(journal) does not exist in company \(company).",
+                    innerType: "Microsoft.Dynamics.Ax.Xpp.ErrorException")
             }
             guard !lines.contains(where: { store.tables[entity.setName]!.value(row: $0, "IsPosted") == .member(1) }) else {
-                return ODataErrorBody.response(500, message: "An error has occurred.", innerMessage: "Journal \(journal) has already been posted.",
-                                               innerType: "Microsoft.Dynamics.Ax.Xpp.ErrorException")
+                return ODataErrorBody.response(
+                    500, message: "An error has occurred.", innerMessage: "Journal \(journal) has already been posted.",
+                    innerType: "Microsoft.Dynamics.Ax.Xpp.ErrorException")
             }
             Self.markPosted(lines, in: &store.tables[entity.setName]!, user: "mm-integration", voucher: "PRD-\(journal)")
             return SimulatedResponse(status: 204, headers: [("OData-Version", "4.0")])

@@ -11,8 +11,9 @@ extension SimulatorCore {
             return SimulatedResponse(status: 401, headers: [("WWW-Authenticate", "Bearer")])
         }
         let resource = request.path == "/data" ? "" : String(request.path.dropFirst("/data/".count))
-        return dispatch(method: request.method, resource: resource.removingPercentEncoding ?? resource, query: request.query,
-                        headers: request.headers, body: request.body)
+        return dispatch(
+            method: request.method, resource: resource.removingPercentEncoding ?? resource, query: request.query,
+            headers: request.headers, body: request.body)
     }
 
     /// Handles one OData operation; `$batch` parts come through here too.
@@ -22,10 +23,13 @@ extension SimulatorCore {
             return serviceDocument()
         case "$metadata":
             let action = store.withLock { $0.postingAction }
-            return SimulatedResponse(status: 200, headers: [("Content-Type", "application/xml"), ("OData-Version", "4.0")],
-                                     body: Array(MetadataDocument.xml(postingAction: action).utf8))
+            return SimulatedResponse(
+                status: 200, headers: [("Content-Type", "application/xml"), ("OData-Version", "4.0")],
+                body: Array(MetadataDocument.xml(postingAction: action).utf8))
         case "$batch":
-            guard method == "POST" else { return ODataErrorBody.response(405, message: "The requested resource does not support http method '\(method)'.") }
+            guard method == "POST" else {
+                return ODataErrorBody.response(405, message: "The requested resource does not support http method '\(method)'.")
+            }
             return handleBatch(headers: headers, body: body)
         default:
             break
@@ -35,7 +39,9 @@ extension SimulatorCore {
         let rest = String(resource.dropFirst(setName.count))
         let missing = store.withLock { $0.missingPrivileges }
         if rest.hasPrefix("/Microsoft.Dynamics.DataEntities.") {
-            guard method == "POST" else { return ODataErrorBody.response(405, message: "The requested resource does not support http method '\(method)'.") }
+            guard method == "POST" else {
+                return ODataErrorBody.response(405, message: "The requested resource does not support http method '\(method)'.")
+            }
             return postJournal(entity: entity, action: String(rest.dropFirst("/Microsoft.Dynamics.DataEntities.".count)), body: body)
         }
         switch method {
@@ -59,14 +65,18 @@ extension SimulatorCore {
     private func serviceDocument() -> SimulatedResponse {
         var writer = JSONWriter()
         writer.beginObject()
-        writer.key("@odata.context"); writer.string("\(base)/data/$metadata")
+        writer.key("@odata.context")
+        writer.string("\(base)/data/$metadata")
         writer.key("value")
         writer.beginArray()
         for entity in Entities.all {
             writer.beginObject()
-            writer.key("name"); writer.string(entity.setName)
-            writer.key("kind"); writer.string("EntitySet")
-            writer.key("url"); writer.string(entity.setName)
+            writer.key("name")
+            writer.string(entity.setName)
+            writer.key("kind")
+            writer.string("EntitySet")
+            writer.key("url")
+            writer.string(entity.setName)
             writer.endObject()
         }
         writer.endArray()
@@ -92,7 +102,9 @@ extension SimulatorCore {
             var kept = items.filter { $0.name != "$skip" && $0.name != "$top" }
             kept.append(("$skip", String(pageEnd)))
             if let top = query.top { kept.append(("$top", String(top - (pageEnd - start)))) }
-            nextLink = "\(base)/data/\(entity.setName)?" + kept.map { "\(FormEncoding.escape($0.name))=\(FormEncoding.escape($0.value))" }.joined(separator: "&")
+            nextLink =
+                "\(base)/data/\(entity.setName)?"
+                + kept.map { "\(FormEncoding.escape($0.name))=\(FormEncoding.escape($0.value))" }.joined(separator: "&")
         }
         let body = PageWriter(baseURL: base, table: table)
             .page(rows: rows[start..<pageEnd], select: query.select, count: query.count ? rows.count : nil, nextLink: nextLink)
@@ -121,7 +133,8 @@ extension SimulatorCore {
         }
         let crossCompany = items.contains { $0.name == "cross-company" && $0.value.lowercased() == "true" }
         guard let row = table.row(key: values),
-              crossCompany || !entity.isCompanySpecific || table.string(row: row, "dataAreaId").lowercased() == defaultCompany.lowercased() else {
+            crossCompany || !entity.isCompanySpecific || table.string(row: row, "dataAreaId").lowercased() == defaultCompany.lowercased()
+        else {
             return ODataErrorBody.response(404, message: "Resource not found for the segment '\(entity.setName)'.")
         }
         return .odata(200, PageWriter(baseURL: base, table: table).single(row: row, select: query.select))

@@ -20,7 +20,9 @@ final class LoopbackServer: Sendable {
     }
 
     /// Binds `host:port` (port 0 picks a free one) and starts serving, over TLS when `tls` is given.
-    static func start(host: String, port: Int, tls: NIOSSLContext? = nil, maximumBodyBytes: Int, responder: @escaping Responder) async throws -> LoopbackServer {
+    static func start(host: String, port: Int, tls: NIOSSLContext? = nil, maximumBodyBytes: Int, responder: @escaping Responder) async throws
+        -> LoopbackServer
+    {
         let bootstrap = ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
             .serverChannelOption(.backlog, value: 256)
             .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)

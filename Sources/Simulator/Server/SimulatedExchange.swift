@@ -42,10 +42,12 @@ public struct SimulatedResponse: Sendable {
 
     /// An answer of F&O's OData service: JSON with minimal metadata, as OData 4.0.
     public static func odata(_ status: Int, _ body: [UInt8]) -> SimulatedResponse {
-        SimulatedResponse(status: status, headers: [
-            ("Content-Type", "application/json; odata.metadata=minimal; odata.streaming=true; IEEE754Compatible=false; charset=utf-8"),
-            ("OData-Version", "4.0"),
-        ], body: body)
+        SimulatedResponse(
+            status: status,
+            headers: [
+                ("Content-Type", "application/json; odata.metadata=minimal; odata.streaming=true; IEEE754Compatible=false; charset=utf-8"),
+                ("OData-Version", "4.0"),
+            ], body: body)
     }
 
     /// A JSON answer from a Foundation object.

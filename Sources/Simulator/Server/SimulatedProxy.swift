@@ -41,9 +41,10 @@ public final class SimulatedProxy: Sendable {
             .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
             .childChannelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {
-                    try channel.pipeline.syncOperations.addHandler(ConnectHandler(names: names, expectedLogin: expected) { tunnel in
-                        log.entries.withLock { $0.append(tunnel) }
-                    })
+                    try channel.pipeline.syncOperations.addHandler(
+                        ConnectHandler(names: names, expectedLogin: expected) { tunnel in
+                            log.entries.withLock { $0.append(tunnel) }
+                        })
                 }
             }
         let channel = try await bootstrap.bind(host: "127.0.0.1", port: 0).get()
@@ -92,7 +93,8 @@ private final class ConnectHandler: ChannelInboundHandler, RemovableChannelHandl
             return answer(407, context: context, extra: "Proxy-Authenticate: Basic realm=\"d365mm simulated proxy\"\r\n")
         }
         guard let colon = target.lastIndex(of: ":"), let port = Int(target[target.index(after: colon)...]),
-              let address = names[String(target[..<colon]).lowercased()] else {
+            let address = names[String(target[..<colon]).lowercased()]
+        else {
             record(.init(target: target, status: 502))
             return answer(502, context: context)
         }
@@ -110,8 +112,9 @@ private final class ConnectHandler: ChannelInboundHandler, RemovableChannelHandl
             case .success(let server):
                 record(.init(target: target, status: 200))
                 _ = try? server.pipeline.syncOperations.addHandler(Relay(partner: client))
-                context.writeAndFlush(handler.wrapOutboundOut(context.channel.allocator.buffer(string: "HTTP/1.1 200 Connection established\r\n\r\n")),
-                                      promise: nil)
+                context.writeAndFlush(
+                    handler.wrapOutboundOut(context.channel.allocator.buffer(string: "HTTP/1.1 200 Connection established\r\n\r\n")),
+                    promise: nil)
                 context.pipeline.syncOperations.removeHandler(handler, promise: nil)
                 _ = try? context.pipeline.syncOperations.addHandler(Relay(partner: server))
             }
@@ -119,7 +122,9 @@ private final class ConnectHandler: ChannelInboundHandler, RemovableChannelHandl
     }
 
     private func answer(_ status: Int, context: ChannelHandlerContext, extra: String = "") {
-        let reason = [405: "Method Not Allowed", 407: "Proxy Authentication Required", 431: "Request Header Fields Too Large", 502: "Bad Gateway"][status] ?? ""
+        let reason =
+            [405: "Method Not Allowed", 407: "Proxy Authentication Required", 431: "Request Header Fields Too Large", 502: "Bad Gateway"][status]
+            ?? ""
         let text = "HTTP/1.1 \(status) \(reason)\r\n\(extra)Content-Length: 0\r\nConnection: close\r\n\r\n"
         let channel = context.channel
         context.writeAndFlush(wrapOutboundOut(context.channel.allocator.buffer(string: text))).whenComplete { _ in channel.close(promise: nil) }

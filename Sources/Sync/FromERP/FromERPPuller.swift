@@ -117,10 +117,13 @@ struct FromERPPuller: Sendable {
 
     /// Reads one window of open orders, by number: `$top` orders after the first `skip`.
     private func readWindow(skip: Int, into collected: Collector, onPage: PageHandler?) async throws -> Finding {
-        var window = ODataQuery(pulling: .productionOrders, filter: ODataFilter.allOf([
-            ODataFilter.equals("dataAreaId", scope.dataAreaID), ODataFilter.equals("ProductionSiteId", scope.siteID),
-            ODataFilter.anyOf(FromERPMapping.openStatuses.map { ODataFilter.equals("ProductionOrderStatus", enumType: "ProdStatus", member: $0) }),
-        ]))
+        var window = ODataQuery(
+            pulling: .productionOrders,
+            filter: ODataFilter.allOf([
+                ODataFilter.equals("dataAreaId", scope.dataAreaID), ODataFilter.equals("ProductionSiteId", scope.siteID),
+                ODataFilter.anyOf(
+                    FromERPMapping.openStatuses.map { ODataFilter.equals("ProductionOrderStatus", enumType: "ProdStatus", member: $0) }),
+            ]))
         window.orderBy = "ProductionOrderNumber"
         window.top = orderWindow
         window.skip = skip > 0 ? skip : nil
@@ -141,15 +144,23 @@ struct FromERPPuller: Sendable {
 
     private func routeOperationQueries(_ orderNumbers: [String]) -> [ODataQuery] {
         orderNumbers.chunked(keysPerFilter).map { numbers in
-            ODataQuery(pulling: .routeOperations, filter: ODataFilter.allOf([ODataFilter.equals("dataAreaId", scope.dataAreaID),
-                                                                             ODataFilter.equalsAny("ProductionOrderNumber", numbers)]))
+            ODataQuery(
+                pulling: .routeOperations,
+                filter: ODataFilter.allOf([
+                    ODataFilter.equals("dataAreaId", scope.dataAreaID),
+                    ODataFilter.equalsAny("ProductionOrderNumber", numbers),
+                ]))
         }
     }
 
     private func releasedProductQueries(_ itemNumbers: [String]) -> [ODataQuery] {
         itemNumbers.chunked(keysPerFilter).map { items in
-            ODataQuery(pulling: .releasedProducts, filter: ODataFilter.allOf([ODataFilter.equals("dataAreaId", scope.dataAreaID),
-                                                                              ODataFilter.equalsAny("ItemNumber", items)]))
+            ODataQuery(
+                pulling: .releasedProducts,
+                filter: ODataFilter.allOf([
+                    ODataFilter.equals("dataAreaId", scope.dataAreaID),
+                    ODataFilter.equalsAny("ItemNumber", items),
+                ]))
         }
     }
 
@@ -160,8 +171,9 @@ struct FromERPPuller: Sendable {
             page += 1
             inspect(result.rows)
             let metadata = JSONObject([("query", .string(result.url)), ("page", .number(page))])
-            let written = try await writer.writeOffTaskPool(result.rows, kind: query.entitySet.name, nameKind: query.entitySet.inboxKind,
-                                                            schema: Envelope.inboxSchema, metadata: metadata, to: .inbox)
+            let written = try await writer.writeOffTaskPool(
+                result.rows, kind: query.entitySet.name, nameKind: query.entitySet.inboxKind,
+                schema: Envelope.inboxSchema, metadata: metadata, to: .inbox)
             collected.withLock {
                 $0.pages[query.entitySet, default: 0] += 1
                 $0.rows[query.entitySet, default: 0] += result.rows.count

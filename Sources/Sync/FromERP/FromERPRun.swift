@@ -53,8 +53,10 @@ public final class FromERPRun {
     private let writer: SpoolWriter
     public let runID: String
 
-    public init(options: Options, spool: Spool, database: StateDatabase, odata: ODataClient, machineMetrics: MachineMetricsClient,
-                runID: String, logger: Logger, progress: Progress = .silent, stop: StopRequest = StopRequest()) {
+    public init(
+        options: Options, spool: Spool, database: StateDatabase, odata: ODataClient, machineMetrics: MachineMetricsClient,
+        runID: String, logger: Logger, progress: Progress = .silent, stop: StopRequest = StopRequest()
+    ) {
         self.options = options
         self.stop = stop
         self.spool = spool
@@ -69,8 +71,11 @@ public final class FromERPRun {
 
     /// Runs every stage; never throws: how it ended is in the report.
     public func run() async -> RunReport {
-        let transformer = FromERPTransformer(spool: spool, writer: writer, database: database, scope: options.scope, full: options.full, logger: logger)
-        let poster = MachineMetricsPoster(direction: .fromERP, collections: RecordCollection.sendingOrder, spool: spool, database: database, machineMetrics: machineMetrics, runID: runID, logger: logger, progress: progress)
+        let transformer = FromERPTransformer(
+            spool: spool, writer: writer, database: database, scope: options.scope, full: options.full, logger: logger)
+        let poster = MachineMetricsPoster(
+            direction: .fromERP, collections: RecordCollection.sendingOrder, spool: spool, database: database, machineMetrics: machineMetrics,
+            runID: runID, logger: logger, progress: progress)
         let bookkeeping = RunBookkeeping(runID: runID, direction: .fromERP, spool: spool, database: database, logger: logger, stop: stop)
         return await bookkeeping.perform { report in
             if options.pullOnly {
@@ -91,13 +96,15 @@ public final class FromERPRun {
     /// Pulls the synchronised set into `inbox/`, transforming it as it lands when `transformer` is given, then what
     /// left the set since the last complete pull.
     private func pull(_ report: inout RunReport, transformingWith transformer: FromERPTransformer?) async throws {
-        let puller = FromERPPuller(odata: odata, writer: writer, scope: options.scope, concurrency: options.concurrency,
-                                   orderWindow: options.orderWindow, logger: logger, progress: progress)
-        let pulled = if let transformer {
-            try await pullTransforming(puller, transformer, &report)
-        } else {
-            try await puller.pull()
-        }
+        let puller = FromERPPuller(
+            odata: odata, writer: writer, scope: options.scope, concurrency: options.concurrency,
+            orderWindow: options.orderWindow, logger: logger, progress: progress)
+        let pulled =
+            if let transformer {
+                try await pullTransforming(puller, transformer, &report)
+            } else {
+                try await puller.pull()
+            }
         CrashPoint.reached("from-erp.pulled")
         for (entity, pages) in pulled.pages.sorted(by: { $0.key.name < $1.key.name }) {
             report.add("pages pulled", pages)
@@ -114,7 +121,9 @@ public final class FromERPRun {
     /// read it, while this task, which owns the state database, looks them up, maps what changed and writes batches.
     /// Pages wait their turn up to ``rowsAwaitingTransform`` rows in all (a larger page waits alone), so memory does not
     /// grow with the data set: counting pages instead let ten windows of orders wait at once.
-    private func pullTransforming(_ puller: FromERPPuller, _ transformer: FromERPTransformer, _ report: inout RunReport) async throws -> FromERPPuller.Result {
+    private func pullTransforming(_ puller: FromERPPuller, _ transformer: FromERPTransformer, _ report: inout RunReport) async throws
+        -> FromERPPuller.Result
+    {
         let (pages, queue) = AsyncStream.makeStream(of: (page: InboxPage, rows: Int).self)
         let room = AsyncLimiter(limit: Self.rowsAwaitingTransform)
         // The transform's own time, apart from the pull's (which includes it).
@@ -163,7 +172,8 @@ public final class FromERPRun {
         let departedOrders = try database.departedKeys(runID: runID, collection: RecordCollection.workOrders.rawValue)
         let departedWorkers = try database.departedKeys(runID: runID, collection: RecordCollection.persons.rawValue)
         guard !departedOrders.isEmpty || !departedWorkers.isEmpty else { return }
-        logger.info("\(departedOrders.count) work order(s) and \(departedWorkers.count) worker(s) left the synchronised set; reading their new status")
+        logger.info(
+            "\(departedOrders.count) work order(s) and \(departedWorkers.count) worker(s) left the synchronised set; reading their new status")
         report.add("records departed", departedOrders.count + departedWorkers.count)
         var orderNumbers: [String] = []
         for key in departedOrders {
@@ -173,7 +183,9 @@ public final class FromERPRun {
         let found = Mutex(Set<String>())
         var queries: [ODataQuery] = []
         for numbers in orderNumbers.chunked(keysPerFilter) {
-            let filter = ODataFilter.allOf([ODataFilter.equals("dataAreaId", options.scope.dataAreaID), ODataFilter.equalsAny("ProductionOrderNumber", numbers)])
+            let filter = ODataFilter.allOf([
+                ODataFilter.equals("dataAreaId", options.scope.dataAreaID), ODataFilter.equalsAny("ProductionOrderNumber", numbers),
+            ])
             queries.append(ODataQuery(pulling: .productionOrders, filter: filter))
         }
         for numbers in departedWorkers.chunked(keysPerFilter) {
@@ -202,12 +214,17 @@ public final class FromERPRun {
             let fields: [(key: String, value: JSONValue)] = [("PersonnelNumber", .string(number)), ("WorkerStatus", .string("Terminated"))]
             return .object(JSONObject(fields))
         }
-        let note = JSONObject([(key: "note", value: JSONValue.string("no longer found in D365; sent once as ended (orders) or terminated (workers)"))])
+        let note = JSONObject([(key: "note", value: JSONValue.string("no longer found in D365; sent once as ended (orders) or terminated (workers)"))]
+        )
         if !vanishedOrders.isEmpty {
-            try writer.write(vanishedOrders, kind: EntitySet.productionOrders.name, nameKind: EntitySet.productionOrders.inboxKind, schema: Envelope.inboxSchema, metadata: note, to: .inbox)
+            try writer.write(
+                vanishedOrders, kind: EntitySet.productionOrders.name, nameKind: EntitySet.productionOrders.inboxKind, schema: Envelope.inboxSchema,
+                metadata: note, to: .inbox)
         }
         if !vanishedWorkers.isEmpty {
-            try writer.write(vanishedWorkers, kind: EntitySet.workers.name, nameKind: EntitySet.workers.inboxKind, schema: Envelope.inboxSchema, metadata: note, to: .inbox)
+            try writer.write(
+                vanishedWorkers, kind: EntitySet.workers.name, nameKind: EntitySet.workers.inboxKind, schema: Envelope.inboxSchema, metadata: note,
+                to: .inbox)
         }
     }
 }

@@ -84,7 +84,8 @@ final class FromERPTransformer {
                     return
                 }
                 records.append(record)
-                madeFrom.append(StateDatabase.RecordSource(collection: record.collection.rawValue, key: record.key, digest: digests[index], hash: record.hash))
+                madeFrom.append(
+                    StateDatabase.RecordSource(collection: record.collection.rawValue, key: record.key, digest: digests[index], hash: record.hash))
             }
             report.add("rows transformed", rows.count)
             if records.count < rows.count { report.add("records unchanged", rows.count - records.count) }
@@ -109,7 +110,9 @@ final class FromERPTransformer {
     /// digest. Always none with `--full`.
     private func alreadyAccepted(_ rows: [JSONValue], entitySet: EntitySet, digests: [SHA256Bytes]) throws -> [Bool] {
         guard !full, let collection = entitySet.pull?.collection else { return [Bool](repeating: false, count: rows.count) }
-        return try database.madeAcceptedRecords(collection: collection.rawValue, digests: digests) { FromERPMapping.key(entitySet: entitySet, row: rows[$0]) }
+        return try database.madeAcceptedRecords(collection: collection.rawValue, digests: digests) {
+            FromERPMapping.key(entitySet: entitySet, row: rows[$0])
+        }
     }
 
     /// Writes every buffered record to a batch and retires the pages they came from.
@@ -163,7 +166,8 @@ final class FromERPTransformer {
     private func writeBatch(_ collection: RecordCollection, report: inout RunReport) throws {
         let records = buffers[collection] ?? []
         buffers[collection] = []
-        try writer.write(records, kind: collection.rawValue, nameKind: collection.rawValue, schema: Envelope.outboundSchema, metadata: [:], to: .outbound)
+        try writer.write(
+            records, kind: collection.rawValue, nameKind: collection.rawValue, schema: Envelope.outboundSchema, metadata: [:], to: .outbound)
         CrashPoint.reached("from-erp.batch-written")
         report.add("batches written")
     }
@@ -179,11 +183,14 @@ final class FromERPTransformer {
 
     private func failInbox(_ name: String, reason: String, report: inout RunReport) throws {
         logger.error("inbox/\(name) cannot be used and goes to failed/: \(reason)")
-        try spool.fail(name, in: .inbox, report: FailureReport(
-            stage: "transform", reason: reason,
-            whatToDo: "Nothing reaches MachineMetrics from this file. The next run pulls the same data from D365 again, so it can usually be deleted "
-                + "(d365mm archives before deleting). If it was edited by hand, restore it or let the next pull replace it.",
-            runID: writer.runID))
+        try spool.fail(
+            name, in: .inbox,
+            report: FailureReport(
+                stage: "transform", reason: reason,
+                whatToDo:
+                    "Nothing reaches MachineMetrics from this file. The next run pulls the same data from D365 again, so it can usually be deleted "
+                    + "(d365mm archives before deleting). If it was edited by hand, restore it or let the next pull replace it.",
+                runID: writer.runID))
         report.add("files failed")
         report.needsOperator()
     }

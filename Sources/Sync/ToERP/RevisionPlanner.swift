@@ -34,11 +34,17 @@ struct LaborAmounts: Equatable, Sendable {
     }
 
     init(_ line: StateDatabase.WrittenLine) { self.init(hours: line.hours, good: line.good, bad: line.bad) }
-    init(_ ticket: LaborTicket) { self.init(hours: ToERPMapping.hours(from: ticket.startAt, to: ticket.endAt), good: ticket.goodQuantity, bad: ticket.badQuantity) }
+    init(_ ticket: LaborTicket) {
+        self.init(hours: ToERPMapping.hours(from: ticket.startAt, to: ticket.endAt), good: ticket.goodQuantity, bad: ticket.badQuantity)
+    }
 
     static let zero = LaborAmounts(hours: 0, good: 0, bad: 0)
-    static func + (left: Self, right: Self) -> Self { .init(hours: left.hours + right.hours, good: left.good + right.good, bad: left.bad + right.bad) }
-    static func - (left: Self, right: Self) -> Self { .init(hours: left.hours - right.hours, good: left.good - right.good, bad: left.bad - right.bad) }
+    static func + (left: Self, right: Self) -> Self {
+        .init(hours: left.hours + right.hours, good: left.good + right.good, bad: left.bad + right.bad)
+    }
+    static func - (left: Self, right: Self) -> Self {
+        .init(hours: left.hours - right.hours, good: left.good - right.good, bad: left.bad - right.bad)
+    }
 }
 
 /// What a ticket revision still needs in D365, worked out from what the ticket's journals already hold there.
@@ -112,7 +118,8 @@ enum RevisionPlanner {
     }
 
     /// Per operation, the sum of the lines there and the latest of them; `nil` when a line's amounts are unknown.
-    private static func balances(_ writes: [StateDatabase.TicketWrite]) -> [LaborLocation: (amounts: LaborAmounts, last: StateDatabase.WrittenLine)]? {
+    private static func balances(_ writes: [StateDatabase.TicketWrite]) -> [LaborLocation: (amounts: LaborAmounts, last: StateDatabase.WrittenLine)]?
+    {
         var result: [LaborLocation: (amounts: LaborAmounts, last: StateDatabase.WrittenLine)] = [:]
         for write in writes.sorted(by: { $0.revision < $1.revision }) {
             guard let line = write.line else { return nil }

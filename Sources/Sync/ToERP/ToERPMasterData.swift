@@ -30,18 +30,32 @@ struct ToERPMasterData {
         var reads: [(read: Read, query: ODataQuery)] = []
         for chunk in orders.chunked(keysPerFilter) {
             let orderFilter = ODataFilter.allOf([company, ODataFilter.equalsAny("ProductionOrderNumber", chunk)])
-            reads.append((.orders, ODataQuery(entitySet: .productionOrders, filter: orderFilter, select: ["ProductionOrderNumber", "ProductionOrderStatus"])))
-            reads.append((.operations, ODataQuery(entitySet: .routeOperations, filter: orderFilter,
-                                                  select: ["ProductionOrderNumber", "OperationNumber", "OperationPriority", "CostingOperationResourceId"])))
+            reads.append(
+                (.orders, ODataQuery(entitySet: .productionOrders, filter: orderFilter, select: ["ProductionOrderNumber", "ProductionOrderStatus"])))
+            reads.append(
+                (
+                    .operations,
+                    ODataQuery(
+                        entitySet: .routeOperations, filter: orderFilter,
+                        select: ["ProductionOrderNumber", "OperationNumber", "OperationPriority", "CostingOperationResourceId"])
+                ))
             if withJobs {
-                let jobTypes = ODataFilter.anyOf(["Setup", "Process"].map { ODataFilter.equals("RouteJobType", enumType: "RouteJobType", member: $0) })
-                reads.append((.jobs, ODataQuery(entitySet: .routeJobs, filter: ODataFilter.allOf([orderFilter, jobTypes]),
-                                                select: ["JobId", "ProductionOrderNumber", "OperationNumber", "OperationPriority", "RouteJobType"])))
+                let jobTypes = ODataFilter.anyOf(
+                    ["Setup", "Process"].map { ODataFilter.equals("RouteJobType", enumType: "RouteJobType", member: $0) })
+                reads.append(
+                    (
+                        .jobs,
+                        ODataQuery(
+                            entitySet: .routeJobs, filter: ODataFilter.allOf([orderFilter, jobTypes]),
+                            select: ["JobId", "ProductionOrderNumber", "OperationNumber", "OperationPriority", "RouteJobType"])
+                    ))
             }
         }
         for chunk in workers.chunked(keysPerFilter) {
-            let filter = ODataFilter.allOf([ODataFilter.equals("WorkerStatus", enumType: "HcmWorkerStatus", member: "Employed"),
-                                            ODataFilter.equalsAny("PersonnelNumber", chunk)])
+            let filter = ODataFilter.allOf([
+                ODataFilter.equals("WorkerStatus", enumType: "HcmWorkerStatus", member: "Employed"),
+                ODataFilter.equalsAny("PersonnelNumber", chunk),
+            ])
             reads.append((.workers, ODataQuery(entitySet: .workers, filter: filter, select: ["PersonnelNumber"])))
         }
         reads.append((.resources, ODataQuery(entitySet: .resources, filter: company, select: ["ResourceId"])))
@@ -56,15 +70,19 @@ struct ToERPMasterData {
     private mutating func take(_ row: JSONValue, from read: Read) {
         switch read {
         case .orders:
-            if let number = row["ProductionOrderNumber"]?.stringValue { orderStatus[number.lowercased()] = row["ProductionOrderStatus"]?.stringValue ?? "" }
+            if let number = row["ProductionOrderNumber"]?.stringValue {
+                orderStatus[number.lowercased()] = row["ProductionOrderStatus"]?.stringValue ?? ""
+            }
         case .operations:
             guard let order = row["ProductionOrderNumber"]?.stringValue, let sequence = row["OperationNumber"]?.intValue,
-                  let priority = row["OperationPriority"]?.stringValue else { return }
+                let priority = row["OperationPriority"]?.stringValue
+            else { return }
             operations[Self.operationKey(order: order, sequence: sequence, priority: priority)] = row["CostingOperationResourceId"]?.stringValue ?? ""
         case .jobs:
             guard let job = row["JobId"]?.stringValue, let order = row["ProductionOrderNumber"]?.stringValue,
-                  let sequence = row["OperationNumber"]?.intValue, let priority = row["OperationPriority"]?.stringValue,
-                  let type = row["RouteJobType"]?.stringValue else { return }
+                let sequence = row["OperationNumber"]?.intValue, let priority = row["OperationPriority"]?.stringValue,
+                let type = row["RouteJobType"]?.stringValue
+            else { return }
             jobs[Self.operationKey(order: order, sequence: sequence, priority: priority) + "/" + type] = job
         case .workers:
             if let personnel = row["PersonnelNumber"]?.stringValue { employedWorkers.insert(personnel) }
@@ -86,25 +104,33 @@ struct ToERPMasterData {
         guard ["Released", "StartedUp", "ReportedFinished"].contains(status) else {
             return "production order \(ticket.workOrderNumber) is \(status == "Completed" ? "ended" : status) in D365; labor cannot be written to it"
         }
-        guard let operationResource = operations[Self.operationKey(order: ticket.workOrderNumber, sequence: ticket.operationSequence, priority: ticket.operationPriority)] else {
+        guard
+            let operationResource = operations[
+                Self.operationKey(order: ticket.workOrderNumber, sequence: ticket.operationSequence, priority: ticket.operationPriority)]
+        else {
             return "operation \(ticket.operationSequence) (\(ticket.operationPriority)) not found on \(ticket.workOrderNumber)"
         }
         let resource = ticket.resourceID ?? operationResource
-        guard !resource.isEmpty else { return "no resource: the ticket names none and operation \(ticket.operationSequence) of \(ticket.workOrderNumber) has no costing resource" }
+        guard !resource.isEmpty else {
+            return "no resource: the ticket names none and operation \(ticket.operationSequence) of \(ticket.workOrderNumber) has no costing resource"
+        }
         guard resources.contains(resource.lowercased()) else { return "resource \(resource) not found in D365 (\(dataAreaID))" }
         if journalKind == .job && jobID(for: ticket) == nil {
-            return "operation \(ticket.operationSequence) of \(ticket.workOrderNumber) has no \(ticket.kind == "setup" ? "Setup" : "Process") job (has job scheduling run for the order?)"
+            return
+                "operation \(ticket.operationSequence) of \(ticket.workOrderNumber) has no \(ticket.kind == "setup" ? "Setup" : "Process") job (has job scheduling run for the order?)"
         }
         return nil
     }
 
     func resourceID(for ticket: LaborTicket) -> String {
-        ticket.resourceID ?? operations[Self.operationKey(order: ticket.workOrderNumber, sequence: ticket.operationSequence, priority: ticket.operationPriority)] ?? ""
+        ticket.resourceID ?? operations[
+            Self.operationKey(order: ticket.workOrderNumber, sequence: ticket.operationSequence, priority: ticket.operationPriority)] ?? ""
     }
 
     /// The route job of the ticket's operation and kind: `Setup` for setup labor, `Process` for production.
     func jobID(for ticket: LaborTicket) -> String? {
-        jobs[Self.operationKey(order: ticket.workOrderNumber, sequence: ticket.operationSequence, priority: ticket.operationPriority)
-             + (ticket.kind == "setup" ? "/Setup" : "/Process")]
+        jobs[
+            Self.operationKey(order: ticket.workOrderNumber, sequence: ticket.operationSequence, priority: ticket.operationPriority)
+                + (ticket.kind == "setup" ? "/Setup" : "/Process")]
     }
 }

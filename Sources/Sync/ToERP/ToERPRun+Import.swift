@@ -20,7 +20,8 @@ extension ToERPRun {
     func importLabor(_ report: inout RunReport) async throws {
         let watermarkName = "labor-import \(options.entitySet.name)"
         let formatter = ISO8601DateFormatter()
-        let start = try database.watermark(watermarkName).flatMap { formatter.date(from: $0) }.map { $0.addingTimeInterval(-LaborImport.overlap) }
+        let start =
+            try database.watermark(watermarkName).flatMap { formatter.date(from: $0) }.map { $0.addingTimeInterval(-LaborImport.overlap) }
             ?? Date().addingTimeInterval(-options.reconciliationWindow)
         let filter = ODataFilter.allOf([
             ODataFilter.equals("dataAreaId", options.dataAreaID), ODataFilter.equals("ProductionSiteId", options.siteID),
@@ -31,7 +32,9 @@ extension ToERPRun {
         var names: [String] = []
         try await odata.readAll(ODataQuery(entitySet: options.entitySet, filter: filter, select: LaborImportMapping.selectedFields)) { page in
             for row in page.rows {
-                if let posted = row["PostedDateTime"]?.stringValue.flatMap(formatter.date(from:)), posted > (newest ?? .distantPast) { newest = posted }
+                if let posted = row["PostedDateTime"]?.stringValue.flatMap(formatter.date(from:)), posted > (newest ?? .distantPast) {
+                    newest = posted
+                }
                 guard let record = try importable(row, &report) else { continue }
                 batch.append(record.record)
                 if batch.count == 1000 {
@@ -57,7 +60,9 @@ extension ToERPRun {
             return nil
         }
         if try database.acceptedHash(collection: LaborImport.collection.rawValue, key: record.key) == record.hash { return nil }
-        guard let order = record.record["workOrderKey"]?.stringValue, try database.acceptedHash(collection: RecordCollection.workOrders.rawValue, key: order) != nil else {
+        guard let order = record.record["workOrderKey"]?.stringValue,
+            try database.acceptedHash(collection: RecordCollection.workOrders.rawValue, key: order) != nil
+        else {
             report.add("D365 labor lines skipped: work order not in MachineMetrics")
             return nil
         }
@@ -66,14 +71,18 @@ extension ToERPRun {
     }
 
     private func writeImportFile(_ records: [JSONValue]) throws -> String {
-        try files.write(records, kind: LaborImport.collection.rawValue, nameKind: LaborImport.collection.rawValue, schema: Envelope.outboundSchema, metadata: [:], to: .outbound).name
+        try files.write(
+            records, kind: LaborImport.collection.rawValue, nameKind: LaborImport.collection.rawValue, schema: Envelope.outboundSchema, metadata: [:],
+            to: .outbound
+        ).name
     }
 
     /// Sends import files to MachineMetrics, as from-erp sends its batches.
     func postImportedLabor(_ names: [String], _ report: inout RunReport) async throws {
         guard !names.isEmpty else { return }
-        let poster = MachineMetricsPoster(direction: .toERP, collections: [LaborImport.collection], spool: spool, database: database,
-                                          machineMetrics: machineMetrics, runID: runID, logger: logger, progress: .silent)
+        let poster = MachineMetricsPoster(
+            direction: .toERP, collections: [LaborImport.collection], spool: spool, database: database,
+            machineMetrics: machineMetrics, runID: runID, logger: logger, progress: .silent)
         try await poster.post(names, report: &report)
     }
 }

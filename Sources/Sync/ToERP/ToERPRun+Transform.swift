@@ -26,7 +26,9 @@ struct OutboundJournal {
     }
 
     init?(_ entry: JSONValue) {
-        guard let markerID = entry["markerId"]?.stringValue, let revision = entry["revision"]?.intValue, let line = entry["line"]?.objectValue else { return nil }
+        guard let markerID = entry["markerId"]?.stringValue, let revision = entry["revision"]?.intValue, let line = entry["line"]?.objectValue else {
+            return nil
+        }
         ticketID = entry["ticketId"]?.stringValue ?? markerID
         self.revision = revision
         self.markerID = markerID
@@ -37,8 +39,10 @@ struct OutboundJournal {
     }
 
     var json: JSONValue {
-        var entry = JSONObject([("ticketId", .string(ticketID)), ("revision", .number(revision)), ("markerId", .string(markerID)),
-                                ("part", .string(part.rawValue)), ("line", .object(line))])
+        var entry = JSONObject([
+            ("ticketId", .string(ticketID)), ("revision", .number(revision)), ("markerId", .string(markerID)),
+            ("part", .string(part.rawValue)), ("line", .object(line)),
+        ])
         if let personnelNumber { entry["personnelNumber"] = .string(personnelNumber) }
         return .object(entry)
     }
@@ -69,7 +73,8 @@ extension ToERPRun {
         }
         guard !planned.isEmpty else { return }
         let needingChecks = planned.filter { $0.plan.line != nil }.map(\.ticket)
-        let master = try await ToERPMasterData.load(for: needingChecks, dataAreaID: options.dataAreaID, withJobs: options.journalKind == .job, odata: odata)
+        let master = try await ToERPMasterData.load(
+            for: needingChecks, dataAreaID: options.dataAreaID, withJobs: options.journalKind == .job, odata: odata)
         var batch: [JSONValue] = []
         for (ticket, raw, plan) in planned {
             var journals: [OutboundJournal] = []
@@ -79,19 +84,24 @@ extension ToERPRun {
                     try recordFailure(ticketID: ticket.id, revision: ticket.revision, message: problem, record: raw, report: &report)
                     continue
                 }
-                var line = ToERPMapping.journalLine(for: ticket, dataAreaID: options.dataAreaID, resourceID: master.resourceID(for: ticket),
-                                                    productionJobID: options.journalKind == .job ? master.jobID(for: ticket) : nil)
+                var line = ToERPMapping.journalLine(
+                    for: ticket, dataAreaID: options.dataAreaID, resourceID: master.resourceID(for: ticket),
+                    productionJobID: options.journalKind == .job ? master.jobID(for: ticket) : nil)
                 line["RegisteredHours"] = .number(amounts.hours)
                 line["ReportedGoodInventoryQuantity"] = .number(amounts.good)
                 line["ReportedErrorInventoryQuantity"] = .number(amounts.bad)
                 if plan.corrects { report.add("correcting journals") }
-                journals.append(OutboundJournal(ticketID: ticket.id, revision: ticket.revision, part: .line, line: line,
-                                                personnelNumber: ticket.personnelNumber))
+                journals.append(
+                    OutboundJournal(
+                        ticketID: ticket.id, revision: ticket.revision, part: .line, line: line,
+                        personnelNumber: ticket.personnelNumber))
             }
             if let undo = plan.undo {
-                journals.append(OutboundJournal(ticketID: ticket.id, revision: ticket.revision, part: .undo,
-                                                line: reversalLine(copying: undo.copying, amounts: undo.amounts, ticket: ticket),
-                                                personnelNumber: undo.copying.personnelNumber))
+                journals.append(
+                    OutboundJournal(
+                        ticketID: ticket.id, revision: ticket.revision, part: .undo,
+                        line: reversalLine(copying: undo.copying, amounts: undo.amounts, ticket: ticket),
+                        personnelNumber: undo.copying.personnelNumber))
                 report.add("reversal journals")
             }
             if batch.count + journals.count > Self.journalsPerBatch {
@@ -121,8 +131,10 @@ extension ToERPRun {
         if let date = old.consumptionDate { line["ConsumptionDate"] = .string(date) }
         line["IsOperationCompleted"] = .string("No")
         line["ErrorCause"] = .string(old.errorCause ?? "None")
-        line["JournalDescription"] = .string(ToERPMapping.journalDescription(ticketID: ticket.id, revision: ticket.revision, undo: true,
-                                                                             personnelNumber: old.personnelNumber))
+        line["JournalDescription"] = .string(
+            ToERPMapping.journalDescription(
+                ticketID: ticket.id, revision: ticket.revision, undo: true,
+                personnelNumber: old.personnelNumber))
         if let job = old.productionJobID, options.journalKind == .job { line["ProductionJobId"] = .string(job) }
         return line
     }
@@ -133,12 +145,16 @@ extension ToERPRun {
         let markerID = ToERPMapping.markerID(ticketID: ticketID, suffix: "r\(revision)")
         guard try database.ticketFailure(markerID: markerID, revision: revision)?.message != message else { return }
         try database.recordTicketFailure(markerID: markerID, revision: revision, ticketID: ticketID, message: message, at: Date())
-        let envelope = Envelope(schema: Envelope.inboxSchema, runID: runID, direction: .toERP, kind: RecordCollection.laborTickets.rawValue, createdAt: Date(),
-                                metadata: JSONObject([("ticketId", .string(ticketID)), ("revision", .number(revision))]), records: [record])
-        try spool.publishFailed(envelope.encoded(), as: files.nextName(nameKind: "failed-ticket"), report: FailureReport(
-            stage: "transform", reason: "labor ticket \(ticketID) revision \(revision): \(message)",
-            whatToDo: "Fix the data in D365 or in MachineMetrics; the ticket stays pending in MachineMetrics and goes through by itself once it can be written. This file is a record only: it needs no re-drive.",
-            runID: runID))
+        let envelope = Envelope(
+            schema: Envelope.inboxSchema, runID: runID, direction: .toERP, kind: RecordCollection.laborTickets.rawValue, createdAt: Date(),
+            metadata: JSONObject([("ticketId", .string(ticketID)), ("revision", .number(revision))]), records: [record])
+        try spool.publishFailed(
+            envelope.encoded(), as: files.nextName(nameKind: "failed-ticket"),
+            report: FailureReport(
+                stage: "transform", reason: "labor ticket \(ticketID) revision \(revision): \(message)",
+                whatToDo:
+                    "Fix the data in D365 or in MachineMetrics; the ticket stays pending in MachineMetrics and goes through by itself once it can be written. This file is a record only: it needs no re-drive.",
+                runID: runID))
         logger.warning("labor ticket \(ticketID) r\(revision) cannot be written: \(message)")
         report.add("tickets failed")
         report.needsOperator()

@@ -21,9 +21,13 @@ extension ToERPRun {
             } catch let error as SpoolError where error.code == .vanished {
                 continue
             } catch {
-                try spool.fail(name, in: .outbound, report: FailureReport(stage: "validate", reason: String(describing: error),
-                    whatToDo: "Nothing from this file was written. The tickets stay pending in MachineMetrics and are written by a later run; the file can be deleted.",
-                    runID: runID))
+                try spool.fail(
+                    name, in: .outbound,
+                    report: FailureReport(
+                        stage: "validate", reason: String(describing: error),
+                        whatToDo:
+                            "Nothing from this file was written. The tickets stay pending in MachineMetrics and are written by a later run; the file can be deleted.",
+                        runID: runID))
                 report.add("files failed")
                 report.needsOperator()
                 continue
@@ -32,7 +36,8 @@ extension ToERPRun {
             let journals = try database.readTransaction {
                 try envelope.records.compactMap { entry -> (journal: OutboundJournal, record: JSONValue)? in
                     guard let journal = OutboundJournal(entry),
-                          try database.ticketWrite(markerID: journal.markerID, revision: journal.revision, part: journal.part) == nil else { return nil }
+                        try database.ticketWrite(markerID: journal.markerID, revision: journal.revision, part: journal.part) == nil
+                    else { return nil }
                     return (journal, entry)
                 }
             }
@@ -48,12 +53,16 @@ extension ToERPRun {
                     case .created(let number, let lines):
                         try recordWritten(journal, journalNumber: number, lineNumbers: lines, &report)
                     case .refused(_, let message):
-                        try recordFailure(ticketID: journal.ticketID, revision: journal.revision, message: "D365 refused the journal: \(message)",
-                                          record: entry, report: &report)
+                        try recordFailure(
+                            ticketID: journal.ticketID, revision: journal.revision, message: "D365 refused the journal: \(message)",
+                            record: entry, report: &report)
                     case .failedTemporarily(let status, let message):
-                        temporaryFailure = temporaryFailure ?? D365Error(
-                            category: .temporary, message: "D365 answered \(status) for a journal of \(name); it stays in outbound/ for the next run.",
-                            status: status, detail: message)
+                        temporaryFailure =
+                            temporaryFailure
+                            ?? D365Error(
+                                category: .temporary,
+                                message: "D365 answered \(status) for a journal of \(name); it stays in outbound/ for the next run.",
+                                status: status, detail: message)
                     }
                     CrashPoint.reached("to-erp.journal-recorded")
                 }
@@ -66,10 +75,12 @@ extension ToERPRun {
     }
 
     private func recordWritten(_ journal: OutboundJournal, journalNumber: String, lineNumbers: [Decimal], _ report: inout RunReport) throws {
-        try database.recordTicketWrite(.init(markerID: journal.markerID, revision: journal.revision, part: journal.part, ticketID: journal.ticketID,
-                                             entitySet: options.entitySet.name, journalNumber: journalNumber,
-                                             lineNumber: JSONNumberText.format(lineNumbers.first ?? 1), source: "run",
-                                             line: Self.writtenLine(of: .object(journal.line), personnelNumber: journal.personnelNumber)))
+        try database.recordTicketWrite(
+            .init(
+                markerID: journal.markerID, revision: journal.revision, part: journal.part, ticketID: journal.ticketID,
+                entitySet: options.entitySet.name, journalNumber: journalNumber,
+                lineNumber: JSONNumberText.format(lineNumbers.first ?? 1), source: "run",
+                line: Self.writtenLine(of: .object(journal.line), personnelNumber: journal.personnelNumber)))
         try database.forgetTicketFailure(markerID: journal.revisionMarkerID, revision: journal.revision)
         report.add(journal.part == .undo ? "reversals written" : "journals written")
     }
@@ -90,8 +101,9 @@ extension ToERPRun {
                     try database.markAcknowledged(markerIDs: ToERPMapping.markerIDs(ticketID: ticketID), throughRevision: newest.revision)
                     continue
                 }
-                let reference = ToERPMapping.erpReference(dataAreaID: options.dataAreaID, journalNumber: newest.journalNumber,
-                                                          lineNumber: Decimal(string: newest.lineNumber) ?? 1)
+                let reference = ToERPMapping.erpReference(
+                    dataAreaID: options.dataAreaID, journalNumber: newest.journalNumber,
+                    lineNumber: Decimal(string: newest.lineNumber) ?? 1)
                 acknowledgements.append(.init(id: ticketID, revision: newest.revision, status: .exported, detail: reference))
                 done.append((ticketID, newest.revision))
             }
@@ -104,7 +116,9 @@ extension ToERPRun {
         }
         CrashPoint.reached("to-erp.acknowledged")
         try database.transaction {
-            for (ticketID, revision) in done { try database.markAcknowledged(markerIDs: ToERPMapping.markerIDs(ticketID: ticketID), throughRevision: revision) }
+            for (ticketID, revision) in done {
+                try database.markAcknowledged(markerIDs: ToERPMapping.markerIDs(ticketID: ticketID), throughRevision: revision)
+            }
             for failure in failures { try database.markFailureAcknowledged(markerID: failure.markerID, revision: failure.revision) }
         }
         report.add("tickets acknowledged exported", done.count)
@@ -117,7 +131,8 @@ extension ToERPRun {
     func post(_ report: inout RunReport) async throws {
         let journals = Set(try database.unpostedTicketWrites().filter { $0.entitySet == options.entitySet.name }.map(\.journalNumber)).sorted()
         for chunk in journals.chunked(Self.journalsPerBatch) {
-            let problems = try await writer.post(journalNumbers: chunk, dataAreaID: options.dataAreaID, entitySet: options.entitySet, action: options.postingAction)
+            let problems = try await writer.post(
+                journalNumbers: chunk, dataAreaID: options.dataAreaID, entitySet: options.entitySet, action: options.postingAction)
             CrashPoint.reached("to-erp.posting-answered")
             try database.transaction {
                 for journal in chunk {
@@ -141,7 +156,9 @@ extension ToERPRun {
         let stale = Set(try database.unpostedTicketWrites().filter { $0.writtenAt < cutoff }.map(\.journalNumber)).sorted()
         guard !stale.isEmpty else { return }
         let shown = stale.prefix(5).joined(separator: ", ") + (stale.count > 5 ? ", …" : "")
-        logger.warning("\(stale.count) journal(s) written more than a day ago are still unposted (\(shown)): check that D365's batch posting job for route or job card journals runs")
+        logger.warning(
+            "\(stale.count) journal(s) written more than a day ago are still unposted (\(shown)): check that D365's batch posting job for route or job card journals runs"
+        )
         report.add("journals unposted for over a day", stale.count)
         report.needsOperator()
     }

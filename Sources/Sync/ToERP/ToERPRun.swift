@@ -30,8 +30,11 @@ public final class ToERPRun {
         public var postingAction: String
         public var reconciliationWindow: TimeInterval
 
-        public init(dataAreaID: String, siteID: String, writeBack: Bool, importLabor: Bool, journalKind: Configuration.JournalKind, postingMode: Configuration.PostingMode,
-                    postingAction: String, reconciliationWindow: TimeInterval) {
+        public init(
+            dataAreaID: String, siteID: String, writeBack: Bool, importLabor: Bool, journalKind: Configuration.JournalKind,
+            postingMode: Configuration.PostingMode,
+            postingAction: String, reconciliationWindow: TimeInterval
+        ) {
             self.dataAreaID = dataAreaID.lowercased()
             self.siteID = siteID
             self.writeBack = writeBack
@@ -59,8 +62,10 @@ public final class ToERPRun {
     let stop: StopRequest
     public let runID: String
 
-    public init(options: Options, spool: Spool, database: StateDatabase, odata: ODataClient, writer: JournalWriter,
-                machineMetrics: MachineMetricsClient, runID: String, logger: Logger, stop: StopRequest = StopRequest()) {
+    public init(
+        options: Options, spool: Spool, database: StateDatabase, odata: ODataClient, writer: JournalWriter,
+        machineMetrics: MachineMetricsClient, runID: String, logger: Logger, stop: StopRequest = StopRequest()
+    ) {
         self.options = options
         self.stop = stop
         self.spool = spool
@@ -104,7 +109,9 @@ public final class ToERPRun {
         repeat {
             let page = try await machineMetrics.pendingLaborTickets(limit: 500, cursor: cursor)
             if !page.tickets.isEmpty {
-                try files.write(page.tickets, kind: RecordCollection.laborTickets.rawValue, nameKind: RecordCollection.laborTickets.rawValue, schema: Envelope.inboxSchema, metadata: [:], to: .inbox)
+                try files.write(
+                    page.tickets, kind: RecordCollection.laborTickets.rawValue, nameKind: RecordCollection.laborTickets.rawValue,
+                    schema: Envelope.inboxSchema, metadata: [:], to: .inbox)
                 report.add("tickets pulled", page.tickets.count)
                 CrashPoint.reached("to-erp.pulled")
             }
@@ -118,7 +125,9 @@ public final class ToERPRun {
         try spool.items(in: .outbound, for: .toERP).filter { name in
             // This tool's names say their kind; only files named otherwise need reading to tell.
             if let named = ItemName(parsing: name), named.kind != kind { return false }
-            guard let bytes = try? spool.read(name, in: .outbound), let envelope = try? Envelope.decode(bytes, expectedSchema: Envelope.outboundSchema) else {
+            guard let bytes = try? spool.read(name, in: .outbound),
+                let envelope = try? Envelope.decode(bytes, expectedSchema: Envelope.outboundSchema)
+            else {
                 return false
             }
             return envelope.direction == .toERP && envelope.kind == kind
@@ -140,9 +149,13 @@ public final class ToERPRun {
             } catch let error as SpoolError where error.code == .vanished {
                 continue
             } catch {
-                try spool.fail(name, in: .inbox, report: FailureReport(stage: "transform", reason: String(describing: error),
-                    whatToDo: "Nothing from this file was written to D365. The next run asks MachineMetrics for the pending tickets again; the file can be deleted.",
-                    runID: runID))
+                try spool.fail(
+                    name, in: .inbox,
+                    report: FailureReport(
+                        stage: "transform", reason: String(describing: error),
+                        whatToDo:
+                            "Nothing from this file was written to D365. The next run asks MachineMetrics for the pending tickets again; the file can be deleted.",
+                        runID: runID))
                 report.add("files failed")
                 report.needsOperator()
                 continue
