@@ -122,7 +122,7 @@ let package = Package(
         .testTarget(name: "StateStoreTests", dependencies: ["StateStore", "Hashing", "TestSupport"]),
         .testTarget(name: "ArchiveTests", dependencies: ["Archive", "TestSupport"]),
         .testTarget(name: "SimulatorTests", dependencies: ["Simulator", "HTTP", "TestSupport", "Vocabulary"], exclude: ["IndependentClients"]),
-        .testTarget(name: "CLITests", dependencies: ["d365mm", "TestSupport"]),
+        .testTarget(name: "CLITests", dependencies: ["d365mm", "JSON", "TestSupport"], exclude: ["HelpSnapshots"]),
         .testTarget(name: "JSONTests", dependencies: ["JSON"]),
         .testTarget(name: "HTTPTests", dependencies: ["HTTP"]),
         .testTarget(name: "TimestampsTests", dependencies: ["Timestamps"]),

@@ -197,7 +197,10 @@ extension D365MMCommand.SpoolCommand {
         static let configuration = CommandConfiguration(
             abstract: "Pack finished files into archive/ now, instead of at the end of a run.",
             discussion: """
-                Packs what runs finished (posted/ items with their receipts, run logs, sidecars of re-driven items) into                 archive/, one archive per run, reads each back against its manifest and only then removes the originals.                 Runs do this themselves for files older than D365MM_ARCHIVE_AFTER; this does it at once, for example                 before copying or cleaning the spool. Retention still happens at the end of runs.
+                Packs what runs finished (posted/ items with their receipts, run logs, sidecars of re-driven items) into \
+                archive/, one archive per run, reads each back against its manifest and only then removes the originals. \
+                Runs do this themselves for files older than D365MM_ARCHIVE_AFTER; this does it at once, for example \
+                before copying or cleaning the spool. Retention still happens at the end of runs.
                 """
         )
         @OptionGroup var options: ConfigurationOptions
