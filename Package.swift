@@ -33,6 +33,7 @@ let package = Package(
         .target(name: "Hashing", dependencies: [.product(name: "Crypto", package: "swift-crypto")]),
         .target(name: "Redaction"),
         .target(name: "ProcessExit"),
+        .target(name: "AsyncLimiting"),
         .target(name: "Vocabulary"),
         .target(name: "Stopping", dependencies: ["ProcessExit"]),
         .target(
@@ -49,7 +50,7 @@ let package = Package(
         .target(
             name: "HTTP",
             dependencies: [
-                "Redaction", "Stopping",
+                "Redaction", "Stopping", "AsyncLimiting",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
@@ -62,7 +63,9 @@ let package = Package(
         ),
         .target(
             name: "D365",
-            dependencies: ["HTTP", "JSON", "Redaction", "Credentials", "Vocabulary", .product(name: "Logging", package: "swift-log")]
+            dependencies: [
+                "HTTP", "AsyncLimiting", "JSON", "Redaction", "Credentials", "Vocabulary", .product(name: "Logging", package: "swift-log"),
+            ]
         ),
         .target(
             name: "MachineMetrics",
@@ -81,7 +84,7 @@ let package = Package(
             name: "Sync",
             dependencies: [
                 "ConnectorConfiguration", "StateStore", "Spool", "HTTP", "D365", "MachineMetrics", "Mapping", "JSON", "Hashing", "CrashPoints",
-                "Stopping",
+                "Stopping", "AsyncLimiting",
                 "ProcessExit", "Vocabulary", .product(name: "Logging", package: "swift-log"),
             ]
         ),
@@ -125,6 +128,7 @@ let package = Package(
         .testTarget(name: "CLITests", dependencies: ["d365mm", "JSON", "TestSupport"], exclude: ["HelpSnapshots"]),
         .testTarget(name: "JSONTests", dependencies: ["JSON"]),
         .testTarget(name: "HTTPTests", dependencies: ["HTTP"]),
+        .testTarget(name: "AsyncLimitingTests", dependencies: ["AsyncLimiting"]),
         .testTarget(name: "TimestampsTests", dependencies: ["Timestamps"]),
         .testTarget(name: "ConnectorConfigurationTests", dependencies: ["ConnectorConfiguration", "Redaction", "Credentials", "TestSupport"]),
         .testTarget(

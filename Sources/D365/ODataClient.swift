@@ -1,3 +1,4 @@
+import AsyncLimiting
 import Foundation
 import HTTP
 import JSON

@@ -75,14 +75,17 @@ struct JournalWriterTests {
         }
     }
 
-    @Test func throttlingBeforeProcessingIsWaitedOut() async throws {
-        try await withSimulator({ $0.faults = [try! FaultRule(parsing: "service=d365,path=$batch,status=429,retry-after=1,times=1")] }) { session in
-            let outcomes = try await writer(session).write([.init(entitySet: .routeCardJournal, lines: [try line(session, marker: "MM-LT t r1")])])
+    @Test func throttlingBeforeProcessingIsWaitedOutForAsLongAsRetryAfterSays() async throws {
+        try await withSimulator({ $0.faults = [try! FaultRule(parsing: "service=d365,path=$batch,status=429,retry-after=3,times=1")] }) { session in
+            let parts = D365TestClients(session)
+            let writer = JournalWriter(environmentURL: parts.environmentURL, tokens: parts.tokens, client: parts.client, logger: parts.logger)
+            let outcomes = try await writer.write([.init(entitySet: .routeCardJournal, lines: [try line(session, marker: "MM-LT t r1")])])
             guard case .created? = outcomes.first else {
                 Issue.record("\(outcomes)")
                 return
             }
             #expect(lines(session, marked: "MM-LT t r1").count == 1)
+            #expect(parts.waits.all == [3], "one wait, of the seconds D365 asked for")
         }
     }
 

@@ -1,3 +1,4 @@
+import AsyncLimiting
 import CrashPoints
 import D365
 import Foundation

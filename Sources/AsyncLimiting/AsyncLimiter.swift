@@ -56,5 +56,8 @@ public final class AsyncLimiter: Sendable {
         for continuation in admitted { continuation.resume() }
     }
 
+    /// How many tasks wait their turn now.
+    public var waiting: Int { state.withLock { $0.waiting.count } }
+
     private func clamped(_ units: Int) -> Int { min(max(1, units), limit) }
 }
