@@ -185,26 +185,18 @@ public struct SupportBundle {
             """
     }
 
-    /// Counts and recent rows of the state database: what it knows, never a secret (it holds none).
+    /// Counts of the state database: what it knows, never a secret (it holds none).
     static func stateSummary(_ database: StateDatabase) throws -> JSONValue {
-        var tables = JSONObject()
-        for table in ["runs", "record_hashes", "rejections", "ticket_writes", "ticket_failures", "watermarks", "token_digests", "source_digests"] {
-            tables[table] = .number(Int(try database.connection.query("SELECT count(*) FROM \(table)").first?.first?.integer ?? 0))
-        }
-        var perCollection = JSONObject()
-        for row in try database.connection.query(
-            "SELECT collection, count(*), sum(in_scope) FROM record_hashes GROUP BY collection ORDER BY collection")
-        {
-            perCollection[row[0].text ?? "?"] = .object(
-                JSONObject([("accepted", .number(Int(row[1].integer ?? 0))), ("inScope", .number(Int(row[2].integer ?? 0)))]))
-        }
-        let watermarks = try database.connection.query("SELECT name, value FROM watermarks ORDER BY name").map {
-            JSONValue.object(JSONObject([("name", .string($0[0].text ?? "")), ("value", .string($0[1].text ?? ""))]))
-        }
-        let schema = try database.connection.query("PRAGMA user_version").first?.first?.integer ?? 0
+        let summary = try database.summary()
+        let tables = JSONObject(summary.rowsPerTable.map { ($0.table, .number($0.rows)) })
+        let perCollection = JSONObject(
+            summary.acceptedRecords.map {
+                ($0.collection, .object(JSONObject([("accepted", .number($0.accepted)), ("inScope", .number($0.inScope))])))
+            })
+        let watermarks = summary.watermarks.map { JSONValue.object(JSONObject([("name", .string($0.name)), ("value", .string($0.value))])) }
         return .object(
             JSONObject([
-                ("schemaVersion", .number(Int(schema))), ("rows", .object(tables)), ("recordsAccepted", .object(perCollection)),
+                ("schemaVersion", .number(summary.schemaVersion)), ("rows", .object(tables)), ("recordsAccepted", .object(perCollection)),
                 ("watermarks", .array(watermarks)),
             ]))
     }

@@ -5,7 +5,7 @@ import Foundation
 ///
 /// Confined to the task that opened it, like its ``Connection``.
 public final class StateDatabase {
-    public let connection: Connection
+    let connection: Connection
 
     /// Opens (creating when missing, readable by its owner alone) and migrates the database at `path`. Throws
     /// ``StateDatabaseError`` when the file is damaged, may not be written or comes from a newer version.

@@ -3,9 +3,10 @@ import Hashing
 import JSON
 import Simulator
 import Spool
-import StateStore
 import TestSupport
 import Testing
+
+@testable import StateStore
 
 /// `d365mm run from-erp`, the built binary, against the simulator on loopback.
 struct FromERPRunTests {

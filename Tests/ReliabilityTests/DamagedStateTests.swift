@@ -1,9 +1,10 @@
 import Foundation
 import JSON
 import Simulator
-import StateStore
 import TestSupport
 import Testing
+
+@testable import StateStore
 
 /// A spool this user may not write and a state database that is damaged, deleted, read-only or from a newer version:
 /// a message that names the path, what is wrong and what to do, with the contract's exit status; `status` and `bundle`

@@ -1,8 +1,9 @@
 import Foundation
 import Simulator
-import StateStore
 import TestSupport
 import Testing
+
+@testable import StateStore
 
 /// What must hold after any sequence of faults, kills and further runs has settled: nothing lost, nothing twice.
 enum Invariants {

@@ -2,9 +2,10 @@ import Foundation
 import HTTP
 import JSON
 import Simulator
-import StateStore
 import TestSupport
 import Testing
+
+@testable import StateStore
 
 /// Posting mode `batch_job`, and the import of D365's own labor into MachineMetrics.
 struct PostingAndImportTests {
