@@ -106,7 +106,10 @@ public struct StatusReport {
                 ("exitCode", run.exitCode.map { .number($0) } ?? .null), ("state", .string(state(of: run))),
             ])
             if let endedAt = run.endedAt { object["seconds"] = .number(Int(endedAt.timeIntervalSince(run.startedAt).rounded())) }
-            if let summary = run.summary.flatMap({ try? JSONParser.parse(Array($0.utf8)) }) { object["counts"] = summary["counts"] ?? .null }
+            if let summary = run.summary.flatMap({ try? JSONParser.parse(Array($0.utf8)) }) {
+                object["counts"] = summary["counts"] ?? .null
+                object["countsByID"] = summary["countsByID"] ?? .null
+            }
             return .object(object)
         }
         return .object(

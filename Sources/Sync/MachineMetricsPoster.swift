@@ -105,7 +105,7 @@ struct MachineMetricsPoster {
                     whatToDo:
                         "Fix what MachineMetrics names, then move the file back: mv failed/\(name) outbound/ (it is sent again as the same batch).",
                     runID: runID, remote: remote))
-            report.add("files failed")
+            report.add(.filesFailed)
             report.needsOperator()
         }
     }
@@ -132,7 +132,7 @@ struct MachineMetricsPoster {
                 stage: "validate", reason: reason,
                 whatToDo: "Nothing from this file was sent. If it was edited by hand, restore it; otherwise delete it — the next run sends "
                     + "whatever MachineMetrics does not have yet.", runID: runID))
-        report.add("files failed")
+        report.add(.filesFailed)
         report.needsOperator()
         return nil
     }
@@ -182,7 +182,7 @@ struct MachineMetricsPoster {
                 }
             }
             try database.recordRejections(rejections, at: now)
-            report.add("records rejected", rejections.count)
+            report.add(.recordsRejected, rejections.count)
             report.needsOperator()
         }
         let sidecar = JSONObject([
@@ -194,7 +194,7 @@ struct MachineMetricsPoster {
         } catch let error as SpoolError where error.code == .vanished {
             logger.warning("outbound/\(name) was moved away right after MachineMetrics accepted it")
         }
-        report.add("batches posted")
-        report.add("records accepted", accepted.count)
+        report.add(.batchesPosted)
+        report.add(.recordsAccepted, accepted.count)
     }
 }

@@ -29,7 +29,7 @@ public struct RunReport: Sendable {
     public var stopReason: String?
     /// The signal that stopped the run, when one did.
     public var stopSignal: Int32?
-    public var counts: [String: Int] = [:]
+    public var counts: [RunCount: Int] = [:]
     /// Seconds spent in each stage (pull, transform, send, write, …), summed when a stage runs more than once.
     public var stageSeconds: [String: Double] = [:]
     public var startedAt: Date
@@ -41,7 +41,12 @@ public struct RunReport: Sendable {
         self.startedAt = startedAt
     }
 
-    public mutating func add(_ name: String, _ amount: Int = 1) { counts[name, default: 0] += amount }
+    public mutating func add(_ count: RunCount, _ amount: Int = 1) { counts[count, default: 0] += amount }
+
+    /// The counts by their labels, in the labels' order: as the log line and `status` show them.
+    public var labelledCounts: [(label: String, count: Int)] {
+        counts.map { ($0.key.label, $0.value) }.sorted { $0.label < $1.label }
+    }
 
     /// Runs `body`, adding the time it took to `stage`.
     mutating func timing<T>(_ stage: String, _ body: (inout RunReport) async throws -> T) async rethrows -> T {
@@ -109,7 +114,9 @@ public struct RunReport: Sendable {
         ])
         if let stopReason { object["stopReason"] = .string(stopReason) }
         if let endedAt { object["seconds"] = .number(Decimal(Int(endedAt.timeIntervalSince(startedAt) * 1000)) / 1000) }
-        object["counts"] = .object(JSONObject(counts.sorted { $0.key < $1.key }.map { ($0.key, .number($0.value)) }))
+        // `counts` by label, as status has always shown them; `countsByID` by identifier, for scripts.
+        object["counts"] = .object(JSONObject(labelledCounts.map { ($0.label, .number($0.count)) }))
+        object["countsByID"] = .object(JSONObject(counts.sorted { $0.key.rawValue < $1.key.rawValue }.map { ($0.key.rawValue, .number($0.value)) }))
         object["stageSeconds"] = .object(
             JSONObject(stageSeconds.sorted { $0.key < $1.key }.map { ($0.key, .number(Decimal(Int($0.value * 1000)) / 1000)) }))
         return .object(object)

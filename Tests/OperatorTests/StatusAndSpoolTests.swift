@@ -23,6 +23,10 @@ struct StatusAndSpoolTests {
             #expect(report["folders"]?["posted"]?["from-erp"]?["count"]?.intValue ?? 0 > 0)
             #expect(report["runs"]?.arrayValue?.count == 2 && report["runs"]?.arrayValue?.first?["outcome"]?.stringValue == "partial")
             #expect(report["ticketFailures"]?.arrayValue?.count == failedTickets.count)
+            // Each count twice: by the label status has always shown, and by a stable identifier for scripts.
+            let fromERP = try #require(report["runs"]?.arrayValue?.first { $0["direction"]?.stringValue == "from-erp" })
+            let accepted = try #require(fromERP["countsByID"]?["records_accepted"]?.intValue)
+            #expect(accepted > 0 && fromERP["counts"]?["records accepted"]?.intValue == accepted)
             #expect(harness.leakedSecrets(in: [text.standardOutput, json.standardOutput]).isEmpty)
 
             // Status needs only the spool: a configuration broken elsewhere does not stop it.

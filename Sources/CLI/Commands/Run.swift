@@ -126,8 +126,7 @@ extension D365MMCommand.Run {
 /// The run's summary counts and stage times as one line.
 enum RunSummaryText {
     static func counts(_ report: RunReport) -> String {
-        let counts =
-            report.counts.isEmpty ? "nothing moved" : report.counts.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", ")
+        let counts = report.counts.isEmpty ? "nothing moved" : report.labelledCounts.map { "\($0.label) \($0.count)" }.joined(separator: ", ")
         guard !report.stageSeconds.isEmpty else { return counts }
         let stages = report.stageSeconds.sorted { $0.key < $1.key }.map { "\($0.key) \(String(format: "%.2f", $0.value))" }
         return counts + "; seconds in " + stages.joined(separator: ", ")

@@ -108,8 +108,8 @@ public final class FromERPRun {
             }
         CrashPoint.reached("from-erp.pulled")
         for (entity, pages) in pulled.pages.sorted(by: { $0.key.name < $1.key.name }) {
-            report.add("pages pulled", pages)
-            report.add("rows pulled", pulled.rows[entity] ?? 0)
+            report.add(.pagesPulled, pages)
+            report.add(.rowsPulled, pulled.rows[entity] ?? 0)
             logger.info("pulled \(pulled.rows[entity] ?? 0) rows of \(entity) in \(pages) page(s)")
         }
         try database.markSeen(runID: runID, collection: RecordCollection.workOrders.rawValue, keys: pulled.workOrderKeys)
@@ -175,7 +175,7 @@ public final class FromERPRun {
         guard !departedOrders.isEmpty || !departedWorkers.isEmpty else { return }
         logger.info(
             "\(departedOrders.count) work order(s) and \(departedWorkers.count) worker(s) left the synchronised set; reading their new status")
-        report.add("records departed", departedOrders.count + departedWorkers.count)
+        report.add(.recordsDeparted, departedOrders.count + departedWorkers.count)
         var orderNumbers: [String] = []
         for key in departedOrders {
             let parts = key.split(separator: "/", maxSplits: 1).map(String.init)

@@ -87,12 +87,12 @@ final class FromERPTransformer {
                 madeFrom.append(
                     StateDatabase.RecordSource(collection: record.collection.rawValue, key: record.key, digest: digests[index], hash: record.hash))
             }
-            report.add("rows transformed", rows.count)
-            if records.count < rows.count { report.add("records unchanged", rows.count - records.count) }
+            report.add(.rowsTransformed, rows.count)
+            if records.count < rows.count { report.add(.recordsUnchanged, rows.count - records.count) }
             try add(records, report: &report)
             sources += madeFrom
             if sources.count >= Self.sourcesPerWrite { try rememberSources() }
-            report.add("inbox files transformed")
+            report.add(.inboxFilesTransformed)
             taken.append(page.name)
             if taken.count >= Self.inboxFilesPerFlush { try finishTaken(report: &report) }
         }
@@ -141,8 +141,8 @@ final class FromERPTransformer {
         var unchanged = 0
         var toSend = 0
         defer {
-            if unchanged > 0 { report.add("records unchanged", unchanged) }
-            if toSend > 0 { report.add("records to send", toSend) }
+            if unchanged > 0 { report.add(.recordsUnchanged, unchanged) }
+            if toSend > 0 { report.add(.recordsToSend, toSend) }
         }
         for (index, record) in firstMet.enumerated() {
             if !full && accepted[index] == record.hash {
@@ -169,7 +169,7 @@ final class FromERPTransformer {
         try writer.write(
             records, kind: collection.rawValue, nameKind: collection.rawValue, schema: Envelope.outboundSchema, metadata: [:], to: .outbound)
         CrashPoint.reached("from-erp.batch-written")
-        report.add("batches written")
+        report.add(.batchesWritten)
     }
 
     /// Moves transformed inbox files to `posted/`: their work is done.
@@ -191,7 +191,7 @@ final class FromERPTransformer {
                     "Nothing reaches MachineMetrics from this file. The next run pulls the same data from D365 again, so it can usually be deleted "
                     + "(d365mm archives before deleting). If it was edited by hand, restore it or let the next pull replace it.",
                 runID: writer.runID))
-        report.add("files failed")
+        report.add(.filesFailed)
         report.needsOperator()
     }
 }

@@ -56,17 +56,17 @@ extension ToERPRun {
             guard let mapped = try LaborImportMapping.record(row, entitySet: options.entitySet.name) else { return nil }
             record = mapped
         } catch {
-            report.add("D365 labor lines unreadable")
+            report.add(.laborLinesUnreadable)
             return nil
         }
         if try database.acceptedHash(collection: LaborImport.collection.rawValue, key: record.key) == record.hash { return nil }
         guard let order = record.record["workOrderKey"]?.stringValue,
             try database.acceptedHash(collection: RecordCollection.workOrders.rawValue, key: order) != nil
         else {
-            report.add("D365 labor lines skipped: work order not in MachineMetrics")
+            report.add(.laborLinesWithoutWorkOrder)
             return nil
         }
-        report.add("D365 labor lines to import")
+        report.add(.laborLinesToImport)
         return record
     }
 

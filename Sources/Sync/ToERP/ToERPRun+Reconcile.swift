@@ -45,7 +45,7 @@ extension ToERPRun {
         if recovered > 0 {
             logger.notice(
                 "reconciliation found \(recovered) labor ticket journal(s) in D365 that were not recorded here; they will not be written again")
-            report.add("journals found in D365 by reconciliation", recovered)
+            report.add(.journalsFoundByReconciliation, recovered)
         }
         for journal in Set(try database.unpostedTicketWrites().map(\.journalNumber)).intersection(postedJournals) {
             try database.markPosting(journalNumber: journal, error: nil)
@@ -65,7 +65,7 @@ extension ToERPRun {
                 "journal \(write.journalNumber) (labor ticket \(write.ticketID ?? write.markerID) r\(write.revision)) was written to D365 but is no longer there; its labor is missing from D365 unless it was entered again by hand"
             )
         }
-        report.add("journals missing from D365", missing.count)
+        report.add(.journalsMissingFromD365, missing.count)
     }
 
     /// Where a journal line (as D365 answers it, or as written) put labor, how much, and what a reversal must copy. The

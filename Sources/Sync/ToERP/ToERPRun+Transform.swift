@@ -65,7 +65,7 @@ extension ToERPRun {
                     continue  // in D365 already; only its acknowledgement may be missing
                 case .wait(let reason):
                     logger.warning("labor ticket \(ticket.id) revision \(ticket.revision) is left pending: \(reason)")
-                    report.add("ticket revisions left pending")
+                    report.add(.ticketRevisionsLeftPending)
                 case .write(let plan):
                     planned.append((ticket, raw, plan))
                 }
@@ -90,7 +90,7 @@ extension ToERPRun {
                 line["RegisteredHours"] = .number(amounts.hours)
                 line["ReportedGoodInventoryQuantity"] = .number(amounts.good)
                 line["ReportedErrorInventoryQuantity"] = .number(amounts.bad)
-                if plan.corrects { report.add("correcting journals") }
+                if plan.corrects { report.add(.correctingJournals) }
                 journals.append(
                     OutboundJournal(
                         ticketID: ticket.id, revision: ticket.revision, part: .line, line: line,
@@ -102,7 +102,7 @@ extension ToERPRun {
                         ticketID: ticket.id, revision: ticket.revision, part: .undo,
                         line: reversalLine(copying: undo.copying, amounts: undo.amounts, ticket: ticket),
                         personnelNumber: undo.copying.personnelNumber))
-                report.add("reversal journals")
+                report.add(.reversalJournals)
             }
             if batch.count + journals.count > Self.journalsPerBatch {
                 try writeJournalFile(batch)
@@ -156,7 +156,7 @@ extension ToERPRun {
                     "Fix the data in D365 or in MachineMetrics; the ticket stays pending in MachineMetrics and goes through by itself once it can be written. This file is a record only: it needs no re-drive.",
                 runID: runID))
         logger.warning("labor ticket \(ticketID) r\(revision) cannot be written: \(message)")
-        report.add("tickets failed")
+        report.add(.ticketsFailed)
         report.needsOperator()
     }
 }

@@ -28,7 +28,7 @@ extension ToERPRun {
                         whatToDo:
                             "Nothing from this file was written. The tickets stay pending in MachineMetrics and are written by a later run; the file can be deleted.",
                         runID: runID))
-                report.add("files failed")
+                report.add(.filesFailed)
                 report.needsOperator()
                 continue
             }
@@ -82,7 +82,7 @@ extension ToERPRun {
                 lineNumber: JSONNumberText.format(lineNumbers.first ?? 1), source: "run",
                 line: Self.writtenLine(of: .object(journal.line), personnelNumber: journal.personnelNumber)))
         try database.forgetTicketFailure(markerID: journal.revisionMarkerID, revision: journal.revision)
-        report.add(journal.part == .undo ? "reversals written" : "journals written")
+        report.add(journal.part == .undo ? .reversalsWritten : .journalsWritten)
     }
 
     // MARK: Acknowledge
@@ -121,8 +121,8 @@ extension ToERPRun {
             }
             for failure in failures { try database.markFailureAcknowledged(markerID: failure.markerID, revision: failure.revision) }
         }
-        report.add("tickets acknowledged exported", done.count)
-        report.add("tickets acknowledged failed", failures.count)
+        report.add(.ticketsAcknowledgedExported, done.count)
+        report.add(.ticketsAcknowledgedFailed, failures.count)
     }
 
     // MARK: Post
@@ -139,11 +139,11 @@ extension ToERPRun {
                     if let problem = problems[journal] {
                         try database.markPosting(journalNumber: journal, error: problem)
                         logger.error("journal \(journal) is written but could not be posted: \(problem); the next run tries again")
-                        report.add("journals not posted")
+                        report.add(.journalsNotPosted)
                         report.needsOperator()
                     } else {
                         try database.markPosting(journalNumber: journal, error: nil)
-                        report.add("journals posted")
+                        report.add(.journalsPosted)
                     }
                 }
             }
@@ -159,7 +159,7 @@ extension ToERPRun {
         logger.warning(
             "\(stale.count) journal(s) written more than a day ago are still unposted (\(shown)): check that D365's batch posting job for route or job card journals runs"
         )
-        report.add("journals unposted for over a day", stale.count)
+        report.add(.journalsUnpostedForADay, stale.count)
         report.needsOperator()
     }
 }

@@ -112,7 +112,7 @@ public final class ToERPRun {
                 try files.write(
                     page.tickets, kind: RecordCollection.laborTickets.rawValue, nameKind: RecordCollection.laborTickets.rawValue,
                     schema: Envelope.inboxSchema, metadata: [:], to: .inbox)
-                report.add("tickets pulled", page.tickets.count)
+                report.add(.ticketsPulled, page.tickets.count)
                 CrashPoint.reached("to-erp.pulled")
             }
             cursor = page.nextCursor
@@ -156,7 +156,7 @@ public final class ToERPRun {
                         whatToDo:
                             "Nothing from this file was written to D365. The next run asks MachineMetrics for the pending tickets again; the file can be deleted.",
                         runID: runID))
-                report.add("files failed")
+                report.add(.filesFailed)
                 report.needsOperator()
                 continue
             }
