@@ -100,13 +100,12 @@ struct MachineMetricsPoster {
             ])
             try spool.fail(
                 name, in: .outbound,
-                report: FailureReport(
+                because: FailureReport(
                     stage: "post", reason: refusal.description,
                     whatToDo:
                         "Fix what MachineMetrics names, then move the file back: mv failed/\(name) outbound/ (it is sent again as the same batch).",
-                    runID: runID, remote: remote))
-            report.add(.filesFailed)
-            report.needsOperator()
+                    runID: runID, remote: remote),
+                counting: &report)
         }
     }
 
@@ -128,12 +127,11 @@ struct MachineMetricsPoster {
         logger.error("outbound/\(name) cannot be used and goes to failed/: \(reason)")
         try spool.fail(
             name, in: .outbound,
-            report: FailureReport(
+            because: FailureReport(
                 stage: "validate", reason: reason,
                 whatToDo: "Nothing from this file was sent. If it was edited by hand, restore it; otherwise delete it — the next run sends "
-                    + "whatever MachineMetrics does not have yet.", runID: runID))
-        report.add(.filesFailed)
-        report.needsOperator()
+                    + "whatever MachineMetrics does not have yet.", runID: runID),
+            counting: &report)
         return nil
     }
 

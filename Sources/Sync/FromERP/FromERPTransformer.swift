@@ -185,13 +185,12 @@ final class FromERPTransformer {
         logger.error("inbox/\(name) cannot be used and goes to failed/: \(reason)")
         try spool.fail(
             name, in: .inbox,
-            report: FailureReport(
+            because: FailureReport(
                 stage: "transform", reason: reason,
                 whatToDo:
                     "Nothing reaches MachineMetrics from this file. The next run pulls the same data from D365 again, so it can usually be deleted "
                     + "(d365mm archives before deleting). If it was edited by hand, restore it or let the next pull replace it.",
-                runID: writer.runID))
-        report.add(.filesFailed)
-        report.needsOperator()
+                runID: writer.runID),
+            counting: &report)
     }
 }

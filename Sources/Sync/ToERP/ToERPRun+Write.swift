@@ -23,13 +23,12 @@ extension ToERPRun {
             } catch {
                 try spool.fail(
                     name, in: .outbound,
-                    report: FailureReport(
+                    because: FailureReport(
                         stage: "validate", reason: String(describing: error),
                         whatToDo:
                             "Nothing from this file was written. The tickets stay pending in MachineMetrics and are written by a later run; the file can be deleted.",
-                        runID: runID))
-                report.add(.filesFailed)
-                report.needsOperator()
+                        runID: runID),
+                    counting: &report)
                 continue
             }
             // What D365 already has (recorded, or found by reconciliation) is never sent again.

@@ -151,13 +151,12 @@ public final class ToERPRun {
             } catch {
                 try spool.fail(
                     name, in: .inbox,
-                    report: FailureReport(
+                    because: FailureReport(
                         stage: "transform", reason: String(describing: error),
                         whatToDo:
                             "Nothing from this file was written to D365. The next run asks MachineMetrics for the pending tickets again; the file can be deleted.",
-                        runID: runID))
-                report.add(.filesFailed)
-                report.needsOperator()
+                        runID: runID),
+                    counting: &report)
                 continue
             }
             try await transform(tickets, &report)
