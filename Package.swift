@@ -91,6 +91,7 @@ let package = Package(
         .target(
             name: "Simulator",
             dependencies: [
+                "Timestamps",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),

@@ -41,16 +41,15 @@ public final class EntraTokenProvider: AccessTokenSource {
     }
 
     private let settings: Settings
-    private let client: ResilientClient
-    private let redactor: Redactor
-    private let logger: Logger
+    private let context: ServiceContext
     private let cache = TokenCache()
+    private var client: ResilientClient { context.client }
+    private var redactor: Redactor { context.redactor }
+    private var logger: Logger { context.logger }
 
-    public init(settings: Settings, client: ResilientClient, redactor: Redactor, logger: Logger) {
+    public init(settings: Settings, context: ServiceContext) {
         self.settings = settings
-        self.client = client
-        self.redactor = redactor
-        self.logger = logger
+        self.context = context
     }
 
     /// A token that is valid for a while yet, and is not `rejected` (a token D365 just answered 401 to).

@@ -45,16 +45,15 @@ public final class MachineMetricsClient: AccessTokenSource {
     }
 
     private let settings: Settings
-    private let client: ResilientClient
-    private let redactor: Redactor
-    private let logger: Logger
+    private let context: ServiceContext
     private let cache = TokenCache()
+    private var client: ResilientClient { context.client }
+    private var redactor: Redactor { context.redactor }
+    private var logger: Logger { context.logger }
 
-    public init(settings: Settings, client: ResilientClient, redactor: Redactor, logger: Logger) {
+    public init(settings: Settings, context: ServiceContext) {
         self.settings = settings
-        self.client = client
-        self.redactor = redactor
-        self.logger = logger
+        self.context = context
     }
 
     /// `MM_API_RETRY_ATTEMPTS` bounds every retry, waits that `Retry-After` asks for included.

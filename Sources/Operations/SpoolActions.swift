@@ -28,14 +28,12 @@ public struct SpoolActions {
         public let to: String
     }
 
-    let spool: Spool
-    let database: StateDatabase
-    let toolVersion: String
+    /// What a deleted item is packed by before it goes.
+    let archiver: RunArchiver
+    var spool: Spool { archiver.spool }
 
     public init(spool: Spool, database: StateDatabase, toolVersion: String) {
-        self.spool = spool
-        self.database = database
-        self.toolVersion = toolVersion
+        archiver = RunArchiver(spool: spool, database: database, toolVersion: toolVersion)
     }
 
     /// The folder an item is in, among `verb`'s sources. A name that is not a plain file name of the spool (a path,
@@ -82,7 +80,6 @@ public struct SpoolActions {
         case .delete:
             let sidecars = Sidecar.Kind.allCases.map { Sidecar.name(of: $0, for: name) }.filter { spool.entryKind(of: $0, in: folder) == .file }
             let files = ([name] + sidecars).map { RunArchiver.SpoolFile(folder: folder, name: $0) }
-            let archiver = RunArchiver(spool: spool, database: database, toolVersion: toolVersion)
             let archive = try archiver.pack(files, runID: RunArchiver.runID(of: files[0]), reason: "deleted by an operator")
             return Outcome(name: name, from: folder, to: "archive/\(archive)")
         }

@@ -30,6 +30,6 @@ struct D365TestClients {
                 authorityHost: session.setting("AZURE_AUTHORITY_HOST"), tenantID: session.setting("D365_TENANT_ID"),
                 clientID: session.setting("D365_CLIENT_ID"), credential: .secret(session.setting("D365_CLIENT_SECRET")),
                 environmentURL: environmentURL),
-            client: client, redactor: Redactor(), logger: logger)
+            context: ServiceContext(client: client, redactor: Redactor(), logger: logger))
     }
 }

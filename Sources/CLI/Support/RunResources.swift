@@ -90,11 +90,12 @@ struct RemoteClients {
             throw ExitStatus.configuration.exitCode
         }
         resilient = ResilientClient(transport: http, budget: WaitBudget(seconds: configuration.retryBudget), stop: stop)
+        let context = ServiceContext(client: resilient, redactor: environment.redactor, logger: logger)
         tokens = EntraTokenProvider(
             settings: .init(
                 authorityHost: configuration.authorityHost, tenantID: configuration.tenantID, clientID: configuration.clientID,
                 credential: Self.credential(configuration.clientCredential), environmentURL: configuration.environmentURL),
-            client: resilient, redactor: environment.redactor, logger: logger)
+            context: context)
         odata = ODataClient(
             environmentURL: configuration.environmentURL, tokens: tokens, client: resilient,
             concurrency: configuration.d365Concurrency, logger: logger)
@@ -104,7 +105,7 @@ struct RemoteClients {
                 serviceURL: configuration.mappingServiceURL, authServiceURL: configuration.mappingAuthServiceURL,
                 serviceToken: configuration.mappingServiceToken.revealed, retryAttempts: configuration.machineMetricsRetryAttempts,
                 timeout: .seconds(Int64(configuration.machineMetricsTimeout))),
-            client: resilient, redactor: environment.redactor, logger: logger)
+            context: context)
     }
 
     func shutdown() async { await http.shutdown() }

@@ -1,4 +1,5 @@
 import Foundation
+import Timestamps
 
 /// One field's value in a simulated row.
 ///
@@ -110,7 +111,8 @@ enum DecimalText {
     static func formatDate(_ seconds: Int64, into output: inout [UInt8]) {
         let days = seconds >= 0 ? seconds / 86_400 : (seconds - 86_399) / 86_400
         let secondOfDay = seconds - days * 86_400
-        let (year, month, day) = civilDate(fromDays: days)
+        let civil = UTCCalendar.civil(fromDays: Int(days))
+        let (year, month, day) = (Int64(civil.year), Int64(civil.month), Int64(civil.day))
         func two(_ value: Int64) {
             output.append(UInt8(ascii: "0") + UInt8(value / 10))
             output.append(UInt8(ascii: "0") + UInt8(value % 10))
@@ -151,7 +153,7 @@ enum DecimalText {
         guard let year = number(0, 4), bytes.count >= 10, bytes[4] == 45, let month = number(5, 2), bytes[7] == 45,
             let day = number(8, 2), (1...12).contains(month), (1...31).contains(day)
         else { return nil }
-        var seconds = days(fromCivil: year, month, day) * 86_400
+        var seconds = Int64(UTCCalendar.daysFromCivil(year: Int(year), month: Int(month), day: Int(day))) * 86_400
         if bytes.count == 10 { return seconds }
         guard bytes.count >= 20, bytes[10] == 84, let hour = number(11, 2), bytes[13] == 58, let minute = number(14, 2),
             bytes[16] == 58, let second = number(17, 2), hour < 24, minute < 60, second < 60
@@ -169,28 +171,6 @@ enum DecimalText {
         else { return nil }
         let offset = offsetHours * 3600 + offsetMinutes * 60
         return bytes[index] == 43 ? seconds - offset : seconds + offset
-    }
-
-    // Howard Hinnant's civil-from-days and days-from-civil algorithms.
-    static func civilDate(fromDays days: Int64) -> (Int64, Int64, Int64) {
-        let z = days + 719_468
-        let era = (z >= 0 ? z : z - 146_096) / 146_097
-        let dayOfEra = z - era * 146_097
-        let yearOfEra = (dayOfEra - dayOfEra / 1460 + dayOfEra / 36_524 - dayOfEra / 146_096) / 365
-        let dayOfYear = dayOfEra - (365 * yearOfEra + yearOfEra / 4 - yearOfEra / 100)
-        let monthPrime = (5 * dayOfYear + 2) / 153
-        let day = dayOfYear - (153 * monthPrime + 2) / 5 + 1
-        let month = monthPrime < 10 ? monthPrime + 3 : monthPrime - 9
-        return (yearOfEra + era * 400 + (month <= 2 ? 1 : 0), month, day)
-    }
-
-    static func days(fromCivil year: Int64, _ month: Int64, _ day: Int64) -> Int64 {
-        let y = month <= 2 ? year - 1 : year
-        let era = (y >= 0 ? y : y - 399) / 400
-        let yearOfEra = y - era * 400
-        let dayOfYear = (153 * (month > 2 ? month - 3 : month + 9) + 2) / 5 + day - 1
-        let dayOfEra = yearOfEra * 365 + yearOfEra / 4 - yearOfEra / 100 + dayOfYear
-        return era * 146_097 + dayOfEra - 719_468
     }
 }
 
