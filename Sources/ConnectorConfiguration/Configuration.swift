@@ -76,6 +76,8 @@ public struct Configuration: Sendable {
     public var proxies: ProxySettings
     /// `D365MM_CA_FILE`: CA certificates trusted besides the system's.
     public var caFile: String?
+    /// `D365MM_CREDENTIALS_DIR`: where the secrets kept as systemd credentials are.
+    public var credentialsDirectory: String?
 
     /// Every secret's value, for redaction: the client secret, the mapping token, the proxies' passwords.
     public var secrets: [String] {
