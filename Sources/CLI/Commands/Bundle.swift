@@ -30,7 +30,7 @@ extension D365MMCommand {
         var maxMb = 100
 
         func run() async throws {
-            let source = ConfigurationSource(environment: ProcessInfo.processInfo.environment, filePath: options.config)
+            let source = CommandEnvironment.source(configFile: options.config)
             let spool = try SpoolLocation.resolve(configFile: options.config)
             let (database, databaseProblem) = StateReading.open(spool)
             let secrets = ConfigurationVariable.all.filter(\.isSecret).compactMap { source.value(of: $0)?.value }

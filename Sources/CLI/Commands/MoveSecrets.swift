@@ -33,14 +33,14 @@ extension D365MMCommand.Config {
         var root = ""
 
         func validate() throws {
-            guard options.config != nil || ProcessInfo.processInfo.environment["D365MM_CONFIG"] != nil else {
+            guard options.config != nil || CommandEnvironment.variables["D365MM_CONFIG"] != nil else {
                 throw ValidationError("name the configuration file the secrets are in: --config FILE")
             }
         }
 
         func run() async throws {
             let root = String(root.reversed().drop { $0 == "/" }.reversed())
-            let file = options.config ?? ProcessInfo.processInfo.environment["D365MM_CONFIG"] ?? ""
+            let file = options.config ?? CommandEnvironment.variables["D365MM_CONFIG"] ?? ""
             let seal = !plain && root.isEmpty && SystemdCredentials.tool != nil
             do {
                 let (directory, moved) = try SecretMove(configurationFile: file, root: root, seal: seal).run(into: to)

@@ -47,7 +47,7 @@ extension D365MMCommand.Run {
         /// Debug builds take `D365MM_DEBUG_ORDER_WINDOW`, so that tests read open orders in several windows.
         private static var orderWindow: Int {
             #if DEBUG
-                if let text = ProcessInfo.processInfo.environment["D365MM_DEBUG_ORDER_WINDOW"], let window = Int(text) { return window }
+                if let text = CommandEnvironment.variables["D365MM_DEBUG_ORDER_WINDOW"], let window = Int(text) { return window }
             #endif
             return FromERPRun.Options.defaultOrderWindow
         }

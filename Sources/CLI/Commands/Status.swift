@@ -41,7 +41,7 @@ extension D365MMCommand {
 /// rest of the configuration to be valid: the commands that look at the spool must work while it is being fixed.
 enum SpoolLocation {
     static func resolve(configFile: String?) throws -> Spool {
-        let source = ConfigurationSource(environment: ProcessInfo.processInfo.environment, filePath: configFile)
+        let source = CommandEnvironment.source(configFile: configFile)
         let root = source.value(of: .spoolDirectory)?.value ?? ConfigurationVariable.spoolDirectory.defaultValue ?? "./spool"
         var isDirectory: ObjCBool = false
         guard FileManager.default.fileExists(atPath: root, isDirectory: &isDirectory), isDirectory.boolValue else {
@@ -88,7 +88,7 @@ enum StateReading {
 /// valid configuration, and an unreadable file is `doctor`'s to report.
 enum CredentialExpiry {
     static func notice(configFile: String?) -> String? {
-        let source = ConfigurationSource(environment: ProcessInfo.processInfo.environment, filePath: configFile)
+        let source = CommandEnvironment.source(configFile: configFile)
         guard let file = source.value(of: .clientCertificateFile)?.value else { return nil }
         return (try? CertificateSummary(certificateFile: file))?.expiryNotice()
     }

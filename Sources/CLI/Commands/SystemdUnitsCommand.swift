@@ -43,7 +43,7 @@ extension D365MMCommand {
 
         func run() async throws {
             let root = String(root.reversed().drop { $0 == "/" }.reversed())
-            let source = ConfigurationSource(environment: ProcessInfo.processInfo.environment, filePath: options.config.map { root + $0 })
+            let source = CommandEnvironment.source(configFile: options.config.map { root + $0 })
             var problems: [String] = []
             func interval(_ variable: ConfigurationVariable) -> TimeInterval {
                 let text = source.value(of: variable)?.value ?? variable.defaultValue ?? ""

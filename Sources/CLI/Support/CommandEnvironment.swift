@@ -5,7 +5,8 @@ import ProcessExit
 import Redaction
 
 /// What every command that works on the connector's configuration needs: the configuration, a logger and the
-/// redactor that keeps secrets out of both. The only place that reads the process environment.
+/// redactor that keeps secrets out of both. The only place the commands read the process environment from
+/// (CrashPoints reads its own debug hooks).
 struct CommandEnvironment {
     let configuration: Configuration
     let source: ConfigurationSource
@@ -14,7 +15,7 @@ struct CommandEnvironment {
 
     /// Loads and validates the configuration; prints every problem and exits 78 when it is wrong.
     static func load(configFile: String?, label: String) throws -> CommandEnvironment {
-        let source = ConfigurationSource(environment: ProcessInfo.processInfo.environment, filePath: configFile)
+        let source = source(configFile: configFile)
         for warning in source.warnings { printError("d365mm: warning: \(warning)") }
         let configuration: Configuration
         do {
@@ -36,6 +37,17 @@ struct CommandEnvironment {
             LoggingSystem.bootstrap { _ in JournalLogHandler(logLevel: level, redactor: redactor, onTerminal: onTerminal) }
         }
         return CommandEnvironment(configuration: configuration, source: source, redactor: redactor, logger: Logger(label: label))
+    }
+}
+
+extension CommandEnvironment {
+    /// The process environment.
+    static var variables: [String: String] { ProcessInfo.processInfo.environment }
+
+    /// The configuration's values and where each came from, not validated: for the commands that need a few of them
+    /// and must work when the rest is wrong (status, bundle, systemd-units).
+    static func source(configFile: String?) -> ConfigurationSource {
+        ConfigurationSource(environment: variables, filePath: configFile)
     }
 }
 
