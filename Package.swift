@@ -34,6 +34,7 @@ let package = Package(
         .target(name: "Redaction"),
         .target(name: "ProcessExit"),
         .target(name: "AsyncLimiting"),
+        .target(name: "Failures"),
         .target(name: "Vocabulary"),
         .target(name: "Stopping", dependencies: ["ProcessExit"]),
         .target(
@@ -50,7 +51,7 @@ let package = Package(
         .target(
             name: "HTTP",
             dependencies: [
-                "Redaction", "Stopping", "AsyncLimiting",
+                "Redaction", "Stopping", "AsyncLimiting", "Failures",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
@@ -64,26 +65,27 @@ let package = Package(
         .target(
             name: "D365",
             dependencies: [
-                "HTTP", "AsyncLimiting", "JSON", "Redaction", "Credentials", "Vocabulary", .product(name: "Logging", package: "swift-log"),
+                "HTTP", "AsyncLimiting", "Failures", "JSON", "Redaction", "Credentials", "Vocabulary",
+                .product(name: "Logging", package: "swift-log"),
             ]
         ),
         .target(
             name: "MachineMetrics",
-            dependencies: ["HTTP", "JSON", "Redaction", .product(name: "Logging", package: "swift-log")]
+            dependencies: ["HTTP", "Failures", "JSON", "Redaction", .product(name: "Logging", package: "swift-log")]
         ),
         .target(name: "Mapping", dependencies: ["JSON", "Hashing", "Timestamps", "Vocabulary"]),
         .target(name: "Installation", dependencies: ["ConnectorConfiguration"]),
         .target(
             name: "Diagnostics",
             dependencies: [
-                "ConnectorConfiguration", "Credentials", "ProcessExit", "Vocabulary", "D365", "MachineMetrics", "HTTP", "JSON",
+                "ConnectorConfiguration", "Credentials", "ProcessExit", "Vocabulary", "Failures", "D365", "MachineMetrics", "HTTP", "JSON",
                 .product(name: "Logging", package: "swift-log"),
             ]),
         .target(name: "Operations", dependencies: ["Spool", "StateStore", "Archive", "Hashing", "JSON", "Redaction", "CrashPoints"]),
         .target(
             name: "Sync",
             dependencies: [
-                "ConnectorConfiguration", "StateStore", "Spool", "HTTP", "D365", "MachineMetrics", "Mapping", "JSON", "Hashing", "CrashPoints",
+                "ConnectorConfiguration", "StateStore", "Spool", "Failures", "D365", "MachineMetrics", "Mapping", "JSON", "Hashing", "CrashPoints",
                 "Stopping", "AsyncLimiting",
                 "ProcessExit", "Vocabulary", .product(name: "Logging", package: "swift-log"),
             ]

@@ -1,6 +1,7 @@
 import ConnectorConfiguration
 import Credentials
 import D365
+import Failures
 import Foundation
 import HTTP
 import JSON

@@ -1,3 +1,4 @@
+import Failures
 import HTTP
 
 /// A failure talking to the MachineMetrics mapping or authentication service.

@@ -1,6 +1,5 @@
 import CrashPoints
 import Foundation
-import HTTP
 import Hashing
 import JSON
 import Logging

@@ -1,5 +1,5 @@
+import Failures
 import Foundation
-import HTTP
 import JSON
 import ProcessExit
 import Spool

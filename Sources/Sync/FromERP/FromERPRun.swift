@@ -2,7 +2,6 @@ import AsyncLimiting
 import CrashPoints
 import D365
 import Foundation
-import HTTP
 import JSON
 import Logging
 import MachineMetrics
