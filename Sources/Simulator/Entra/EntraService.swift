@@ -73,49 +73,11 @@ struct EntraService {
                 "Application with identifier '\(clientID)' was not found in the directory '\(state.tenantDomain)'. This can happen if the application has not been installed by the administrator of the tenant or consented to by any user in the tenant. You may have sent your authentication request to the wrong tenant."
             )
         }
-        if let assertion = form["client_assertion"] {
-            if let refused = accepts(assertion: assertion, type: form["client_assertion_type"], clientID: clientID, state: &state, now: now) {
-                return refused
-            }
-        } else {
-            guard let secret, !secret.isEmpty else {
-                return error(
-                    400, "invalid_request", 7000218, "The request body must contain the following parameter: 'client_assertion' or 'client_secret'.")
-            }
-            guard secret == state.clientSecret else {
-                return error(
-                    401, "invalid_client", 7000215,
-                    "Invalid client secret provided. Ensure the secret being sent in the request is the client secret value, not the client secret ID, for a secret added to app '\(clientID)'."
-                )
-            }
-            guard !state.clientSecretExpired else {
-                return error(
-                    401, "invalid_client", 7000222,
-                    "The provided client secret keys for app '\(clientID)' are expired. Visit the Azure portal to create new keys for your app: https://aka.ms/NewClientSecret, or consider using certificate credentials for added security: https://aka.ms/certCreds."
-                )
-            }
-        }
+        if let refused = refusal(ofCredentialIn: form, secret: secret, clientID: clientID, state: &state, now: now) { return refused }
         let audience: String
-        switch version {
-        case .v2:
-            if form["resource"] != nil {
-                return error(400, "invalid_request", 901002, "The 'resource' request parameter isn't supported.")
-            }
-            guard let scope = form["scope"], !scope.isEmpty else {
-                return error(400, "invalid_request", 900144, "The request body must contain the following parameter: 'scope'.")
-            }
-            guard scope.hasSuffix("/.default"), !scope.contains(" ") else {
-                return error(
-                    400, "invalid_scope", 70011,
-                    "The provided request must include a 'scope' input parameter. The provided value for the input parameter 'scope' is not valid. The scope \(scope) is not valid. The .default scope is required for the client credentials flow."
-                )
-            }
-            audience = String(scope.dropLast("/.default".count))
-        case .v1:
-            guard let resource = form["resource"], !resource.isEmpty else {
-                return error(400, "invalid_request", 900144, "The request body must contain the following parameter: 'resource'.")
-            }
-            audience = resource
+        switch self.audience(asked: form, version: version) {
+        case .success(let asked): audience = asked
+        case .failure(let refused): return refused.response
         }
         guard Self.sameResource(audience, d365Audience) else {
             return error(
@@ -137,6 +99,65 @@ struct EntraService {
             body["not_before"] = String(Int(now.timeIntervalSince1970))
         }
         return .json(200, object: body, headers: [("Cache-Control", "no-store, no-cache"), ("Pragma", "no-cache")])
+    }
+
+    /// The refusal of the client's proof (a client assertion, or the secret), or `nil` when Entra ID would take it.
+    private func refusal(ofCredentialIn form: [String: String], secret: String?, clientID: String, state: inout EntraState, now: Date)
+        -> SimulatedResponse?
+    {
+        if let assertion = form["client_assertion"] {
+            return accepts(assertion: assertion, type: form["client_assertion_type"], clientID: clientID, state: &state, now: now)
+        }
+        guard let secret, !secret.isEmpty else {
+            return error(
+                400, "invalid_request", 7000218, "The request body must contain the following parameter: 'client_assertion' or 'client_secret'.")
+        }
+        guard secret == state.clientSecret else {
+            return error(
+                401, "invalid_client", 7000215,
+                "Invalid client secret provided. Ensure the secret being sent in the request is the client secret value, not the client secret ID, for a secret added to app '\(clientID)'."
+            )
+        }
+        guard !state.clientSecretExpired else {
+            return error(
+                401, "invalid_client", 7000222,
+                "The provided client secret keys for app '\(clientID)' are expired. Visit the Azure portal to create new keys for your app: https://aka.ms/NewClientSecret, or consider using certificate credentials for added security: https://aka.ms/certCreds."
+            )
+        }
+        return nil
+    }
+
+    /// What the token is asked for: the v2.0 endpoint's `scope` without `/.default`, or v1's `resource`.
+    private func audience(asked form: [String: String], version: TokenEndpointVersion) -> Result<String, Refused> {
+        func refuse(_ status: Int, _ code: String, _ aadsts: Int, _ text: String) -> Result<String, Refused> {
+            .failure(Refused(response: error(status, code, aadsts, text)))
+        }
+        switch version {
+        case .v2:
+            if form["resource"] != nil {
+                return refuse(400, "invalid_request", 901002, "The 'resource' request parameter isn't supported.")
+            }
+            guard let scope = form["scope"], !scope.isEmpty else {
+                return refuse(400, "invalid_request", 900144, "The request body must contain the following parameter: 'scope'.")
+            }
+            guard scope.hasSuffix("/.default"), !scope.contains(" ") else {
+                return refuse(
+                    400, "invalid_scope", 70011,
+                    "The provided request must include a 'scope' input parameter. The provided value for the input parameter 'scope' is not valid. The scope \(scope) is not valid. The .default scope is required for the client credentials flow."
+                )
+            }
+            return .success(String(scope.dropLast("/.default".count)))
+        case .v1:
+            guard let resource = form["resource"], !resource.isEmpty else {
+                return refuse(400, "invalid_request", 900144, "The request body must contain the following parameter: 'resource'.")
+            }
+            return .success(resource)
+        }
+    }
+
+    /// An Entra ID error answer, as a failure.
+    private struct Refused: Error {
+        let response: SimulatedResponse
     }
 
     /// The refusal of a client assertion, or `nil` when Entra ID would take it (and its `jti` is then spent).

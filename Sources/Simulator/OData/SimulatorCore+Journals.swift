@@ -21,33 +21,84 @@ extension SimulatorCore {
         if missingPrivileges.contains(privilege) {
             return ODataErrorBody.forbidden(entity: entity, privilege: privilege, write: true)
         }
-        guard let object = (try? JSONSerialization.jsonObject(with: Data(body))) as? [String: Any] else {
-            return ODataErrorBody.response(400, message: "The request body is not a valid JSON object.")
-        }
-        var values: [String: Value] = [:]
-        for (name, raw) in object where !name.hasPrefix("@odata.") {
-            guard let index = entity.index(of: name) else {
-                return ODataErrorBody.response(
-                    400,
-                    message:
-                        "The property '\(name)' does not exist on type 'Microsoft.Dynamics.DataEntities.\(entity.typeName)'. Make sure to only use property names that are defined by the type."
-                )
-            }
-            guard let value = Self.convert(raw, to: entity.fields[index].type) else {
-                return ODataErrorBody.response(
-                    400,
-                    message: "Cannot convert the literal '\(raw)' to the expected type '\(entity.fields[index].type.edmName)' of property '\(name)'.")
-            }
-            values[name] = value
+        var values: [String: Value]
+        switch Self.lineValues(entity: entity, body: body) {
+        case .success(let decoded): values = decoded
+        case .failure(let refusal): return refusal.response
         }
         // Without dataAreaId, F&O writes into the service user's default company.
         let company = (values["dataAreaId"].flatMap { if case .string(let text) = $0, !text.isEmpty { text } else { nil } } ?? defaultCompany)
             .lowercased()
         values["dataAreaId"] = .string(company)
+        var infolog = Self.checkReferences(&values, entity: entity, company: company, tables: tables)
+        if case .dateTime(DecimalText.emptyDateSeconds)? = values["ConsumptionDate"] ?? .emptyDate {
+            values["ConsumptionDate"] = .dateTime(Int64(DataSetOptions.todayUTC().timeIntervalSince1970) + 12 * 3600)
+        }
+        // Posting state is F&O's to set.
+        values["IsPosted"] = .member(0)
+        values["PostedDateTime"] = .emptyDate
+        values["PostedUserId"] = .string("")
+        values["VoucherNumber"] = .string("")
+        let opensJournal = Self.placeInJournal(&values, entity: entity, company: company, table: tables[entity.setName]!, infolog: &infolog)
+        guard infolog.isEmpty else { return ODataErrorBody.writeFailed(entity: entity, infolog: infolog) }
+        if opensJournal {
+            journalSequence[company, default: 0] += 1
+            values["JournalNumber"] = .string("JN-" + Digits.padded(journalSequence[company]!, 6))
+        }
+        // Appended in place: a copy of the table here would copy every column on every write.
+        let row = tables[entity.setName]!.append(values)
+        let written = tables[entity.setName]!
+        let location =
+            "\(base)/data/\(entity.setName)(dataAreaId='\(company)',JournalNumber='\(Self.text(values["JournalNumber"]))',JournalLineNumber=\(DecimalText.string(Self.decimal(values["JournalLineNumber"]))))"
+        var created = SimulatedResponse.odata(201, PageWriter(baseURL: base, table: written).single(row: row))
+        created.headers += [("Location", location), ("OData-EntityId", location)]
+        return created
+    }
+
+    /// An OData refusal of a request body.
+    struct BodyRefusal: Error {
+        let response: SimulatedResponse
+    }
+
+    /// The line's fields as `entity` types them, or OData's refusal of a body that is not one.
+    private static func lineValues(entity: EntityDefinition, body: [UInt8]) -> Result<[String: Value], BodyRefusal> {
+        guard let object = (try? JSONSerialization.jsonObject(with: Data(body))) as? [String: Any] else {
+            return .failure(BodyRefusal(response: ODataErrorBody.response(400, message: "The request body is not a valid JSON object.")))
+        }
+        var values: [String: Value] = [:]
+        for (name, raw) in object where !name.hasPrefix("@odata.") {
+            guard let index = entity.index(of: name) else {
+                return .failure(
+                    BodyRefusal(
+                        response: ODataErrorBody.response(
+                            400,
+                            message:
+                                "The property '\(name)' does not exist on type 'Microsoft.Dynamics.DataEntities.\(entity.typeName)'. Make sure to only use property names that are defined by the type."
+                        )))
+            }
+            guard let value = convert(raw, to: entity.fields[index].type) else {
+                return .failure(
+                    BodyRefusal(
+                        response: ODataErrorBody.response(
+                            400,
+                            message:
+                                "Cannot convert the literal '\(raw)' to the expected type '\(entity.fields[index].type.edmName)' of property '\(name)'."
+                        )))
+            }
+            values[name] = value
+        }
+        return .success(values)
+    }
+
+    /// F&O's checks of what the line points at (order and its status, operation, resource, job), as Infolog lines;
+    /// fills in what F&O takes from them (site, resource, operation id, job type).
+    private static func checkReferences(_ values: inout [String: Value], entity: EntityDefinition, company: String, tables: [String: Table])
+        -> [String]
+    {
         var infolog: [String] = []
         let orders = tables["ProductionOrderHeaders"]!
         let operations = tables["ProductionOrderRouteOperations"]!
-        let order = Self.text(values["ProductionOrderNumber"])
+        let order = text(values["ProductionOrderNumber"])
         let operationNumber: Int64 =
             values["RouteOperationNumber"].flatMap { value -> Int64? in if case .integer(let number) = value { number } else { nil } } ?? 0
         let priority = values["RouteOperationPriority"] ?? .member(0)
@@ -70,7 +121,7 @@ extension SimulatorCore {
         } else {
             infolog.append("Production order \(order) does not exist.")
         }
-        let resource = Self.text(values["OperationsResourceId"])
+        let resource = text(values["OperationsResourceId"])
         if !resource.isEmpty {
             if tables["OperationsResources"]!.row(key: [.string(company), .string(resource)]) == nil {
                 infolog.append("Resource \(resource) does not exist.")
@@ -80,7 +131,7 @@ extension SimulatorCore {
         }
         if let operationRow { values["RouteOperationId"] = operations.value(row: operationRow, "OperationId") }
         if entity.setName == Entities.jobCardJournalEntries.setName {
-            let job = Self.text(values["ProductionJobId"])
+            let job = text(values["ProductionJobId"])
             let jobs = tables["ProductionOrderRouteJobs"]!
             if job.isEmpty {
                 infolog.append("Field 'Job identification' must be filled in.")
@@ -95,53 +146,37 @@ extension SimulatorCore {
                 infolog.append("Job \(job) does not exist.")
             }
         }
-        if case .dateTime(DecimalText.emptyDateSeconds)? = values["ConsumptionDate"] ?? .emptyDate {
-            values["ConsumptionDate"] = .dateTime(Int64(DataSetOptions.todayUTC().timeIntervalSince1970) + 12 * 3600)
-        }
-        // Posting state is F&O's to set.
-        values["IsPosted"] = .member(0)
-        values["PostedDateTime"] = .emptyDate
-        values["PostedUserId"] = .string("")
-        values["VoucherNumber"] = .string("")
+        return infolog
+    }
 
-        let table = tables[entity.setName]!
-        var journal = Self.text(values["JournalNumber"])
-        let opensJournal = journal.isEmpty
-        if opensJournal {
+    /// Gives the line its place: line 1 of a new journal (whose number is drawn once the line is valid), or the line
+    /// after the last of the journal it names, which must exist and be unposted. Returns whether it opens a journal.
+    private static func placeInJournal(
+        _ values: inout [String: Value], entity: EntityDefinition, company: String, table: Table, infolog: inout [String]
+    ) -> Bool {
+        let journal = text(values["JournalNumber"])
+        guard !journal.isEmpty else {
             values["JournalLineNumber"] = .decimal(whole: 1)
             if values["JournalName"] == nil { values["JournalName"] = .string(entity.setName.hasPrefix("Job") ? "JobCard" : "Route") }
-        } else {
-            let lines = (0..<table.count).filter {
-                table.string(row: $0, "dataAreaId") == company && table.string(row: $0, "JournalNumber").lowercased() == journal.lowercased()
-            }
-            if lines.isEmpty {
-                infolog.append("Journal \(journal) does not exist in company \(company).")
-            } else if lines.contains(where: { table.value(row: $0, "IsPosted") == .member(1) }) {
-                infolog.append("Journal \(journal) has been posted and cannot be changed.")
-            }
-            let highest =
-                lines.compactMap { row -> Int64? in if case .decimal(let number) = table.value(row: row, "JournalLineNumber") { number } else { nil }
-                }.max() ?? 0
-            values["JournalLineNumber"] = .decimal((highest / DecimalText.scale + 1) * DecimalText.scale)
-            if let first = lines.first {
-                values["JournalName"] = table.value(row: first, "JournalName")
-                values["JournalDescription"] = table.value(row: first, "JournalDescription")
-            }
+            return true
         }
-        guard infolog.isEmpty else { return ODataErrorBody.writeFailed(entity: entity, infolog: infolog) }
-        if opensJournal {
-            journalSequence[company, default: 0] += 1
-            journal = "JN-" + Digits.padded(journalSequence[company]!, 6)
-            values["JournalNumber"] = .string(journal)
+        let lines = (0..<table.count).filter {
+            table.string(row: $0, "dataAreaId") == company && table.string(row: $0, "JournalNumber").lowercased() == journal.lowercased()
         }
-        // Appended in place: a copy of the table here would copy every column on every write.
-        let row = tables[entity.setName]!.append(values)
-        let written = tables[entity.setName]!
-        let location =
-            "\(base)/data/\(entity.setName)(dataAreaId='\(company)',JournalNumber='\(journal)',JournalLineNumber=\(DecimalText.string(Self.decimal(values["JournalLineNumber"]))))"
-        var created = SimulatedResponse.odata(201, PageWriter(baseURL: base, table: written).single(row: row))
-        created.headers += [("Location", location), ("OData-EntityId", location)]
-        return created
+        if lines.isEmpty {
+            infolog.append("Journal \(journal) does not exist in company \(company).")
+        } else if lines.contains(where: { table.value(row: $0, "IsPosted") == .member(1) }) {
+            infolog.append("Journal \(journal) has been posted and cannot be changed.")
+        }
+        let highest =
+            lines.compactMap { row -> Int64? in if case .decimal(let number) = table.value(row: row, "JournalLineNumber") { number } else { nil } }
+            .max() ?? 0
+        values["JournalLineNumber"] = .decimal((highest / DecimalText.scale + 1) * DecimalText.scale)
+        if let first = lines.first {
+            values["JournalName"] = table.value(row: first, "JournalName")
+            values["JournalDescription"] = table.value(row: first, "JournalDescription")
+        }
+        return false
     }
 
     /// The posting action: `POST /data/{Set}/Microsoft.Dynamics.DataEntities.{Action}` with `{"dataAreaId", "JournalNumber"}`.
