@@ -96,12 +96,12 @@ struct FromERPPuller: Sendable {
                 if case .window(let skip, let numbers, let items, let full) = finding {
                     orderNumbers += numbers
                     itemNumbers.formUnion(items)
-                    queries += routeOperationQueries(numbers)
+                    queries += self.queries(of: .routeOperations, whose: "ProductionOrderNumber", isOneOf: numbers)
                     if full {
                         nextWindow = skip + orderWindow
                     } else {
                         logger.info("D365 has \(orderNumbers.count) open production orders for \(scope.dataAreaID) site \(scope.siteID)")
-                        queries += releasedProductQueries(itemNumbers.sorted())
+                        queries += self.queries(of: .releasedProducts, whose: "ItemNumber", isOneOf: itemNumbers.sorted())
                     }
                 }
                 progress.update("pulling from D365: \(finished) of \(finished + running + queries.count - nextQuery) queries")
@@ -142,25 +142,12 @@ struct FromERPPuller: Sendable {
         return .window(skip: skip, orderNumbers: numbers, itemNumbers: items, full: rows == orderWindow)
     }
 
-    private func routeOperationQueries(_ orderNumbers: [String]) -> [ODataQuery] {
-        orderNumbers.chunked(keysPerFilter).map { numbers in
+    /// Reads of `entitySet`'s rows of this legal entity whose `field` is one of `keys`, a filter's worth of keys each.
+    private func queries(of entitySet: EntitySet, whose field: String, isOneOf keys: [String]) -> [ODataQuery] {
+        keys.chunked(keysPerFilter).map { chunk in
             ODataQuery(
-                pulling: .routeOperations,
-                filter: ODataFilter.allOf([
-                    ODataFilter.equals("dataAreaId", scope.dataAreaID),
-                    ODataFilter.equalsAny("ProductionOrderNumber", numbers),
-                ]))
-        }
-    }
-
-    private func releasedProductQueries(_ itemNumbers: [String]) -> [ODataQuery] {
-        itemNumbers.chunked(keysPerFilter).map { items in
-            ODataQuery(
-                pulling: .releasedProducts,
-                filter: ODataFilter.allOf([
-                    ODataFilter.equals("dataAreaId", scope.dataAreaID),
-                    ODataFilter.equalsAny("ItemNumber", items),
-                ]))
+                pulling: entitySet,
+                filter: ODataFilter.allOf([ODataFilter.equals("dataAreaId", scope.dataAreaID), ODataFilter.equalsAny(field, chunk)]))
         }
     }
 
