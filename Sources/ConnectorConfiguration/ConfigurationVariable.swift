@@ -112,10 +112,10 @@ extension ConfigurationVariable {
         check: "a whole number from 1 to 8: OData requests in flight to D365")
     public static let archiveAfter = Self(
         name: "D365MM_ARCHIVE_AFTER", label: nil, isRequired: false, isSecret: false, defaultValue: "1d",
-        check: "a number and a unit (h, d, w, m, y): how old a file in posted/ gets before it is packed into archive/")
+        check: "a number and a unit (h, d, w, m for months, y): how old a file in posted/ gets before it is packed into archive/")
     public static let archiveKeep = Self(
         name: "D365MM_ARCHIVE_KEEP", label: nil, isRequired: false, isSecret: false, defaultValue: "90d",
-        check: "a number and a unit (h, d, w, m, y): archives older than this are deleted")
+        check: "a number and a unit (h, d, w, m for months, y): archives older than this are deleted")
     public static let archiveMaxMB = Self(
         name: "D365MM_ARCHIVE_MAX_MB", label: nil, isRequired: false, isSecret: false, defaultValue: "1024",
         check: "a whole number of megabytes from 1 to 1000000: the oldest archives go when archive/ holds more")
