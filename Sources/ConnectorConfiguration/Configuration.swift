@@ -20,7 +20,8 @@ public enum ClientCredential: Sendable {
     case certificate(ClientCertificate)
 }
 
-/// Everything `d365mm` is configured with, validated.
+/// Everything `d365mm` is configured with, validated: each variable's value by its ``Setting``
+/// (`configuration[.journalKind]`), and what more than one variable decides.
 public struct Configuration: Sendable {
     public enum JournalKind: String, Sendable {
         case job, operation
@@ -31,58 +32,32 @@ public struct Configuration: Sendable {
     public enum PostingMode: String, Sendable { case action, batchJob = "batch_job", manual }
     public enum LogLevel: String, Sendable, CaseIterable { case error, warn, info, debug }
 
-    /// `scheme://host[:port]` of the F&O environment, no trailing slash, lower case.
-    public var environmentURL: String
-    public var tenantID: String
-    public var clientID: String
-    public var clientCredential: ClientCredential
-    /// The client secret, when that is the credential.
-    public var clientSecret: Secret? {
-        if case .secret(let secret) = clientCredential { return secret }
-        return nil
+    /// By variable name, of the setting's type; a variable that is optional and unset has none.
+    private let values: [String: any Sendable]
+    public let clientCredential: ClientCredential
+
+    init(values: [String: any Sendable], clientCredential: ClientCredential) {
+        self.values = values
+        self.clientCredential = clientCredential
     }
-    public var mappingServiceToken: Secret
-    /// Without a trailing slash.
-    public var mappingServiceURL: String
-    public var mappingAuthServiceURL: String
-    public var siteID: String
-    /// Lower case, as it is sent.
-    public var dataAreaID: String
-    public var importLaborToMachineMetrics: Bool
-    public var writeLaborToD365: Bool
-    public var journalKind: JournalKind
-    public var postingMode: PostingMode
-    public var reconciliationWindow: TimeInterval
-    public var fromERPInterval: TimeInterval
-    public var toERPInterval: TimeInterval
-    public var logLevel: LogLevel
-    public var machineMetricsRetryAttempts: Int
-    public var machineMetricsTimeout: TimeInterval
-    public var postingAction: String
-    /// Without a trailing slash.
-    public var authorityHost: String
-    public var spoolDirectory: String
-    /// The most one run waits on `Retry-After` before it stops with 75.
-    public var retryBudget: TimeInterval
-    /// OData requests in flight to D365 (at most 8).
-    public var d365Concurrency: Int
-    /// How old a file in `posted/` gets before it is archived.
-    public var archiveAfter: TimeInterval
-    /// How long archives are kept.
-    public var archiveKeep: TimeInterval
-    /// The most `archive/` may hold; the oldest archives go first.
-    public var archiveMaxBytes: Int64
+
+    public subscript<Value>(_ setting: Setting<Value>) -> Value {
+        // The loader refuses a configuration without a value for each variable that is required or has a default, so
+        // only an optional one (whose `Value` is an `Optional`) can be missing here, and it casts to `nil`.
+        values[setting.name] as! Value
+    }
+
     /// `HTTPS_PROXY`, `HTTP_PROXY` and `NO_PROXY`.
-    public var proxies: ProxySettings
-    /// `D365MM_CA_FILE`: CA certificates trusted besides the system's.
-    public var caFile: String?
-    /// `D365MM_CREDENTIALS_DIR`: where the secrets kept as systemd credentials are.
-    public var credentialsDirectory: String?
+    public var proxies: ProxySettings { ProxySettings(https: self[.httpsProxy], http: self[.httpProxy], bypass: self[.noProxy] ?? []) }
+
+    /// The most `archive/` may hold, in bytes.
+    public var archiveMaxBytes: Int64 { Int64(self[.archiveMaxMB]) * 1_048_576 }
 
     /// Every secret's value, for redaction: the client secret, the mapping token, the proxies' passwords.
     public var secrets: [String] {
-        var secrets = [mappingServiceToken.revealed] + [proxies.https, proxies.http].compactMap { $0?.password?.revealed }
-        if case .secret(let secret) = clientCredential { secrets.append(secret.revealed) }
+        let secrets =
+            [self[.clientSecret], self[.mappingServiceToken]].compactMap { $0?.revealed }
+            + [proxies.https, proxies.http].compactMap { $0?.password?.revealed }
         return secrets.filter { !$0.isEmpty }
     }
 }

@@ -48,12 +48,12 @@ public struct ConfigurationSource: Sendable {
         }
         let credentials = environment["CREDENTIALS_DIRECTORY"].flatMap { $0.isEmpty ? nil : $0 }
         // Outside systemd (a command run by hand) the credentials are read where the units load them from.
-        let storedDirectory = credentials == nil ? lookUp(ConfigurationVariable.credentialsDirectory.spellings)?.value : nil
+        let storedDirectory = credentials == nil ? lookUp(Setting.credentialsDirectory.variable.spellings)?.value : nil
         let stored = storedDirectory.map { SystemdCredentials.stored(in: $0) } ?? []
         if let storedDirectory, access(storedDirectory, R_OK | X_OK) != 0, errno == EACCES {
             problems.append(
                 ConfigurationProblem(
-                    variable: .credentialsDirectory,
+                    variable: Setting.credentialsDirectory.variable,
                     message: "\(storedDirectory) cannot be read by this user, so the secrets in it are not: \(Self.credentialsByHand)"))
         }
         for variable in ConfigurationVariable.all {
@@ -87,6 +87,9 @@ public struct ConfigurationSource: Sendable {
     public func value(of variable: ConfigurationVariable) -> (value: String, origin: Origin)? {
         values[variable.name] ?? variable.defaultValue.map { ($0, .defaultValue) }
     }
+
+    /// The text of `setting`'s variable, or its default.
+    public func value<Value>(of setting: Setting<Value>) -> (value: String, origin: Origin)? { value(of: setting.variable) }
 
     /// The secret in the file at `path` (opened with systemd-creds when `sealed`), without one line end after it;
     /// none, and a problem, when it cannot be read.

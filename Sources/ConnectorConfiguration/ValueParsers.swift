@@ -51,45 +51,9 @@ public enum ValueParsers {
         }
     }
 
-    /// `<n>y`, `<n>m` (months of 30 days), `<n>w`, `<n>d`, `<n>h`, in seconds.
-    public static func reconciliationWindow(_ text: String) -> TimeInterval? {
-        guard let unit = text.last, let count = Int(text.dropLast()), count > 0 else { return nil }
-        let day: TimeInterval = 86_400
-        switch unit {
-        case "y": return TimeInterval(count) * 365 * day
-        case "m": return TimeInterval(count) * 30 * day
-        case "w": return TimeInterval(count) * 7 * day
-        case "d": return TimeInterval(count) * day
-        case "h": return TimeInterval(count) * 3600
-        default: return nil
-        }
-    }
-
-    /// A systemd time span (`10min`, `1h 30min`, `90s`, `2d`, or plain seconds), in seconds; must be positive.
-    public static func timeSpan(_ text: String) -> TimeInterval? {
-        let units: [(names: [String], seconds: TimeInterval)] = [
-            (["usec", "us", "µs"], 0.000_001), (["msec", "ms"], 0.001), (["seconds", "second", "sec", "s"], 1),
-            (["minutes", "minute", "min", "m"], 60), (["hours", "hour", "hr", "h"], 3600), (["days", "day", "d"], 86_400),
-            (["weeks", "week", "w"], 604_800), (["months", "month", "M"], 2_629_800), (["years", "year", "y"], 31_557_600),
-        ]
-        var total: TimeInterval = 0
-        var rest = Substring(text.trimmingCharacters(in: .whitespaces))
-        guard !rest.isEmpty else { return nil }
-        while !rest.isEmpty {
-            rest = rest.drop { $0 == " " }
-            let digits = rest.prefix { $0.isNumber || $0 == "." }
-            guard let number = Double(digits) else { return nil }
-            rest = rest.dropFirst(digits.count).drop { $0 == " " }
-            let word = rest.prefix { $0.isLetter || $0 == "µ" }
-            rest = rest.dropFirst(word.count)
-            if word.isEmpty {
-                total += number
-                continue
-            }
-            guard let unit = units.first(where: { $0.names.contains(String(word)) }) else { return nil }
-            total += number * unit.seconds
-        }
-        return total > 0 ? total : nil
+    /// A whole number within `range`.
+    public static func wholeNumber(_ text: String, in range: ClosedRange<Int>) -> Int? {
+        Int(text).flatMap { range.contains($0) ? $0 : nil }
     }
 
     /// The path of a readable file holding at least one PEM certificate.

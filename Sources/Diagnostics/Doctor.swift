@@ -50,7 +50,7 @@ public struct Doctor {
             report(check)
         }
         if case .certificate(let certificate) = configuration.clientCredential { add(Self.certificateCheck(CertificateSummary(certificate))) }
-        let host = URL(string: configuration.environmentURL)?.host ?? configuration.environmentURL
+        let host = URL(string: configuration[.environmentHost])?.host ?? configuration[.environmentHost]
         if let proxy = configuration.proxies.proxy(scheme: "https", host: host) {
             // Behind a proxy the proxy resolves names: this device may well not.
             let check = await proxyCheck(proxy, host: host)
@@ -69,27 +69,27 @@ public struct Doctor {
             guard !resolved.isEmpty else { return checks }
         }
         for url in Self.distinctHosts([
-            configuration.environmentURL, configuration.authorityHost, configuration.mappingAuthServiceURL,
-            configuration.mappingServiceURL,
+            configuration[.environmentHost], configuration[.authorityHost], configuration[.mappingAuthServiceURL],
+            configuration[.mappingServiceURL],
         ]) {
             add(await trustCheck(url))
         }
         do {
             _ = try await tokens.token()
-            add(.pass("token", "Entra ID issued an access token for \(configuration.environmentURL)"))
+            add(.pass("token", "Entra ID issued an access token for \(configuration[.environmentHost])"))
         } catch {
             add(.fail("token", "\(error)", fix: Advice.authentication, severity: Self.severity(of: error)))
             return checks
         }
         var entities = EntitySet.pulled
-        let journalEntity = configuration.journalKind.entitySet
-        if configuration.writeLaborToD365 || configuration.importLaborToMachineMetrics { entities.append(journalEntity) }
-        if configuration.writeLaborToD365 && configuration.journalKind == .job { entities.append(.routeJobs) }
+        let journalEntity = configuration[.journalKind].entitySet
+        if configuration[.writeLaborToD365] || configuration[.importLaborToMM] { entities.append(journalEntity) }
+        if configuration[.writeLaborToD365] && configuration[.journalKind] == .job { entities.append(.routeJobs) }
         for entity in entities { add(await readCheck(entity)) }
         add(await ordersCheck())
-        if configuration.writeLaborToD365 {
+        if configuration[.writeLaborToD365] {
             add(await writeCheck(journalEntity))
-            if configuration.postingMode == .action { add(await postingActionCheck(journalEntity)) }
+            if configuration[.postingMode] == .action { add(await postingActionCheck(journalEntity)) }
         }
         add(await machineMetricsCheck())
         return checks
@@ -109,7 +109,7 @@ public struct Doctor {
         let name = "proxy \(proxy.host):\(proxy.port)"
         do {
             _ = try await http.send(
-                HTTPRequest(url: configuration.environmentURL + "/data/"), timeout: .seconds(20),
+                HTTPRequest(url: configuration[.environmentHost] + "/data/"), timeout: .seconds(20),
                 policy: RetryPolicy(maximumRetries: 0, mayRepeat: true), logger: logger)
             let login = proxy.username.map { ", accepted the login of \($0)" } ?? ""
             return .pass(name, "reached\(login) and opened a tunnel to \(host)")
@@ -168,10 +168,10 @@ public struct Doctor {
     }
 
     private func readCheck(_ entity: EntitySet) async -> DoctorCheck {
-        let filter = entity == .workers ? nil : ODataFilter.equals("dataAreaId", configuration.dataAreaID)
+        let filter = entity == .workers ? nil : ODataFilter.equals("dataAreaId", configuration[.defaultDataAreaID])
         let query = ODataQuery(entitySet: entity, filter: filter, top: 1)
         do {
-            _ = try await odata.fetch(query.url(environmentURL: configuration.environmentURL), entitySet: entity)
+            _ = try await odata.fetch(query.url(environmentURL: configuration[.environmentHost]), entitySet: entity)
             return .pass("read \(entity)", "allowed (\(entity.viewPrivilege))")
         } catch {
             return .fail("read \(entity)", "\(error)", fix: Advice.privileges, severity: Self.severity(of: error))
@@ -179,20 +179,21 @@ public struct Doctor {
     }
 
     private func ordersCheck() async -> DoctorCheck {
-        let name = "orders of \(configuration.dataAreaID) site \(configuration.siteID)"
+        let name = "orders of \(configuration[.defaultDataAreaID]) site \(configuration[.defaultSiteID])"
         let statuses = EntitySet.openOrderStatuses.map { ODataFilter.equals("ProductionOrderStatus", enumType: "ProdStatus", member: $0) }
         let query = ODataQuery(
             entitySet: .productionOrders,
             filter: ODataFilter.allOf([
-                ODataFilter.equals("dataAreaId", configuration.dataAreaID), ODataFilter.equals("ProductionSiteId", configuration.siteID),
+                ODataFilter.equals("dataAreaId", configuration[.defaultDataAreaID]),
+                ODataFilter.equals("ProductionSiteId", configuration[.defaultSiteID]),
                 ODataFilter.anyOf(statuses),
             ]), select: ["ProductionOrderNumber"], top: 1)
         do {
-            let page = try await odata.fetch(query.url(environmentURL: configuration.environmentURL), entitySet: .productionOrders)
+            let page = try await odata.fetch(query.url(environmentURL: configuration[.environmentHost]), entitySet: .productionOrders)
             return page.rows.isEmpty
                 ? .fail(
                     name,
-                    "D365 has no released, started or reported-finished production orders for legal entity \(configuration.dataAreaID) and site \(configuration.siteID): work orders will not appear in MachineMetrics",
+                    "D365 has no released, started or reported-finished production orders for legal entity \(configuration[.defaultDataAreaID]) and site \(configuration[.defaultSiteID]): work orders will not appear in MachineMetrics",
                     fix: Advice.noOrders, severity: .configuration)
                 : .pass(name, "open production orders exist (e.g. \(page.rows[0]["ProductionOrderNumber"]?.stringValue ?? "?"))")
         } catch {
@@ -205,7 +206,7 @@ public struct Doctor {
     private func writeCheck(_ entity: EntitySet) async -> DoctorCheck {
         let name = "write \(entity)"
         let probe = JSONObject([
-            ("dataAreaId", .string(configuration.dataAreaID)), ("ProductionOrderNumber", "D365MM-DOCTOR-PROBE"),
+            ("dataAreaId", .string(configuration[.defaultDataAreaID])), ("ProductionOrderNumber", "D365MM-DOCTOR-PROBE"),
             ("RouteOperationNumber", 10), ("RegisteredHours", 0), ("JournalDescription", "d365mm doctor write check"),
         ])
         do {
@@ -224,14 +225,14 @@ public struct Doctor {
     }
 
     private func postingActionCheck(_ entity: EntitySet) async -> DoctorCheck {
-        let name = "posting action \(configuration.postingAction)"
+        let name = "posting action \(configuration[.postingAction])"
         do {
             let metadata = try await odata.metadataDocument()
-            return metadata.contains("Name=\"\(configuration.postingAction)\"")
+            return metadata.contains("Name=\"\(configuration[.postingAction])\"")
                 ? .pass(name, "D365's $metadata declares the action")
                 : .fail(
                     name,
-                    "D365's $metadata has no action named \(configuration.postingAction); D365_JOURNAL_POSTING_MODE=action cannot post \(entity)",
+                    "D365's $metadata has no action named \(configuration[.postingAction]); D365_JOURNAL_POSTING_MODE=action cannot post \(entity)",
                     fix:
                         "Standard F&O ships no posting action: deploy the one your D365 partner provides and set D365_POSTING_ACTION to its name, or use D365_JOURNAL_POSTING_MODE=batch_job.",
                     severity: .configuration)
@@ -244,7 +245,8 @@ public struct Doctor {
         do {
             _ = try await machineMetrics.token()
             _ = try await machineMetrics.pendingLaborTickets(limit: 1, cursor: nil)
-            return .pass("MachineMetrics", "authenticated at \(configuration.mappingAuthServiceURL) and reached \(configuration.mappingServiceURL)")
+            return .pass(
+                "MachineMetrics", "authenticated at \(configuration[.mappingAuthServiceURL]) and reached \(configuration[.mappingServiceURL])")
         } catch {
             return .fail(
                 "MachineMetrics", "\(error)",

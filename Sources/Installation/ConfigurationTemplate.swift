@@ -14,7 +14,7 @@ public enum ConfigurationTemplate {
         for variable in ConfigurationVariable.all {
             let label = variable.label.map { "\($0) — " } ?? ""
             lines.append("# \(label)\(variable.isRequired ? "required" : "optional")\(variable.isSecret ? ", secret" : ""): \(variable.check)")
-            if variable.name == ConfigurationVariable.spoolDirectory.name {
+            if variable == Setting.spoolDirectory.variable {
                 lines.append("# (\(spoolNote))")
                 lines.append("#\(variable.name)=\(variable.defaultValue ?? "")")
             } else if variable.isRequired {

@@ -55,7 +55,7 @@ public struct SecretMove {
         }
         let source = ConfigurationSource(environment: [:], filePath: file)
         let directory =
-            directory ?? source.values[ConfigurationVariable.credentialsDirectory.name]?.value ?? Self.defaultDirectory(for: configurationFile)
+            directory ?? source.values[Setting.credentialsDirectory.name]?.value ?? Self.defaultDirectory(for: configurationFile)
         let secrets = ConfigurationVariable.all.filter(\.fromFile).compactMap { variable -> (ConfigurationVariable, String, Int)? in
             guard let entry = source.values[variable.name], case .file(_, let line) = entry.origin else { return nil }
             return (variable, entry.value, line)
@@ -76,7 +76,7 @@ public struct SecretMove {
                 of: variable.spellings, with: "\(variable.name) moved to the systemd credential \(path) (d365mm config move-secrets, \(day))")
             moved.append(Moved(variable: variable.name, line: line, path: path))
         }
-        edit.set(ConfigurationVariable.credentialsDirectory.name, to: directory)
+        edit.set(Setting.credentialsDirectory.name, to: directory)
         try replaceFile(file, with: edit.text)
         return (directory, moved)
     }

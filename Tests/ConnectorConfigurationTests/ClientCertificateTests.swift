@@ -81,7 +81,7 @@ struct ClientCertificateTests {
                 Issue.record("the certificate is the credential")
                 return
             }
-            #expect(certificate.subject.contains("d365mm test client") && configuration.clientSecret == nil)
+            #expect(certificate.subject.contains("d365mm test client") && configuration[.clientSecret] == nil)
             environment["D365_CLIENT_CERTIFICATE_FILE"] = nil
             let neither = #expect(throws: ConfigurationError.self) {
                 try ConfigurationLoader.load(ConfigurationSource(environment: environment, filePath: nil))

@@ -31,8 +31,8 @@ struct ConfigurationFileFormatTests {
     func everyLineEndIsReadAsOneAndTheFileLoads(_ lineEnd: String) throws {
         let source = try source(Self.lines.joined(separator: lineEnd) + lineEnd)
         let configuration = try ConfigurationLoader.load(source)
-        #expect(configuration.clientSecret?.revealed == Self.secret, "no carriage return is left on a value")
-        #expect(configuration.siteID == "110")
+        #expect(configuration[.clientSecret]?.revealed == Self.secret, "no carriage return is left on a value")
+        #expect(configuration[.defaultSiteID] == "110")
         #expect(source.value(of: .defaultSiteID)?.origin.description.hasSuffix(":8") == true, "lines are counted as the editor shows them")
     }
 

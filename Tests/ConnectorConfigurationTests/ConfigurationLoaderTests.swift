@@ -16,20 +16,20 @@ struct ConfigurationLoaderTests {
 
     @Test func theSeedsRequiredValuesAreEnoughAndDefaultsFillTheRest() throws {
         let configuration = try load(Self.valid)
-        #expect(configuration.environmentURL == "https://contoso.operations.dynamics.com")
-        #expect(configuration.dataAreaID == "usmf")
-        #expect(configuration.mappingServiceURL == "https://erp.machinemetrics.com/api")
-        #expect(configuration.journalKind == .operation)
-        #expect(configuration.postingMode == .batchJob)
-        #expect(configuration.reconciliationWindow == 365 * 86_400)
-        #expect(configuration.fromERPInterval == 600)
-        #expect(configuration.toERPInterval == 300)
-        #expect(configuration.logLevel == .info)
-        #expect(configuration.machineMetricsRetryAttempts == 3)
-        #expect(configuration.machineMetricsTimeout == 30)
-        #expect(!configuration.writeLaborToD365 && !configuration.importLaborToMachineMetrics)
-        #expect(configuration.authorityHost == "https://login.microsoftonline.com")
-        #expect(configuration.clientSecret.map { "\($0)" } == "********")
+        #expect(configuration[.environmentHost] == "https://contoso.operations.dynamics.com")
+        #expect(configuration[.defaultDataAreaID] == "usmf")
+        #expect(configuration[.mappingServiceURL] == "https://erp.machinemetrics.com/api")
+        #expect(configuration[.journalKind] == .operation)
+        #expect(configuration[.postingMode] == .batchJob)
+        #expect(configuration[.reconciliationWindow] == 31_557_600, "a year of 365.25 days, as systemd counts it")
+        #expect(configuration[.fromERPInterval] == 600)
+        #expect(configuration[.toERPInterval] == 300)
+        #expect(configuration[.logLevel] == .info)
+        #expect(configuration[.retryAttempts] == 3)
+        #expect(configuration[.timeoutSeconds] == 30)
+        #expect(!configuration[.writeLaborToD365] && !configuration[.importLaborToMM])
+        #expect(configuration[.authorityHost] == "https://login.microsoftonline.com")
+        #expect(configuration[.clientSecret].map { "\($0)" } == "********")
     }
 
     @Test(arguments: [
@@ -41,7 +41,7 @@ struct ConfigurationLoaderTests {
     func theHostIsAcceptedAsUsersPasteIt(_ pasted: String, _ expected: String) throws {
         var environment = Self.valid
         environment["D365_ENVIRONMENT_HOST"] = pasted
-        #expect(try load(environment).environmentURL == expected)
+        #expect(try load(environment)[.environmentHost] == expected)
     }
 
     @Test func everyProblemIsReportedAtOnceByNameAndLabelWithoutSecrets() {
@@ -78,21 +78,29 @@ struct ConfigurationLoaderTests {
         chmod(path, 0o644)
         let source = ConfigurationSource(environment: ["D365_DEFAULT_SITE_ID": "110"], filePath: path)
         let configuration = try ConfigurationLoader.load(source)
-        #expect(configuration.siteID == "110")
-        #expect(configuration.logLevel == .debug)
-        #expect(configuration.clientSecret?.revealed == "planted~Secret.Value_123")
+        #expect(configuration[.defaultSiteID] == "110")
+        #expect(configuration[.logLevel] == .debug)
+        #expect(configuration[.clientSecret]?.revealed == "planted~Secret.Value_123")
         #expect(source.value(of: .defaultSiteID)?.origin == .environment)
         #expect(source.warnings.contains { $0.contains("unknown variable D365_TYPO") })
         #expect(source.warnings.contains { $0.contains("can be read by other users") && $0.contains("chmod 600") })
     }
 
-    @Test(arguments: [("10min", 600.0), ("1h", 3600), ("90s", 90), ("1h 30min", 5400), ("2d", 172_800), ("45", 45)])
-    func timeSpansAreReadAsSystemdReadsThem(_ text: String, _ seconds: Double) {
-        #expect(ValueParsers.timeSpan(text) == seconds)
+    @Test(arguments: [("10min", 600.0), ("10m", 600), ("1h", 3600), ("90s", 90), ("1h 30min", 5400), ("2d", 172_800), ("45", 45), ("1M", 2_629_800)])
+    func intervalsAreReadAsSystemdReadsThem(_ text: String, _ seconds: Double) {
+        #expect(DurationText.seconds(text, as: .interval) == seconds)
     }
 
-    @Test(arguments: [("1y", 365), ("6m", 180), ("2w", 14), ("90d", 90)])
-    func reconciliationWindowsUseDaysForMonths(_ text: String, _ days: Double) {
-        #expect(ValueParsers.reconciliationWindow(text) == days * 86_400)
+    /// The seed's `6m` is six months; the unit lengths are systemd's (a month 30.44 days, a year 365.25).
+    @Test(arguments: [
+        ("1y", 31_557_600.0), ("6m", 15_778_800), ("6mo", 15_778_800), ("2w", 1_209_600), ("90d", 7_776_000), ("1y 6m", 47_336_400), ("30min", 1800),
+    ])
+    func agesReadMAsMonths(_ text: String, _ seconds: Double) {
+        #expect(DurationText.seconds(text, as: .age) == seconds)
+    }
+
+    @Test(arguments: ["45", "", "0d", "6x", "d", "-1d"])
+    func agesWithoutAUnitOrAboveZeroAreRefused(_ text: String) {
+        #expect(DurationText.seconds(text, as: .age) == nil)
     }
 }

@@ -30,7 +30,7 @@ struct SecretSourcesTests {
                 environment: environment(without: "D365_CLIENT_SECRET", ["D365_CLIENT_SECRET_FILE": "\(directory)/client-secret"]),
                 filePath: nil)
             let configuration = try ConfigurationLoader.load(source)
-            #expect(configuration.clientSecret?.revealed == Self.secret)
+            #expect(configuration[.clientSecret]?.revealed == Self.secret)
             #expect(
                 source.value(of: .clientSecret)?.origin.description
                     == "file \(directory)/client-secret, named by D365_CLIENT_SECRET_FILE (environment)")
@@ -43,7 +43,7 @@ struct SecretSourcesTests {
             let source = ConfigurationSource(
                 environment: environment(without: "MAPPING_SERVICE_TOKEN", ["CREDENTIALS_DIRECTORY": directory]), filePath: nil)
             let configuration = try ConfigurationLoader.load(source)
-            #expect(configuration.mappingServiceToken.revealed == Self.secret)
+            #expect(configuration[.mappingServiceToken].revealed == Self.secret)
             #expect(source.value(of: .mappingServiceToken)?.origin.description == "systemd credential \(directory)/MAPPING_SERVICE_TOKEN")
         }
     }
@@ -90,7 +90,7 @@ struct SecretSourcesTests {
             try Data(lines.joined(separator: "\n").utf8).write(to: URL(fileURLWithPath: "\(directory)/d365mm.conf"))
             let source = ConfigurationSource(environment: [:], filePath: "\(directory)/d365mm.conf")
             let configuration = try ConfigurationLoader.load(source)
-            #expect(configuration.clientSecret?.revealed == Self.secret)
+            #expect(configuration[.clientSecret]?.revealed == Self.secret)
             #expect(
                 source.value(of: .clientSecret)?.origin.description.hasPrefix(
                     "file \(directory)/client-secret, named by D365_CLIENT_SECRET_FILE (\(directory)/d365mm.conf:") == true)

@@ -62,8 +62,8 @@ extension D365MMCommand.Run {
             var logger = environment.logger
             logger[metadataKey: "run"] = "\(runID)"
             let options = FromERPRun.Options(
-                scope: .init(dataAreaID: environment.configuration.dataAreaID, siteID: environment.configuration.siteID),
-                full: full, concurrency: environment.configuration.d365Concurrency, pullOnly: pullOnly, orderWindow: Self.orderWindow)
+                scope: .init(dataAreaID: environment.configuration[.defaultDataAreaID], siteID: environment.configuration[.defaultSiteID]),
+                full: full, concurrency: environment.configuration[.concurrency], pullOnly: pullOnly, orderWindow: Self.orderWindow)
             let report = try await withRunResources(environment, logger: logger, runID: runID, direction: .fromERP) { resources in
                 let run = FromERPRun(
                     options: options, spool: resources.spool, database: resources.database, odata: resources.odata,
@@ -99,7 +99,7 @@ extension D365MMCommand.Run {
         func run() async throws {
             let environment = try CommandEnvironment.load(configFile: options.config, label: "d365mm.to-erp")
             let configuration = environment.configuration
-            guard configuration.writeLaborToD365 || configuration.importLaborToMachineMetrics else {
+            guard configuration[.writeLaborToD365] || configuration[.importLaborToMM] else {
                 print("WRITE_LTS_TO_D365 (Write LTs to D365) and IMPORT_LTS_TO_MM (Import LTs to MM) are both false: run to-erp has nothing to do.")
                 return
             }
@@ -107,10 +107,10 @@ extension D365MMCommand.Run {
             var logger = environment.logger
             logger[metadataKey: "run"] = "\(runID)"
             let options = ToERPRun.Options(
-                dataAreaID: configuration.dataAreaID, siteID: configuration.siteID, writeBack: configuration.writeLaborToD365,
-                importLabor: configuration.importLaborToMachineMetrics, journalKind: configuration.journalKind,
-                postingMode: configuration.postingMode, postingAction: configuration.postingAction,
-                reconciliationWindow: configuration.reconciliationWindow)
+                dataAreaID: configuration[.defaultDataAreaID], siteID: configuration[.defaultSiteID], writeBack: configuration[.writeLaborToD365],
+                importLabor: configuration[.importLaborToMM], journalKind: configuration[.journalKind],
+                postingMode: configuration[.postingMode], postingAction: configuration[.postingAction],
+                reconciliationWindow: configuration[.reconciliationWindow])
             let report = try await withRunResources(environment, logger: logger, runID: runID, direction: .toERP) { resources in
                 let run = ToERPRun(
                     options: options, spool: resources.spool, database: resources.database, odata: resources.odata,

@@ -207,7 +207,7 @@ extension D365MMCommand.SpoolCommand {
         @Option(
             name: .customLong("older-than"),
             help: ArgumentHelp(
-                "Pack only files older than this: a number and a unit (h, d, w, m for months, y). Default: every finished file.", valueName: "age"))
+                "Pack only files older than this age, \(DurationText.ageUnits). Default: every finished file.", valueName: "age"))
         var olderThan: String?
         @Option(help: ArgumentHelp("How long to wait for a running run's lock.", valueName: "seconds"))
         var wait: Double = 30
@@ -215,8 +215,8 @@ extension D365MMCommand.SpoolCommand {
         func run() async throws {
             var age: TimeInterval = 0
             if let olderThan {
-                guard let parsed = ValueParsers.reconciliationWindow(olderThan) else {
-                    printError("d365mm: --older-than must be a number and a unit (h, d, w, m for months, y), such as 12h or 7d; not '\(olderThan)'")
+                guard let parsed = DurationText.seconds(olderThan, as: .age) else {
+                    printError("d365mm: --older-than must be \(DurationText.ageUnits), such as 12h or 7d; not '\(olderThan)'")
                     throw ExitStatus.usage.exitCode
                 }
                 age = parsed

@@ -42,7 +42,7 @@ extension D365MMCommand {
 enum SpoolLocation {
     static func resolve(configFile: String?) throws -> Spool {
         let source = CommandEnvironment.source(configFile: configFile)
-        let root = source.value(of: .spoolDirectory)?.value ?? ConfigurationVariable.spoolDirectory.defaultValue ?? "./spool"
+        let root = source.value(of: Setting.spoolDirectory)?.value ?? "./spool"
         var isDirectory: ObjCBool = false
         guard FileManager.default.fileExists(atPath: root, isDirectory: &isDirectory), isDirectory.boolValue else {
             printError("d365mm: D365MM_SPOOL_DIR (\(root)) is not a directory; no run has used it yet, or the variable points elsewhere.")

@@ -45,10 +45,10 @@ extension D365MMCommand {
             let root = String(root.reversed().drop { $0 == "/" }.reversed())
             let source = CommandEnvironment.source(configFile: options.config.map { root + $0 })
             var problems: [String] = []
-            func interval(_ variable: ConfigurationVariable) -> TimeInterval {
-                let text = source.value(of: variable)?.value ?? variable.defaultValue ?? ""
-                guard let seconds = ValueParsers.timeSpan(text) else {
-                    problems.append("\(variable.displayName): \"\(text)\" is not \(variable.check)")
+            func interval(_ setting: Setting<TimeInterval>) -> TimeInterval {
+                let text = source.value(of: setting)?.value ?? ""
+                guard let seconds = setting.parse(text) else {
+                    problems.append("\(setting.variable.displayName): \"\(text)\" is not \(setting.variable.check)")
                     return 0
                 }
                 return seconds

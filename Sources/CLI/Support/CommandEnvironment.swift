@@ -26,7 +26,7 @@ struct CommandEnvironment {
         }
         let redactor = Redactor(secrets: configuration.secrets)
         let level: Logger.Level =
-            switch configuration.logLevel {
+            switch configuration[.logLevel] {
             case .error: .error
             case .warn: .warning
             case .info: .info

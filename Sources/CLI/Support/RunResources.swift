@@ -34,7 +34,7 @@ func withRunResources(
 ) async throws -> RunReport {
     limitMallocArenas()
     let configuration = environment.configuration
-    let spool = Spool(root: configuration.spoolDirectory)
+    let spool = Spool(root: configuration[.spoolDirectory])
     let lock = try SpoolAccess.lock(spool)
     let database = try SpoolAccess.database(spool)
     let stop = StopRequest()
@@ -86,25 +86,25 @@ struct RemoteClients {
         do {
             http = try HTTP.HTTPClient(options: Self.networkOptions(configuration))
         } catch {
-            printError("d365mm: D365MM_CA_FILE (\(configuration.caFile ?? "")) holds no certificate that can be read: \(error)")
+            printError("d365mm: D365MM_CA_FILE (\(configuration[.caFile] ?? "")) holds no certificate that can be read: \(error)")
             throw ExitStatus.configuration.exitCode
         }
-        resilient = ResilientClient(transport: http, budget: WaitBudget(seconds: configuration.retryBudget), stop: stop)
+        resilient = ResilientClient(transport: http, budget: WaitBudget(seconds: configuration[.retryBudget]), stop: stop)
         let context = ServiceContext(client: resilient, redactor: environment.redactor, logger: logger)
         tokens = EntraTokenProvider(
             settings: .init(
-                authorityHost: configuration.authorityHost, tenantID: configuration.tenantID, clientID: configuration.clientID,
-                credential: Self.credential(configuration.clientCredential), environmentURL: configuration.environmentURL),
+                authorityHost: configuration[.authorityHost], tenantID: configuration[.tenantID], clientID: configuration[.clientID],
+                credential: Self.credential(configuration.clientCredential), environmentURL: configuration[.environmentHost]),
             context: context)
         odata = ODataClient(
-            environmentURL: configuration.environmentURL, tokens: tokens, client: resilient,
-            concurrency: configuration.d365Concurrency, logger: logger)
-        journals = JournalWriter(environmentURL: configuration.environmentURL, tokens: tokens, client: resilient, logger: logger)
+            environmentURL: configuration[.environmentHost], tokens: tokens, client: resilient,
+            concurrency: configuration[.concurrency], logger: logger)
+        journals = JournalWriter(environmentURL: configuration[.environmentHost], tokens: tokens, client: resilient, logger: logger)
         machineMetrics = MachineMetricsClient(
             settings: .init(
-                serviceURL: configuration.mappingServiceURL, authServiceURL: configuration.mappingAuthServiceURL,
-                serviceToken: configuration.mappingServiceToken.revealed, retryAttempts: configuration.machineMetricsRetryAttempts,
-                timeout: .seconds(Int64(configuration.machineMetricsTimeout))),
+                serviceURL: configuration[.mappingServiceURL], authServiceURL: configuration[.mappingAuthServiceURL],
+                serviceToken: configuration[.mappingServiceToken].revealed, retryAttempts: configuration[.retryAttempts],
+                timeout: .seconds(Int64(configuration[.timeoutSeconds]))),
             context: context)
     }
 
@@ -126,7 +126,7 @@ struct RemoteClients {
                 return HTTPProxy(
                     host: server.host, port: server.port, username: server.username, password: server.password?.revealed,
                     variable: scheme == "https" ? "HTTPS_PROXY" : "HTTP_PROXY")
-            }, additionalCAFile: configuration.caFile)
+            }, additionalCAFile: configuration[.caFile])
     }
 }
 
@@ -135,7 +135,7 @@ struct RemoteClients {
 private func archiveFinishedWork(spool: Spool, database: StateDatabase, configuration: Configuration, logger: Logger) {
     let archiver = RunArchiver(spool: spool, database: database, toolVersion: D365MMVersion.current)
     let policy = RunArchiver.Policy(
-        archiveAfter: configuration.archiveAfter, keep: configuration.archiveKeep, maxBytes: configuration.archiveMaxBytes)
+        archiveAfter: configuration[.archiveAfter], keep: configuration[.archiveKeep], maxBytes: configuration.archiveMaxBytes)
     do {
         let written = try archiver.archiveFinishedWork(policy: policy)
         if !written.isEmpty { logger.info("archived the finished files of \(written.count) run(s) into archive/") }
