@@ -42,14 +42,12 @@ public final class EntraTokenProvider: AccessTokenSource {
 
     private let settings: Settings
     private let context: ServiceContext
-    private let cache = TokenCache()
-    private var client: ResilientClient { context.client }
-    private var redactor: Redactor { context.redactor }
-    private var logger: Logger { context.logger }
+    private let cache: TokenCache
 
     public init(settings: Settings, context: ServiceContext) {
         self.settings = settings
         self.context = context
+        cache = TokenCache(redactor: context.redactor)
     }
 
     /// A token that is valid for a while yet, and is not `rejected` (a token D365 just answered 401 to).
@@ -71,15 +69,14 @@ public final class EntraTokenProvider: AccessTokenSource {
         let request = HTTPRequest(
             method: "POST", url: url, headers: [("Content-Type", "application/x-www-form-urlencoded"), ("Accept", "application/json")],
             body: Array(body.utf8))
-        let response = try await client.send(
-            request, timeout: settings.timeout, policy: RetryPolicy(maximumRetries: 3, mayRepeat: true), logger: logger)
+        let response = try await context.client.send(
+            request, timeout: settings.timeout, policy: RetryPolicy(maximumRetries: 3, mayRepeat: true), logger: context.logger)
         let document = try? JSONParser.parse(response.body)
         guard response.status == 200, let token = document?["access_token"]?.stringValue, !token.isEmpty else {
             throw entraError(response, document)
         }
-        redactor.add(token)
         let lifetime = TimeInterval(document?["expires_in"]?.intValue ?? 3599)
-        logger.debug("got an Entra ID token for \(settings.environmentURL), valid \(Int(lifetime)) s")
+        context.logger.debug("got an Entra ID token for \(settings.environmentURL), valid \(Int(lifetime)) s")
         return (token, lifetime)
     }
 
@@ -133,7 +130,7 @@ public final class EntraTokenProvider: AccessTokenSource {
             advice =
                 "Authentication failure (\(code.map { "AADSTS\($0)" } ?? "HTTP \(status)")\(error.isEmpty ? "" : ", \(error)")). Verify Tenant ID, Client ID, and Client Secret; regenerate the client secret in Azure if it expired."
         }
-        return D365Error(category: .authentication, message: redactor.redact(advice), status: status, detail: nil)
+        return D365Error(category: .authentication, message: context.redactor.redact(advice), status: status, detail: nil)
     }
 
     /// The certificate the connector signs with, as an operator finds it in the Azure portal.

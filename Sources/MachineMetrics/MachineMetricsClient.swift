@@ -47,18 +47,16 @@ public final class MachineMetricsClient: AccessTokenSource {
 
     private let settings: Settings
     private let context: ServiceContext
-    private let cache = TokenCache()
-    private var client: ResilientClient { context.client }
-    private var redactor: Redactor { context.redactor }
-    private var logger: Logger { context.logger }
+    private let cache: TokenCache
+    /// `MM_API_RETRY_ATTEMPTS` bounds every retry, waits that `Retry-After` asks for included.
+    private let policy: RetryPolicy
 
     public init(settings: Settings, context: ServiceContext) {
         self.settings = settings
         self.context = context
+        cache = TokenCache(redactor: context.redactor)
+        policy = RetryPolicy(maximumRetries: settings.retryAttempts, mayRepeat: true, countsRetryAfter: true)
     }
-
-    /// `MM_API_RETRY_ATTEMPTS` bounds every retry, waits that `Retry-After` asks for included.
-    private var policy: RetryPolicy { RetryPolicy(maximumRetries: settings.retryAttempts, mayRepeat: true, countsRetryAfter: true) }
 
     // MARK: §1 Access token
 
@@ -71,7 +69,7 @@ public final class MachineMetricsClient: AccessTokenSource {
         let request = HTTPRequest.json(
             method: "POST", url: settings.authServiceURL + "/v1/token",
             body: JSONEncoding.bytes(.object(["token": .string(settings.serviceToken)])))
-        let response = try await client.send(request, timeout: settings.timeout, policy: policy, logger: logger)
+        let response = try await context.client.send(request, timeout: settings.timeout, policy: policy, logger: context.logger)
         let document = try? JSONParser.parse(response.body)
         guard response.status == 200, let token = document?["accessToken"]?.stringValue, !token.isEmpty else {
             if response.status == 401 || response.status == 403 {
@@ -84,7 +82,6 @@ public final class MachineMetricsClient: AccessTokenSource {
                 response.status >= 500 || response.status == 429 || response.status == 408 ? .temporary : .unexpected,
                 "The MachineMetrics authentication service answered HTTP \(response.status) at \(settings.authServiceURL)/v1/token.", response)
         }
-        redactor.add(token)
         return (token, TimeInterval(document?["expiresIn"]?.intValue ?? 900))
     }
 
@@ -117,8 +114,8 @@ public final class MachineMetricsClient: AccessTokenSource {
 
     func authorizedSend(method: String, path: String, headers: [(name: String, value: String)] = [], body: [UInt8] = []) async throws -> HTTPResponse
     {
-        try await BearerSender(tokens: self, client: client, service: "MachineMetrics").send(
-            timeout: settings.timeout, policy: policy, logger: logger
+        try await BearerSender(tokens: self, client: context.client, service: "MachineMetrics").send(
+            timeout: settings.timeout, policy: policy, logger: context.logger
         ) { token in
             var request = HTTPRequest.json(
                 method: method, url: settings.serviceURL + path, headers: headers + [("Authorization", "Bearer \(token)")], body: body)
@@ -154,7 +151,7 @@ public final class MachineMetricsClient: AccessTokenSource {
     private func failure(_ category: FailureCategory, _ message: String, _ response: HTTPResponse) -> MachineMetricsError {
         let document = try? JSONParser.parse(response.body)
         return MachineMetricsError(
-            category: category, message: redactor.redact(message), status: response.status,
-            remoteCode: document?["code"]?.stringValue, remoteMessage: document?["message"]?.stringValue.map(redactor.redact))
+            category: category, message: context.redactor.redact(message), status: response.status,
+            remoteCode: document?["code"]?.stringValue, remoteMessage: document?["message"]?.stringValue.map(context.redactor.redact))
     }
 }
