@@ -18,6 +18,7 @@ let package = Package(
         .package(url: "https://github.com/swift-server/async-http-client.git", from: "1.37.0"),
         .package(url: "https://github.com/x-sheep/swift-property-based.git", from: "2.0.1"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
+        .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.4.1"),
     ],
     targets: [
         // C libraries of the system, each wrapped by exactly one Swift module.
@@ -81,6 +82,7 @@ let package = Package(
                 "ConnectorConfiguration", "Credentials", "ProcessExit", "Vocabulary", "Failures", "D365", "MachineMetrics", "HTTP", "JSON",
                 .product(name: "Logging", package: "swift-log"),
             ]),
+        .target(name: "Monitoring", dependencies: ["Spool", "StateStore", .product(name: "Prometheus", package: "swift-prometheus")]),
         .target(name: "Operations", dependencies: ["Spool", "StateStore", "Archive", "Hashing", "JSON", "Redaction", "CrashPoints"]),
         .target(
             name: "Sync",
@@ -107,7 +109,8 @@ let package = Package(
         .target(
             name: "CLI",
             dependencies: [
-                "Simulator", "Sync", "Operations", "Diagnostics", "Installation", "ConnectorConfiguration", "Credentials", "Redaction", "Stopping",
+                "Simulator", "Sync", "Operations", "Monitoring", "Diagnostics", "Installation", "ConnectorConfiguration", "Credentials", "Redaction",
+                "Stopping",
                 "ProcessExit", "CMalloc",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "UnixSignals", package: "swift-service-lifecycle"),
@@ -128,7 +131,7 @@ let package = Package(
         .testTarget(name: "StateStoreTests", dependencies: ["StateStore", "Hashing", "TestSupport"]),
         .testTarget(name: "ArchiveTests", dependencies: ["Archive", "TestSupport"]),
         .testTarget(name: "SimulatorTests", dependencies: ["Simulator", "HTTP", "TestSupport", "Vocabulary"], exclude: ["IndependentClients"]),
-        .testTarget(name: "CLITests", dependencies: ["d365mm", "JSON", "TestSupport"], exclude: ["HelpSnapshots"]),
+        .testTarget(name: "CLITests", dependencies: ["d365mm", "CLI", "Sync", "JSON", "TestSupport"], exclude: ["HelpSnapshots"]),
         .testTarget(name: "JSONTests", dependencies: ["JSON"]),
         .testTarget(name: "HTTPTests", dependencies: ["HTTP"]),
         .testTarget(name: "AsyncLimitingTests", dependencies: ["AsyncLimiting"]),

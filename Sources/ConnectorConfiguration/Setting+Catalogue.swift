@@ -221,6 +221,19 @@ extension Setting<String?> {
             check: "a PEM file of the certificate's private key, when it is not in D365_CLIENT_CERTIFICATE_FILE"
         ) { $0 }
     }
+    /// The Prometheus text file each run rewrites for node_exporter's textfile collector.
+    public static var metricsFile: Self {
+        .optional(
+            "D365MM_METRICS_FILE",
+            check: "an absolute path ending in .prom, in node_exporter's textfile directory, e.g. /var/lib/prometheus/node-exporter/d365mm.prom"
+        ) { $0.hasPrefix("/") && $0.hasSuffix(".prom") && !$0.hasSuffix("/.prom") ? $0 : nil }
+    }
+    /// The instance the template units run, which labels the metrics.
+    public static var instanceName: Self {
+        .optional("D365MM_INSTANCE", check: "letters, digits, - and _: the instance name, which the units of an instance set themselves") {
+            !$0.isEmpty && $0.allSatisfy { $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "-" || $0 == "_") } ? $0 : nil
+        }
+    }
     /// Where the secrets kept as systemd credentials are.
     public static var credentialsDirectory: Self {
         .optional(
@@ -248,6 +261,6 @@ extension ConfigurationVariable {
         Setting.retryBudget.variable, Setting.concurrency.variable, Setting.archiveAfter.variable, Setting.archiveKeep.variable,
         Setting.archiveMaxMB.variable, Setting.httpsProxy.variable, Setting.httpProxy.variable, Setting.noProxy.variable,
         Setting.caFile.variable, Setting.clientCertificateFile.variable, Setting.clientCertificateKeyFile.variable,
-        Setting.credentialsDirectory.variable,
+        Setting.credentialsDirectory.variable, Setting.metricsFile.variable, Setting.instanceName.variable,
     ]
 }

@@ -92,7 +92,22 @@ public struct Doctor {
             if configuration[.postingMode] == .action { add(await postingActionCheck(journalEntity)) }
         }
         add(await machineMetricsCheck())
+        if let metricsFile = configuration[.metricsFile] { add(Self.metricsCheck(metricsFile)) }
         return checks
+    }
+
+    /// The metrics file's folder: there, or the runs only warn that they cannot write it.
+    static func metricsCheck(_ path: String) -> DoctorCheck {
+        let folder = (path as NSString).deletingLastPathComponent
+        var isFolder: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: folder, isDirectory: &isFolder), isFolder.boolValue else {
+            return .warn(
+                "metrics", "\(folder), where D365MM_METRICS_FILE (\(path)) goes, does not exist",
+                fix:
+                    "Create it (node_exporter's --collector.textfile.directory), writable by the user d365mm runs as: install -d \(folder) && setfacl -m u:d365mm:rwx \(folder)"
+            )
+        }
+        return .pass("metrics", "runs rewrite \(path) (its folder must be writable by the user d365mm runs as)")
     }
 
     /// The certificate the connector signs in with: which it is, and whether it is about to expire.

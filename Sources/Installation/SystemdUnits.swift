@@ -95,7 +95,34 @@ public struct SystemdUnits: Sendable {
 
     /// Where the credentials drop-in of a direction's service goes, under the unit directory.
     public static func credentialDropIn(direction: String, instance: String?) -> String {
-        "d365mm-\(direction)\(instance.map { "@\($0)" } ?? "").service.d/credentials.conf"
+        dropIn("credentials.conf", direction: direction, instance: instance)
+    }
+
+    /// The drop-ins that let each direction's service (or `instance`'s) rewrite `metricsFile`, whose folder the units'
+    /// `ProtectSystem=strict` would otherwise keep read-only.
+    public func metricsDropIns(metricsFile: String?, instance: String?) -> [Unit] {
+        guard let metricsFile else { return [] }
+        let folder = (metricsFile as NSString).deletingLastPathComponent
+        return Self.directions.map { direction in
+            Unit(
+                path: Self.metricsDropIn(direction: direction.name, instance: instance),
+                text: """
+                    # Rendered by `d365mm systemd-units` from D365MM_METRICS_FILE (\(metricsFile)); see d365mm.conf(5).
+                    # The folder must exist and be writable by \(user); "-" lets the run go on without it.
+                    [Service]
+                    ReadWritePaths=-\(folder)
+
+                    """)
+        }
+    }
+
+    /// Where the metrics drop-in of a direction's service goes, under the unit directory.
+    public static func metricsDropIn(direction: String, instance: String?) -> String {
+        dropIn("metrics.conf", direction: direction, instance: instance)
+    }
+
+    private static func dropIn(_ name: String, direction: String, instance: String?) -> String {
+        "d365mm-\(direction)\(instance.map { "@\($0)" } ?? "").service.d/\(name)"
     }
 
     /// The directions' names, `from-erp` and `to-erp`.
@@ -115,7 +142,7 @@ public struct SystemdUnits: Sendable {
         User=\(user)
         Group=\(user)
         EnvironmentFile=\(configuration)
-        Environment=D365MM_SPOOL_DIR=\(spool)
+        Environment=D365MM_SPOOL_DIR=\(spool)\(instance ? "\nEnvironment=D365MM_INSTANCE=%i" : "")
         ExecStart=\(binary) run \(direction.name)
         # 75: a temporary failure (network, throttling, 5xx): nothing was lost and the next tick tries again.
         # 73: another run still held the spool. 143: stopped by `systemctl stop` or a shutdown, within 10 s, its work

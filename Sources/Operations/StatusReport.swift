@@ -6,15 +6,10 @@ import StateStore
 /// What `d365mm status` shows: the spool per state and direction, the last runs, and what needs an operator.
 /// Read-only: it takes no lock.
 public struct StatusReport {
-    public struct FolderCount: Sendable {
-        public var count = 0
-        public var oldest: Date?
-    }
-
     public let spoolRoot: String
     public let generatedAt: Date
     /// Folder → direction (`from-erp`, `to-erp`, or `other` for names that do not say) → count.
-    public var folders: [SpoolFolder: [String: FolderCount]] = [:]
+    public var folders: [SpoolFolder: [String: FolderCensus]] = [:]
     public var archives = (count: 0, bytes: Int64(0))
     public var runs: [StateDatabase.Run] = []
     public var rejections: [StateDatabase.Rejection] = []
@@ -38,17 +33,7 @@ public struct StatusReport {
     public static func gather(spool: Spool, database: StateDatabase?, now: Date = Date(), timers: [String]? = nil) throws -> StatusReport {
         var report = StatusReport(spoolRoot: spool.root, generatedAt: now)
         for folder in folderOrder {
-            var counts: [String: FolderCount] = [:]
-            for name in (try? spool.items(in: folder)) ?? [] {
-                let direction =
-                    ItemName(parsing: name)?.direction.rawValue
-                    ?? (name.contains("_to-erp_") ? "to-erp" : name.contains("_from-erp_") ? "from-erp" : "other")
-                var entry = counts[direction, default: FolderCount()]
-                entry.count += 1
-                if let time = spool.attributes(of: name, in: folder)?.modified, time < (entry.oldest ?? .distantFuture) { entry.oldest = time }
-                counts[direction] = entry
-            }
-            report.folders[folder] = counts
+            report.folders[folder] = spool.census(of: folder)
             report.strayNames += ((try? spool.strayNames(in: folder)) ?? []).map { "\(folder.rawValue)/\($0)" }
         }
         for name in (try? spool.entries(in: .archive)) ?? [] where name.hasSuffix(".tar.gz") {
@@ -89,7 +74,7 @@ public struct StatusReport {
         for folder in Self.folderOrder {
             var byDirection = JSONObject()
             for direction in ["from-erp", "to-erp", "other"] {
-                let entry = folders[folder]?[direction] ?? FolderCount()
+                let entry = folders[folder]?[direction] ?? FolderCensus()
                 guard entry.count > 0 || direction != "other" else { continue }
                 byDirection[direction] = .object(
                     JSONObject([

@@ -104,11 +104,23 @@ public final class StateDatabase {
 
     /// The latest runs (of `direction`, or the one with `id`, when given), newest first.
     public func recentRuns(limit: Int = 10, direction: String? = nil, id: String? = nil) throws -> [Run] {
+        try runs(
+            where: "(?1 IS NULL OR direction = ?1) AND (?3 IS NULL OR id = ?3) ORDER BY started_at DESC LIMIT ?2",
+            [SQLiteValue(direction), .integer(Int64(limit)), SQLiteValue(id)])
+    }
+
+    /// The newest run of `direction` that recorded its end, and the newest that ended with exit status 0.
+    public func lastRuns(direction: String) throws -> (finished: Run?, succeeded: Run?) {
+        let newest = "direction = ?1 AND ended_at IS NOT NULL"
+        return (
+            try runs(where: "\(newest) ORDER BY ended_at DESC LIMIT 1", [.text(direction)]).first,
+            try runs(where: "\(newest) AND exit_code = 0 ORDER BY ended_at DESC LIMIT 1", [.text(direction)]).first
+        )
+    }
+
+    private func runs(where condition: String, _ parameters: [SQLiteValue]) throws -> [Run] {
         let rows = try connection.query(
-            """
-            SELECT id, direction, started_at, ended_at, outcome, exit_code, summary FROM runs
-            WHERE (?1 IS NULL OR direction = ?1) AND (?3 IS NULL OR id = ?3) ORDER BY started_at DESC LIMIT ?2
-            """, [SQLiteValue(direction), .integer(Int64(limit)), SQLiteValue(id)])
+            "SELECT id, direction, started_at, ended_at, outcome, exit_code, summary FROM runs WHERE \(condition)", parameters)
         return rows.map { row in
             func date(_ value: SQLiteValue) -> Date? {
                 if case .real(let seconds) = value { return Date(timeIntervalSince1970: seconds) }

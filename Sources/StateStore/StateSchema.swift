@@ -83,6 +83,14 @@ enum StateSchema {
         DELETE FROM source_digests;
         CREATE TABLE source_digest_contexts (collection TEXT PRIMARY KEY, context TEXT NOT NULL) WITHOUT ROWID;
         """,
+        // v8: running totals for the metrics file (records sent, tickets written, HTTP requests), which only grow and
+        // outlive restarts, as Prometheus counters should.
+        """
+        CREATE TABLE metric_totals (
+            name TEXT NOT NULL, direction TEXT NOT NULL, label TEXT NOT NULL, value INTEGER NOT NULL,
+            PRIMARY KEY (name, direction, label)
+        ) WITHOUT ROWID;
+        """,
     ]
 
     static func version(of connection: Connection) throws -> Int {

@@ -70,7 +70,7 @@ struct MachineMetricsPoster {
             return a != b ? a < b : left < right
         }
         for (position, name) in names.enumerated() {
-            progress.update("posting to MachineMetrics: \(position + 1)/\(names.count) batches")
+            progress.update("posting to MachineMetrics", done: position + 1, of: names.count, "batches")
             try await post(name, report: &report)
         }
         progress.finish()

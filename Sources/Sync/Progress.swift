@@ -1,12 +1,27 @@
-/// Progress of a long stage, for people at a terminal: one line, rewritten in place.
+/// Progress of a long stage: how far it is, for a terminal's line rewritten in place, or a log line now and then.
 public struct Progress: Sendable {
-    private let sink: (@Sendable (String?) -> Void)?
+    /// How far a stage is: `done` of `total` `unit` (queries, batches, files).
+    public struct Step: Sendable, Equatable {
+        public let stage: String
+        public let done: Int
+        public let total: Int
+        public let unit: String
 
-    /// `sink` gets each new text, and `nil` when the stage is done.
-    public init(sink: (@Sendable (String?) -> Void)?) { self.sink = sink }
+        public init(stage: String, done: Int, total: Int, unit: String) {
+            self.stage = stage
+            self.done = done
+            self.total = total
+            self.unit = unit
+        }
+    }
+
+    private let sink: (@Sendable (Step?) -> Void)?
+
+    /// `sink` gets each step, and `nil` when the stage is done.
+    public init(sink: (@Sendable (Step?) -> Void)?) { self.sink = sink }
 
     public static let silent = Progress(sink: nil)
 
-    func update(_ text: String) { sink?(text) }
+    func update(_ stage: String, done: Int, of total: Int, _ unit: String) { sink?(Step(stage: stage, done: done, total: total, unit: unit)) }
     func finish() { sink?(nil) }
 }

@@ -199,13 +199,25 @@ struct FromERPFailureTests {
 
     @Test func logLinesCarryTheRunIDAndJournalPrioritiesAndDebugShowsQueries() async throws {
         try await runs.withConnector { (harness: ConnectorHarness) async throws in
-            let result = try await harness.run(["run", "from-erp"], changing: ["LOG_LEVEL": "debug"])
+            let result = try await harness.run(["run", "from-erp"], changing: ["LOG_LEVEL": "debug"], toJournal: true)
             #expect(result.status == 0)
             let lines = result.standardError.split(separator: "\n")
             #expect(!lines.isEmpty)
             #expect(lines.allSatisfy { $0.range(of: #"^<[0-7]>\[r[0-9a-f]{6}\] "#, options: .regularExpression) != nil }, "\(lines.prefix(3))")
             #expect(lines.contains { $0.hasPrefix("<7>") && $0.contains("GET ") && $0.contains("/data/ProductionOrderHeaders?cross-company=true") })
             #expect(harness.leakedSecrets(in: [result.standardError]).isEmpty)
+            // Redirected to a file or a pipe, even one that inherited JOURNAL_STREAM from a service, lines carry a time and level.
+            for stream in [nil, "1:1"] {
+                let plain = try await harness.run(["run", "from-erp"], changing: ["JOURNAL_STREAM": stream])
+                let plainLines = plain.standardError.split(separator: "\n")
+                #expect(!plainLines.isEmpty)
+                #expect(
+                    plainLines.allSatisfy {
+                        $0.range(
+                            of: #"^20[0-9]{2}-[0-9]{2}-[0-9]{2}T[0-9:]{8}Z (debug|info |warn |error) \[r[0-9a-f]{6}\] "#, options: .regularExpression)
+                            != nil
+                    }, "\(plainLines.prefix(3))")
+            }
             let quiet = try await harness.run(["run", "from-erp"], changing: ["LOG_LEVEL": "error"])
             #expect(quiet.status == 0)
             #expect(quiet.standardError.isEmpty)

@@ -183,7 +183,7 @@ struct InstallationTests {
             if !value.isEmpty { #expect(conf("Default: \(value)."), "d365mm.conf(5) lacks the default of \(name)") }
             variables += 1
         }
-        #expect(variables == 34)
+        #expect(variables == 36)
         for label in ["D365 Environment Host", "Mapping Service Token", "D365 Default Data Area Id", "Write LTs to D365", "MM API Timeout Seconds"] {
             #expect(conf("\\(lq\(label)\\(rq"), "the seed's label \(label)")
         }

@@ -81,8 +81,11 @@ public enum D365MMBinary {
         getuid() == 0 && FileManager.default.isExecutableFile(atPath: "/usr/bin/setpriv") ? "/usr/bin/setpriv" : nil
     }
 
-    /// Starts `d365mm arguments…` with exactly `environment` (plus PATH), as `nobody` when `unprivileged`.
-    public static func start(_ arguments: [String], environment: [String: String] = [:], unprivileged: Bool = false) throws -> Running {
+    /// Starts `d365mm arguments…` with exactly `environment` (plus PATH), as `nobody` when `unprivileged`; with
+    /// `toJournal`, its standard error is announced in `JOURNAL_STREAM` as systemd announces the journal's.
+    public static func start(
+        _ arguments: [String], environment: [String: String] = [:], unprivileged: Bool = false, toJournal: Bool = false
+    ) throws -> Running {
         let process = Process()
         if unprivileged, let setpriv = unprivilegedRunner {
             process.executableURL = URL(fileURLWithPath: setpriv)
@@ -91,9 +94,14 @@ public enum D365MMBinary {
             process.executableURL = URL(fileURLWithPath: path)
             process.arguments = arguments
         }
-        process.environment = environment.merging(["PATH": "/usr/bin:/bin"]) { current, _ in current }
         let output = Pipe()
         let errors = Pipe()
+        var variables = environment.merging(["PATH": "/usr/bin:/bin"]) { current, _ in current }
+        var stream = stat()
+        if toJournal, fstat(errors.fileHandleForWriting.fileDescriptor, &stream) == 0 {
+            variables["JOURNAL_STREAM"] = "\(stream.st_dev):\(stream.st_ino)"
+        }
+        process.environment = variables
         process.standardOutput = output
         process.standardError = errors
         process.standardInput = FileHandle.nullDevice
@@ -102,7 +110,9 @@ public enum D365MMBinary {
     }
 
     /// Runs `d365mm arguments…` with exactly `environment` (plus PATH) and waits for it.
-    public static func run(_ arguments: [String], environment: [String: String] = [:], unprivileged: Bool = false) async throws -> CommandResult {
-        await (try start(arguments, environment: environment, unprivileged: unprivileged)).wait()
+    public static func run(
+        _ arguments: [String], environment: [String: String] = [:], unprivileged: Bool = false, toJournal: Bool = false
+    ) async throws -> CommandResult {
+        await (try start(arguments, environment: environment, unprivileged: unprivileged, toJournal: toJournal)).wait()
     }
 }

@@ -21,8 +21,10 @@ public struct ConnectorHarness: Sendable {
     }
 
     /// Runs `d365mm arguments…` with this instance's environment; every output is kept for the secret checks.
-    public func run(_ arguments: [String], changing changes: [String: String?] = [:], unprivileged: Bool = false) async throws -> CommandResult {
-        try await D365MMBinary.run(arguments, environment: environment(changing: changes), unprivileged: unprivileged)
+    public func run(
+        _ arguments: [String], changing changes: [String: String?] = [:], unprivileged: Bool = false, toJournal: Bool = false
+    ) async throws -> CommandResult {
+        try await D365MMBinary.run(arguments, environment: environment(changing: changes), unprivileged: unprivileged, toJournal: toJournal)
     }
 
     /// This instance's environment with `changes` applied (`nil` removes a variable).

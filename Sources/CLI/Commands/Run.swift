@@ -67,7 +67,7 @@ extension D365MMCommand.Run {
             let report = try await withRunResources(environment, logger: logger, runID: runID, direction: .fromERP) { resources in
                 let run = FromERPRun(
                     options: options, spool: resources.spool, database: resources.database, odata: resources.odata,
-                    machineMetrics: resources.machineMetrics, runID: runID, logger: logger, progress: TerminalProgress.make(),
+                    machineMetrics: resources.machineMetrics, runID: runID, logger: logger, progress: RunProgress.make(logger: logger),
                     stop: resources.stop)
                 return await run.run()
             }
@@ -115,7 +115,7 @@ extension D365MMCommand.Run {
                 let run = ToERPRun(
                     options: options, spool: resources.spool, database: resources.database, odata: resources.odata,
                     writer: resources.journals, machineMetrics: resources.machineMetrics, runID: runID, logger: logger,
-                    stop: resources.stop)
+                    progress: RunProgress.make(logger: logger), stop: resources.stop)
                 return await run.run()
             }
             if report.exitStatus != .success { throw report.exitStatus.exitCode }

@@ -16,7 +16,8 @@ extension D365MMCommand {
                 --instance NAME: the template units (d365mm-from-erp@.service, …) and NAME's interval drop-ins, for \
                 /etc/d365mm/NAME.conf and /var/spool/d365mm/NAME. When the configuration names D365MM_CREDENTIALS_DIR \
                 (d365mm config move-secrets does), a drop-in beside each service, credentials.conf, loads the secrets in it \
-                with LoadCredential= or, for NAME.cred, LoadCredentialEncrypted=. Written into --output DIR, or printed.
+                with LoadCredential= or, for NAME.cred, LoadCredentialEncrypted=. When it names D365MM_METRICS_FILE, a drop-in, \
+                metrics.conf, adds the file's folder to ReadWritePaths=. Written into --output DIR, or printed.
                 """
         )
 
@@ -56,6 +57,10 @@ extension D365MMCommand {
             let from = interval(.fromERPInterval)
             let to = interval(.toERPInterval)
             let credentialsDirectory = source.value(of: .credentialsDirectory)?.value
+            let metricsFile = source.value(of: .metricsFile)?.value
+            if let metricsFile, Setting.metricsFile.parse(metricsFile) == nil {
+                problems.append("\(Setting.metricsFile.variable.displayName): \"\(metricsFile)\" is not \(Setting.metricsFile.variable.check)")
+            }
             let credentials = credentialsDirectory.map { SystemdCredentials.stored(in: $0, under: root) } ?? []
             for variable in Set(credentials.map(\.variable)) where credentials.filter({ $0.variable == variable }).count > 1 {
                 problems.append(
@@ -76,6 +81,7 @@ extension D365MMCommand {
                     ? units.single(fromERPInterval: from, toERPInterval: to)
                     : units.templates(instance: instance, fromERPInterval: from, toERPInterval: to))
                 + units.credentialDropIns(credentials, directory: credentialsDirectory ?? "", instance: instance)
+                + units.metricsDropIns(metricsFile: metricsFile, instance: instance)
             guard let output else {
                 for unit in rendered { print("### \(unit.path)\n\(unit.text)") }
                 return
@@ -87,11 +93,14 @@ extension D365MMCommand {
                 try FileManager.default.setAttributes([.posixPermissions: 0o644], ofItemAtPath: path)
                 print(String(path.dropFirst(root.count)))
             }
-            if credentials.isEmpty {
-                // A drop-in left from before would load credentials that are no longer meant to be there.
-                for direction in SystemdUnits.directionNames {
-                    let stale = "\(root)\(output)/\(SystemdUnits.credentialDropIn(direction: direction, instance: instance))"
-                    if (try? FileManager.default.removeItem(atPath: stale)) != nil { print("removed \(stale.dropFirst(root.count))") }
+            // A drop-in left from before would load credentials, or open a folder, no longer meant to be.
+            for direction in SystemdUnits.directionNames {
+                let stale =
+                    (credentials.isEmpty ? [SystemdUnits.credentialDropIn(direction: direction, instance: instance)] : [])
+                    + (metricsFile == nil ? [SystemdUnits.metricsDropIn(direction: direction, instance: instance)] : [])
+                for dropIn in stale {
+                    let path = "\(root)\(output)/\(dropIn)"
+                    if (try? FileManager.default.removeItem(atPath: path)) != nil { print("removed \(path.dropFirst(root.count))") }
                 }
             }
         }

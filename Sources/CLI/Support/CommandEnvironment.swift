@@ -32,9 +32,9 @@ struct CommandEnvironment {
             case .info: .info
             case .debug: .debug
             }
-        let onTerminal = isatty(STDERR_FILENO) == 1
+        let toJournal = JournalLogHandler.standardErrorIsJournal(variables)
         LoggingBootstrap.once {
-            LoggingSystem.bootstrap { _ in JournalLogHandler(logLevel: level, redactor: redactor, onTerminal: onTerminal) }
+            LoggingSystem.bootstrap { _ in JournalLogHandler(logLevel: level, redactor: redactor, toJournal: toJournal) }
         }
         return CommandEnvironment(configuration: configuration, source: source, redactor: redactor, logger: Logger(label: label))
     }

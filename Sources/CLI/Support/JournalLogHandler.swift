@@ -2,14 +2,14 @@ import Foundation
 import Logging
 import Redaction
 
-/// Log lines on standard error in the systemd journal's style: `<N>` priority prefixes when not on a terminal
-/// (journald turns them into levels), a time and level when on one. Every line carries the run id and passes
-/// through the redactor, so that no secret reaches the journal.
+/// Log lines on standard error that fit where they go: `<N>` priority prefixes when standard error is the journal
+/// (journald turns them into levels and stamps the time), a time and level anywhere else (a terminal, a file, a pipe).
+/// Every line carries the run id and passes through the redactor, so that no secret reaches a log.
 struct JournalLogHandler: LogHandler {
     var metadata: Logger.Metadata = [:]
     var logLevel: Logger.Level
     let redactor: Redactor
-    let onTerminal: Bool
+    let toJournal: Bool
 
     subscript(metadataKey key: String) -> Logger.Metadata.Value? {
         get { metadata[key] }
@@ -24,13 +24,23 @@ struct JournalLogHandler: LogHandler {
         // One event, one line: a name or an answer holding a line break cannot forge another entry.
         let text = PrintableText.escaped(redactor.redact("\(run)\(event.message)\(fields)"))
         let line: String
-        if onTerminal {
-            line = "\(Self.time()) \(Self.name(event.level).padding(toLength: 5, withPad: " ", startingAt: 0)) \(text)\n"
-        } else {
+        if toJournal {
             line = "<\(Self.priority(event.level))>\(text)\n"
+        } else {
+            line = "\(Self.time()) \(Self.name(event.level).padding(toLength: 5, withPad: " ", startingAt: 0)) \(text)\n"
         }
         FileHandle.standardError.write(Data(line.utf8))
         RunLog.write("\(Self.time()) \(Self.name(event.level)) \(text)\n")
+    }
+
+    /// Whether standard error is the journal: systemd sets `JOURNAL_STREAM` to the device and inode of the stream it
+    /// connects, and a child whose standard error was redirected elsewhere inherits the variable but not the stream.
+    static func standardErrorIsJournal(_ environment: [String: String]) -> Bool {
+        guard let stream = environment["JOURNAL_STREAM"]?.split(separator: ":"), stream.count == 2,
+            let device = UInt64(stream[0]), let inode = UInt64(stream[1])
+        else { return false }
+        var status = stat()
+        return fstat(STDERR_FILENO, &status) == 0 && UInt64(status.st_dev) == device && UInt64(status.st_ino) == inode
     }
 
     /// syslog priorities, as journald reads them.

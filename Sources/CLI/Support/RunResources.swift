@@ -6,6 +6,7 @@ import Foundation
 import HTTP
 import Logging
 import MachineMetrics
+import Monitoring
 import Operations
 import ProcessExit
 import Redaction
@@ -54,6 +55,7 @@ func withRunResources(
         "run \(direction.rawValue) finished: \(report.outcome.rawValue) (exit \(report.exitStatus.rawValue)); \(RunSummaryText.counts(report))")
     await remote.shutdown()
     recordTokenDigests(environment, database: database, logger: logger)
+    updateMetrics(environment, report: report, requests: remote.counting.requests, spool: spool, database: database, logger: logger)
     if stop.signal == nil {
         archiveFinishedWork(spool: spool, database: database, configuration: configuration, logger: logger)
     }
@@ -71,9 +73,28 @@ private func recordTokenDigests(_ environment: CommandEnvironment, database: Sta
     }
 }
 
+/// Adds the run's figures to the totals and, with `D365MM_METRICS_FILE`, rewrites the metrics file; a failure here is
+/// reported, never fatal.
+private func updateMetrics(
+    _ environment: CommandEnvironment, report: RunReport, requests: [String: Int], spool: Spool, database: StateDatabase, logger: Logger
+) {
+    let configuration = environment.configuration
+    do {
+        try MetricsFile.recordRun(
+            direction: report.direction, recordsSent: report.counts[.recordsAccepted] ?? 0,
+            ticketsWritten: report.counts[.journalsWritten] ?? 0, requests: requests, in: database)
+        guard let path = configuration[.metricsFile] else { return }
+        try MetricsFile(path: path, connector: configuration[.instanceName] ?? "default").write(database: database, spool: spool)
+    } catch {
+        logger.warning("the metrics were not updated (D365MM_METRICS_FILE): \(error)")
+    }
+}
+
 /// The clients of Entra ID, D365 and MachineMetrics, sharing one HTTP client and one waiting budget.
 struct RemoteClients {
     let http: HTTP.HTTPClient
+    /// Counts the requests of each service, for the metrics.
+    let counting: CountingTransport
     let resilient: ResilientClient
     let tokens: EntraTokenProvider
     let odata: ODataClient
@@ -89,7 +110,14 @@ struct RemoteClients {
             printError("d365mm: D365MM_CA_FILE (\(configuration[.caFile] ?? "")) holds no certificate that can be read: \(error)")
             throw ExitStatus.configuration.exitCode
         }
-        resilient = ResilientClient(transport: http, budget: WaitBudget(seconds: configuration[.retryBudget]), stop: stop)
+        counting = CountingTransport(
+            http,
+            services: [
+                // F&O serves OData under /data; the simulator serves Entra ID on the same host.
+                "d365": [configuration[.environmentHost] + "/data/"], "entra": [configuration[.authorityHost]],
+                "machinemetrics": [configuration[.mappingServiceURL], configuration[.mappingAuthServiceURL]],
+            ])
+        resilient = ResilientClient(transport: counting, budget: WaitBudget(seconds: configuration[.retryBudget]), stop: stop)
         let context = ServiceContext(client: resilient, redactor: environment.redactor, logger: logger)
         tokens = EntraTokenProvider(
             settings: .init(
@@ -143,20 +171,6 @@ private func archiveFinishedWork(spool: Spool, database: StateDatabase, configur
         if !removed.isEmpty { logger.info("removed \(removed.count) archive(s) past D365MM_ARCHIVE_KEEP or D365MM_ARCHIVE_MAX_MB") }
     } catch {
         logger.error("archiving finished files failed; they stay where they are: \(error)")
-    }
-}
-
-/// Progress on a terminal: one line on standard error, rewritten in place; nothing when not on a terminal.
-enum TerminalProgress {
-    static func make() -> Sync.Progress {
-        guard isatty(STDERR_FILENO) == 1 else { return .silent }
-        return Sync.Progress { text in
-            if let text {
-                FileHandle.standardError.write(Data("\r\u{1B}[K\(text)".utf8))
-            } else {
-                FileHandle.standardError.write(Data("\r\u{1B}[K".utf8))
-            }
-        }
     }
 }
 

@@ -104,7 +104,7 @@ struct FromERPPuller: Sendable {
                         queries += self.queries(of: .releasedProducts, whose: "ItemNumber", isOneOf: itemNumbers.sorted())
                     }
                 }
-                progress.update("pulling from D365: \(finished) of \(finished + running + queries.count - nextQuery) queries")
+                progress.update("pulling from D365", done: finished, of: finished + running + queries.count - nextQuery, "queries")
                 while running < max(1, concurrency), launchNext() { running += 1 }
             }
         }

@@ -82,7 +82,7 @@ extension ToERPRun {
         guard !names.isEmpty else { return }
         let poster = MachineMetricsPoster(
             direction: .toERP, collections: [LaborImport.collection], spool: spool, database: database,
-            machineMetrics: machineMetrics, runID: runID, logger: logger, progress: .silent)
+            machineMetrics: machineMetrics, runID: runID, logger: logger, progress: progress)
         try await poster.post(names, report: &report)
     }
 }

@@ -10,7 +10,10 @@ import StateStore
 extension ToERPRun {
     /// Writes every journal file in `outbound/`, one `$batch` per file, skipping what D365 already has.
     func writeOutbound(_ report: inout RunReport) async throws {
-        for name in try spool.items(in: .outbound, for: .toERP) {
+        let names = try spool.items(in: .outbound, for: .toERP)
+        defer { progress.finish() }
+        for (position, name) in names.enumerated() {
+            progress.update("writing journals to D365", done: position, of: names.count, "files")
             let envelope: Envelope
             do {
                 envelope = try Envelope.decode(try spool.read(name, in: .outbound), expectedSchema: Envelope.outboundSchema)

@@ -58,13 +58,14 @@ public final class ToERPRun {
     let writer: JournalWriter
     let machineMetrics: MachineMetricsClient
     let logger: Logger
+    let progress: Progress
     let files: SpoolWriter
     let stop: StopRequest
     public let runID: String
 
     public init(
         options: Options, spool: Spool, database: StateDatabase, odata: ODataClient, writer: JournalWriter,
-        machineMetrics: MachineMetricsClient, runID: String, logger: Logger, stop: StopRequest = StopRequest()
+        machineMetrics: MachineMetricsClient, runID: String, logger: Logger, progress: Progress = .silent, stop: StopRequest = StopRequest()
     ) {
         self.options = options
         self.stop = stop
@@ -75,6 +76,7 @@ public final class ToERPRun {
         self.machineMetrics = machineMetrics
         self.runID = runID
         self.logger = logger
+        self.progress = progress
         files = SpoolWriter(spool: spool, runID: runID, direction: .toERP)
     }
 
