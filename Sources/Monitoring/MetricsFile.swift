@@ -70,13 +70,13 @@ public struct MetricsFile {
     /// a lock that keeps the two directions' runs from crossing, readable by node_exporter's user (mode 0644).
     public func write(database: StateDatabase, spool: Spool, now: Date = Date()) throws {
         let lock = open(path + ".lock", O_RDWR | O_CREAT | O_CLOEXEC, 0o644)
-        guard lock >= 0 else { throw MetricsFileError(path: path + ".lock", errno: errno) }
+        guard lock >= 0 else { throw MetricsFileError(path: path, errno: errno) }
         defer { close(lock) }
         flock(lock, LOCK_EX)
         let text = try render(database: database, spool: spool, now: now)
         let temporary = "\(path).\(getpid()).tmp"
         let descriptor = open(temporary, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
-        guard descriptor >= 0 else { throw MetricsFileError(path: temporary, errno: errno) }
+        guard descriptor >= 0 else { throw MetricsFileError(path: path, errno: errno) }
         let bytes = Array(text.utf8)
         let written = bytes.withUnsafeBytes { Foundation.write(descriptor, $0.baseAddress, $0.count) }
         // The services' UMask=0077 would leave it 0600, which node_exporter could not read.

@@ -6,13 +6,6 @@ public struct Progress: Sendable {
         public let done: Int
         public let total: Int
         public let unit: String
-
-        public init(stage: String, done: Int, total: Int, unit: String) {
-            self.stage = stage
-            self.done = done
-            self.total = total
-            self.unit = unit
-        }
     }
 
     private let sink: (@Sendable (Step?) -> Void)?
