@@ -234,32 +234,13 @@ public final class StateDatabase {
         }
     }
 
-    // MARK: The keys a run saw
+    // MARK: Departures
 
-    /// Remembers that this run's pull saw `keys` of `collection`.
-    public func markSeen(runID: String, collection: String, keys: [String]) throws {
-        try connection.transaction {
-            let insert = try connection.prepare("INSERT OR IGNORE INTO seen_keys (run_id, collection, key) VALUES (?, ?, ?)")
-            for key in keys {
-                try insert.bind([.text(runID), .text(collection), .text(key)])
-                while try insert.step() {}
-            }
-        }
-    }
-
-    /// Keys of `collection` that were in the synchronised set when MachineMetrics last accepted them, and that this
-    /// run's complete pull did not see: they have left the set.
-    public func departedKeys(runID: String, collection: String) throws -> [String] {
-        try connection.query(
-            """
-            SELECT key FROM record_hashes WHERE collection = ?1 AND in_scope = 1
-            AND key NOT IN (SELECT key FROM seen_keys WHERE run_id = ?2 AND collection = ?1) ORDER BY key
-            """, [.text(collection), .text(runID)]
-        ).compactMap { $0[0].text }
-    }
-
-    /// Forgets what earlier runs saw.
-    public func forgetSeenKeys(exceptRun runID: String) throws {
-        try connection.run("DELETE FROM seen_keys WHERE run_id <> ?", [.text(runID)])
+    /// Keys of `collection` that were in the synchronised set when MachineMetrics last accepted them, and that a
+    /// complete pull did not see (`seen`): they have left the set. A read alone: what a pull saw never outlives its run,
+    /// so it is not written down, and a run where nothing changed writes nothing here.
+    public func departedKeys(collection: String, seen: Set<String>) throws -> [String] {
+        try connection.query("SELECT key FROM record_hashes WHERE collection = ? AND in_scope = 1 ORDER BY key", [.text(collection)])
+            .compactMap { $0[0].text }.filter { !seen.contains($0) }
     }
 }

@@ -91,6 +91,9 @@ enum StateSchema {
             PRIMARY KEY (name, direction, label)
         ) WITHOUT ROWID;
         """,
+        // v9: the keys a pull saw are kept in memory for their run (seen_keys cost every run a write of each open order
+        // and worker, and its deletion).
+        "DROP TABLE seen_keys;",
     ]
 
     static func version(of connection: Connection) throws -> Int {

@@ -109,7 +109,7 @@ struct ArchiveAndBundleTests {
                     Array(try #require(entries.first { $0.key.hasSuffix("/manifest.json") && $0.key.split(separator: "/").count == 2 }?.value.utf8)))
                 #expect(manifest["collectors"]?.arrayValue?.allSatisfy { $0["status"]?.stringValue == "gathered" } == true, "\(manifest)")
                 let summary = try JSONParser.parse(Array(try #require(entries.first { $0.key.hasSuffix("/state-summary.json") }?.value.utf8)))
-                for table in ["runs", "record_hashes", "seen_keys", "source_digest_contexts", "ticket_writes", "watermarks"] {
+                for table in ["runs", "record_hashes", "metric_totals", "source_digest_contexts", "ticket_writes", "watermarks"] {
                     #expect(summary["rows"]?[table]?.intValue != nil, "the state summary counts \(table)")
                 }
                 #expect((summary["recordsAccepted"]?["work-orders"]?["accepted"]?.intValue ?? 0) > 0)

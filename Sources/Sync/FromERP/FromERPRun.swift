@@ -111,10 +111,7 @@ public final class FromERPRun {
             report.add(.rowsPulled, pulled.rows[entity] ?? 0)
             logger.info("pulled \(pulled.rows[entity] ?? 0) rows of \(entity) in \(pages) page(s)")
         }
-        try database.markSeen(runID: runID, collection: RecordCollection.workOrders.rawValue, keys: pulled.workOrderKeys)
-        try database.markSeen(runID: runID, collection: RecordCollection.persons.rawValue, keys: pulled.personKeys)
-        try await pullDeparted(puller, &report)
-        try database.forgetSeenKeys(exceptRun: runID)
+        try await pullDeparted(puller, seen: pulled, &report)
     }
 
     /// Pulls with the transform keeping pace: each page's rows are digested as its file is written, by the task that
@@ -168,9 +165,9 @@ public final class FromERPRun {
 
     /// Reads again the work orders and workers that were in the synchronised set but not in this complete pull,
     /// so that their new status reaches MachineMetrics once.
-    private func pullDeparted(_ puller: FromERPPuller, _ report: inout RunReport) async throws {
-        let departedOrders = try database.departedKeys(runID: runID, collection: RecordCollection.workOrders.rawValue)
-        let departedWorkers = try database.departedKeys(runID: runID, collection: RecordCollection.persons.rawValue)
+    private func pullDeparted(_ puller: FromERPPuller, seen pulled: FromERPPuller.Result, _ report: inout RunReport) async throws {
+        let departedOrders = try database.departedKeys(collection: RecordCollection.workOrders.rawValue, seen: Set(pulled.workOrderKeys))
+        let departedWorkers = try database.departedKeys(collection: RecordCollection.persons.rawValue, seen: Set(pulled.personKeys))
         guard !departedOrders.isEmpty || !departedWorkers.isEmpty else { return }
         logger.info(
             "\(departedOrders.count) work order(s) and \(departedWorkers.count) worker(s) left the synchronised set; reading their new status")
