@@ -29,10 +29,3 @@ public enum Metric: String, CaseIterable, Sendable {
         }
     }
 }
-
-/// The totals the state database keeps for the file.
-enum Total: String {
-    case recordsSent = "records_sent"
-    case ticketsWritten = "tickets_written"
-    case httpRequests = "http_requests"
-}

@@ -21,12 +21,13 @@ public struct MetricsFile {
     public static func recordRun(
         direction: Direction, recordsSent: Int, ticketsWritten: Int, requests: [String: Int], in database: StateDatabase
     ) throws {
+        // Each total is kept under the name of the counter it feeds.
         var amounts = [
-            StateDatabase.TotalKey(name: Total.recordsSent.rawValue, direction: direction.rawValue): recordsSent,
-            StateDatabase.TotalKey(name: Total.ticketsWritten.rawValue, direction: direction.rawValue): ticketsWritten,
+            StateDatabase.TotalKey(name: Metric.recordsSent.rawValue, direction: direction.rawValue): recordsSent,
+            StateDatabase.TotalKey(name: Metric.ticketsWritten.rawValue, direction: direction.rawValue): ticketsWritten,
         ]
         for (service, count) in requests {
-            amounts[StateDatabase.TotalKey(name: Total.httpRequests.rawValue, direction: direction.rawValue, label: service)] = count
+            amounts[StateDatabase.TotalKey(name: Metric.httpRequests.rawValue, direction: direction.rawValue, label: service)] = count
         }
         try database.addToTotals(amounts)
     }
@@ -41,8 +42,8 @@ public struct MetricsFile {
             func gauge(_ metric: Metric, _ value: Double) {
                 registry.makeGauge(descriptor: metric.descriptor, labels: labels).set(value)
             }
-            func counter(_ metric: Metric, _ total: Total) {
-                let value = totals[StateDatabase.TotalKey(name: total.rawValue, direction: direction.rawValue)] ?? 0
+            func counter(_ metric: Metric) {
+                let value = totals[StateDatabase.TotalKey(name: metric.rawValue, direction: direction.rawValue)] ?? 0
                 registry.makeCounter(descriptor: metric.descriptor, labels: labels).increment(by: Int64(value))
             }
             let runs = try database.lastRuns(direction: direction.rawValue)
@@ -53,12 +54,12 @@ public struct MetricsFile {
                 gauge(.lastRunDuration, ended.timeIntervalSince(run.startedAt))
             }
             if let ended = runs.succeeded?.endedAt { gauge(.lastSuccessTimestamp, ended.timeIntervalSince1970) }
-            counter(.recordsSent, .recordsSent)
-            counter(.ticketsWritten, .ticketsWritten)
+            counter(.recordsSent)
+            counter(.ticketsWritten)
             let waiting = failed[direction.rawValue] ?? FolderCensus()
             gauge(.itemsFailed, Double(waiting.count))
             gauge(.oldestFailedAge, waiting.oldest.map { max(0, now.timeIntervalSince($0)) } ?? 0)
-            for (key, value) in totals where key.name == Total.httpRequests.rawValue && key.direction == direction.rawValue {
+            for (key, value) in totals where key.name == Metric.httpRequests.rawValue && key.direction == direction.rawValue {
                 registry.makeCounter(descriptor: Metric.httpRequests.descriptor, labels: labels + [("service", key.label)])
                     .increment(by: Int64(value))
             }

@@ -12,7 +12,7 @@ struct ManPageVariablesTests {
     static func entries() throws -> [String: String] {
         let source = try String(contentsOfFile: page, encoding: .utf8)
         let variables = try #require(source.range(of: "\n.SH VARIABLES\n"))
-        let section = source[variables.upperBound...].prefix { _ in true }.components(separatedBy: "\n.SH ")[0]
+        let section = source[variables.upperBound...].components(separatedBy: "\n.SH ")[0]
         var entries: [String: String] = [:]
         for block in section.components(separatedBy: "\n.TP\n").dropFirst() {
             let lines = block.components(separatedBy: "\n")

@@ -43,11 +43,12 @@ public struct PrometheusText: Sendable {
             guard let value = Double(match.3) else { throw Malformed(line: number, reason: "\(match.3) is not a value") }
             var labels: [String: String] = [:]
             if let set = match.2 {
-                for pair in set.dropFirst().dropLast().matches(of: /([a-zA-Z_][a-zA-Z0-9_]*)="((?:[^"\\]|\\.)*)",?/) {
-                    labels[String(pair.1)] = String(pair.2)
+                let pairs = set.dropFirst().dropLast().matches(of: /([a-zA-Z_][a-zA-Z0-9_]*)="((?:[^"\\]|\\.)*)",?/)
+                for pair in pairs { labels[String(pair.1)] = String(pair.2) }
+                // Every character between the braces belongs to a label: anything else is malformed.
+                guard pairs.map(\.output.0.count).reduce(0, +) == set.count - 2 else {
+                    throw Malformed(line: number, reason: "labels \(set) do not read")
                 }
-                let rebuilt = labels.count
-                guard rebuilt == set.filter({ $0 == "=" }).count else { throw Malformed(line: number, reason: "labels \(set) do not read") }
             }
             samples.append(Sample(name: name, labels: labels, value: value))
         }

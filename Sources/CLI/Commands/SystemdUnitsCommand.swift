@@ -46,21 +46,20 @@ extension D365MMCommand {
             let root = String(root.reversed().drop { $0 == "/" }.reversed())
             let source = CommandEnvironment.source(configFile: options.config.map { root + $0 })
             var problems: [String] = []
-            func interval(_ setting: Setting<TimeInterval>) -> TimeInterval {
-                let text = source.value(of: setting)?.value ?? ""
-                guard let seconds = setting.parse(text) else {
+            /// The setting's value, or its default's; `nil`, and a problem, when its text does not read.
+            func checked<Value>(_ setting: Setting<Value>) -> Value? {
+                guard let text = source.value(of: setting)?.value else { return nil }
+                guard let value = setting.parse(text) else {
                     problems.append("\(setting.variable.displayName): \"\(text)\" is not \(setting.variable.check)")
-                    return 0
+                    return nil
                 }
-                return seconds
+                return value
             }
-            let from = interval(.fromERPInterval)
-            let to = interval(.toERPInterval)
+            // Both intervals have defaults: a value is missing only when its text does not read.
+            let from = checked(.fromERPInterval) ?? 0
+            let to = checked(.toERPInterval) ?? 0
+            let metricsFile = checked(.metricsFile) ?? nil
             let credentialsDirectory = source.value(of: .credentialsDirectory)?.value
-            let metricsFile = source.value(of: .metricsFile)?.value
-            if let metricsFile, Setting.metricsFile.parse(metricsFile) == nil {
-                problems.append("\(Setting.metricsFile.variable.displayName): \"\(metricsFile)\" is not \(Setting.metricsFile.variable.check)")
-            }
             let credentials = credentialsDirectory.map { SystemdCredentials.stored(in: $0, under: root) } ?? []
             for variable in Set(credentials.map(\.variable)) where credentials.filter({ $0.variable == variable }).count > 1 {
                 problems.append(
