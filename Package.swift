@@ -48,7 +48,7 @@ let package = Package(
             ]
         ),
         .target(name: "ConnectorConfiguration", dependencies: ["Redaction", "Credentials", "Vocabulary"]),
-        .target(name: "Spool", dependencies: ["JSON", "Hashing", "CrashPoints", "Timestamps", "Redaction"]),
+        .target(name: "Spool", dependencies: ["JSON", "Hashing", "CrashPoints", "Timestamps", "Redaction", "Archive"]),
         .target(
             name: "HTTP",
             dependencies: [

@@ -7,7 +7,10 @@ import Spool
 import StateStore
 
 /// Packs finished work into `archive/<time>_<run>.tar.gz` with a `manifest.json`, verifies each archive by reading it
-/// back, and only then removes the originals; keeps `archive/` within its age and size limits.
+/// back, and only then removes the originals; keeps `archive/` and `pages/` within their age and size limits.
+///
+/// An archive holds a `pages` item as it is: the pages it names stay in `pages/`, once for every item and archive that
+/// names them, and the manifest's `pageLists` says which lists the archive's items name.
 ///
 /// What is finished: files in `posted/` older than ``Policy/archiveAfter``, error sidecars left in `failed/` after an
 /// operator re-drove or released their item, and run logs in `log/`. Each run's files go into that run's archive.
@@ -103,6 +106,8 @@ public struct RunArchiver {
             manifest["exitCode"] = run.exitCode.map { .number($0) } ?? .null
         }
         manifest["files"] = .array(entries)
+        let pageLists = files.compactMap(pageListEntry(of:))
+        if !pageLists.isEmpty { manifest["pageLists"] = .array(pageLists) }
         let name = freeArchiveName(runID: runID, startedAt: run?.startedAt ?? Date())
         let temporary = spool.path(.tmp, ".\(name).\(getpid())")
         do {
@@ -128,22 +133,50 @@ public struct RunArchiver {
         return name
     }
 
-    /// Deletes archives older than ``Policy/keep``, then the oldest until `archive/` fits ``Policy/maxBytes``.
+    /// Deletes archives older than ``Policy/keep``, then the oldest until `archive/` and `pages/` together fit
+    /// ``Policy/maxBytes``; removes the pages nothing kept names any more. Returns the archives deleted.
     @discardableResult
     public func applyRetention(policy: Policy, now: Date = Date()) throws -> [String] {
         var archives = try spool.entries(in: .archive).filter { $0.hasSuffix(".tar.gz") }.map { name in
             let attributes = spool.attributes(of: name, in: .archive)
             return (name: name, time: attributes?.modified ?? now, size: attributes?.size ?? 0)
         }.sorted { $0.time < $1.time }
+        let collection = PageCollection(spool: spool, database: database)
         var removed: [String] = []
-        var total = archives.reduce(Int64(0)) { $0 + $1.size }
-        while let oldest = archives.first, oldest.time < now.addingTimeInterval(-policy.keep) || total > policy.maxBytes {
-            try spool.removeArchived(oldest.name, in: .archive)
-            total -= oldest.size
-            removed.append(oldest.name)
-            archives.removeFirst()
+        func removeOldest() throws {
+            try spool.removeArchived(archives[0].name, in: .archive)
+            removed.append(archives.removeFirst().name)
+        }
+        while let oldest = archives.first, oldest.time < now.addingTimeInterval(-policy.keep) { try removeOldest() }
+        _ = try collection.removeUnnamedPages(keeping: archives.map(\.name))
+        var total = try archives.reduce(Int64(0)) { $0 + $1.size } + PageStore(spool: spool).size()
+        while !archives.isEmpty, total > policy.maxBytes {
+            total -= archives[0].size
+            try removeOldest()
+            total -= try collection.removeUnnamedPages(keeping: archives.map(\.name)).bytes
         }
         return removed
+    }
+
+    /// For a `pages` item, what the manifest says of the pages it names, which stay in `pages/` as long as an archive
+    /// or item names them: the page list's address, and any page not there or not intact.
+    private func pageListEntry(of file: SpoolFile) -> JSONValue? {
+        guard ItemName(parsing: file.name)?.kind == PageListItem.kind, let bytes = try? spool.read(file.name, in: file.folder),
+            let envelope = try? Envelope.decode(bytes, expectedSchema: Envelope.inboxSchema), let item = try? PageListItem(envelope)
+        else { return nil }
+        let store = PageStore(spool: spool)
+        var fields: [(key: String, value: JSONValue)] = [
+            ("item", .string(file.entryName)), ("pageList", .string(item.list.checksum)), ("pages", .number(item.pages)),
+            ("rows", .number(item.rows)),
+        ]
+        do {
+            let list = try PageList(records: store.records(at: item.list))
+            let absent = list.entries.filter { spool.entryKind(of: $0.address.fileName, in: .pages) != .file }
+            if !absent.isEmpty { fields.append(("problem", .string("\(absent.count) of its pages are not in pages/"))) }
+        } catch {
+            fields.append(("problem", .string(String(describing: error))))
+        }
+        return .object(JSONObject(fields))
     }
 
     /// Reads the archive back and checks that it holds every file with the size and digest the manifest names.

@@ -48,7 +48,7 @@ public struct Envelope: Sendable, Equatable {
         }
     }
 
-    private static let treePrefix = "sha256-tree:"
+    static let treePrefix = "sha256-tree:"
     private static let joinedPrefix = "sha256:"
 
     private static func treeChecksum(_ recordDigests: [SHA256Bytes]) -> String {
@@ -86,12 +86,19 @@ public struct Envelope: Sendable, Equatable {
     /// where it lies, then the checksum put in its place. A page of 10,000 rows costs the file's size once, not twice
     /// and 10,000 small arrays.
     public func encodedWithRecordDigests() -> (bytes: [UInt8], recordDigests: [SHA256Bytes]) {
-        let placeholder = Self.treePrefix + String(repeating: "0", count: 64)
         var header = JSONObject([
             ("schema", .string(schema)), ("runId", .string(runID)), ("direction", .string(direction.rawValue)),
             ("kind", .string(kind)), ("createdAt", .string(Self.timestamp(createdAt))),
         ])
         header.members += metadata.members
+        let document = Self.encode(header: header, records: records)
+        return (document.bytes, document.recordDigests)
+    }
+
+    /// `header`, then `recordCount`, `checksum` and `records`: the layout of every self-validating file of the spool.
+    static func encode(header: JSONObject, records: [JSONValue]) -> (bytes: [UInt8], recordDigests: [SHA256Bytes], checksum: String) {
+        let placeholder = treePrefix + String(repeating: "0", count: 64)
+        var header = header
         header.members += [("recordCount", .number(records.count)), ("checksum", .string(placeholder))]
         var output = JSONEncoding.bytes(.object(header), style: .pretty)
         output.removeLast()  // the closing brace: the records follow
@@ -115,13 +122,30 @@ public struct Envelope: Sendable, Equatable {
                 recordDigests.append(digest.finishBytes())
             }
         }
-        output.replaceSubrange(checksumRange, with: Self.treeChecksum(recordDigests).utf8)
+        let checksum = treeChecksum(recordDigests)
+        output.replaceSubrange(checksumRange, with: checksum.utf8)
         output.append(contentsOf: Array((records.isEmpty ? "]\n}\n" : "\n  ]\n}\n").utf8))
-        return (output, recordDigests)
+        return (output, recordDigests, checksum)
     }
 
     /// Reads and validates a spool file; throws a reason an operator can act on.
     public static func decode(_ bytes: [UInt8], expectedSchema: String) throws(EnvelopeError) -> Envelope {
+        let object = try object(of: bytes, expectedSchema: expectedSchema)
+        guard let runID = object["runId"]?.stringValue, let directionText = object["direction"]?.stringValue,
+            let direction = Direction(rawValue: directionText), let kind = object["kind"]?.stringValue,
+            let createdText = object["createdAt"]?.stringValue, let createdAt = Self.parseTimestamp(createdText)
+        else {
+            throw EnvelopeError("the envelope lacks runId, direction, kind or createdAt")
+        }
+        let records = try validatedRecords(of: object)
+        let known: Set = ["schema", "runId", "direction", "kind", "createdAt", "recordCount", "checksum", "records"]
+        let metadata = JSONObject(object.members.filter { !known.contains($0.key) })
+        return Envelope(
+            schema: expectedSchema, runID: runID, direction: direction, kind: kind, createdAt: createdAt, metadata: metadata, records: records)
+    }
+
+    /// The top-level object of a spool file whose `schema` is `expectedSchema`.
+    static func object(of bytes: [UInt8], expectedSchema: String) throws(EnvelopeError) -> JSONObject {
         guard !bytes.isEmpty else { throw EnvelopeError("the file is empty") }
         let document: JSONValue
         do {
@@ -135,12 +159,11 @@ public struct Envelope: Sendable, Equatable {
             throw EnvelopeError(
                 "the file's schema is \"\(schema)\" where \"\(expectedSchema)\" belongs; it is in the wrong folder or from another version")
         }
-        guard let runID = object["runId"]?.stringValue, let directionText = object["direction"]?.stringValue,
-            let direction = Direction(rawValue: directionText), let kind = object["kind"]?.stringValue,
-            let createdText = object["createdAt"]?.stringValue, let createdAt = Self.parseTimestamp(createdText)
-        else {
-            throw EnvelopeError("the envelope lacks runId, direction, kind or createdAt")
-        }
+        return object
+    }
+
+    /// The records of a decoded spool file, once their count and checksum are found to be as the file says.
+    static func validatedRecords(of object: JSONObject) throws(EnvelopeError) -> [JSONValue] {
         guard let records = object["records"]?.arrayValue else { throw EnvelopeError("the envelope has no \"records\" array") }
         guard let count = object["recordCount"]?.intValue, count == records.count else {
             throw EnvelopeError(
@@ -148,16 +171,13 @@ public struct Envelope: Sendable, Equatable {
         }
         guard let checksum = object["checksum"]?.stringValue else { throw EnvelopeError("the envelope has no \"checksum\"") }
         switch Self.checksum(checksum, matches: records) {
-        case true: break
+        case true: return records
         case false: throw EnvelopeError("the records do not match the envelope's checksum: the file was edited or damaged after it was written")
         case nil:
             throw EnvelopeError(
                 "the checksum starts \"\(checksum.prefix(16))\", not \(treePrefix) or \(joinedPrefix): the file was damaged or comes from a newer version of d365mm"
             )
         }
-        let known: Set = ["schema", "runId", "direction", "kind", "createdAt", "recordCount", "checksum", "records"]
-        let metadata = JSONObject(object.members.filter { !known.contains($0.key) })
-        return Envelope(schema: schema, runID: runID, direction: direction, kind: kind, createdAt: createdAt, metadata: metadata, records: records)
     }
 
     static func timestamp(_ date: Date) -> String {

@@ -94,6 +94,9 @@ enum StateSchema {
         // v9: the keys a pull saw are kept in memory for their run (seen_keys cost every run a write of each open order
         // and worker, and its deletion).
         "DROP TABLE seen_keys;",
+        // v10: which stored pages (pages/) the newest page list names (last_named NULL), and for the others when the
+        // newest list that stopped naming them was made; a page goes when nothing that old or newer is kept.
+        "CREATE TABLE stored_pages (address TEXT PRIMARY KEY, last_named TEXT) WITHOUT ROWID;",
     ]
 
     static func version(of connection: Connection) throws -> Int {

@@ -134,7 +134,7 @@ struct FromERPFailureTests {
         try await runs.withConnector { (harness: ConnectorHarness) async throws in
             #expect(try await harness.run(["run", "from-erp"]).status == 0)
             let posted = try #require(
-                harness.files("posted").first { $0.contains(folder == "inbox" ? "_production-orders_" : "_work-orders_") && !$0.contains(".receipt") }
+                harness.files("posted").first { $0.contains(folder == "inbox" ? "_from-erp_pages_" : "_work-orders_") && !$0.contains(".receipt") }
             )
             let original = try Data(contentsOf: URL(fileURLWithPath: "\(harness.spoolDirectory)/posted/\(posted)"))
             try Data("this is not json at all".utf8).write(to: URL(fileURLWithPath: "\(harness.spoolDirectory)/\(folder)/garbage.txt"))

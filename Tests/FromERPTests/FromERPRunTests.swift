@@ -48,7 +48,8 @@ struct FromERPRunTests {
                 harness.files("inbox").isEmpty && harness.files("outbound").isEmpty && harness.files("failed").isEmpty && harness.files("tmp").isEmpty
             )
             #expect(harness.files("posted").contains { $0.hasSuffix(".receipt.json") })
-            #expect(harness.files("posted").contains { $0.contains("_from-erp_production-orders_") })
+            #expect(harness.files("posted").filter { $0.contains("_from-erp_pages_") }.count == 1, "one item names every page pulled")
+            #expect(!harness.files("pages").isEmpty)
             // The batch id the contract prescribes: the file's stem and 12 hex digits of its records' canonical SHA-256.
             let receiptName = try #require(harness.files("posted").first { $0.contains("_work-orders_") && $0.hasSuffix(".receipt.json") })
             let receipt = try JSONParser.parse(Array(try Data(contentsOf: URL(fileURLWithPath: "\(harness.spoolDirectory)/posted/\(receiptName)"))))
@@ -182,7 +183,7 @@ struct FromERPRunTests {
             let pulled = try await harness.run(["run", "from-erp", "--pull-only"])
             #expect(pulled.status == 0, "\(pulled.standardError)")
             #expect(harness.session.simulator.requestLog.count(service: .mm) == 0, "nothing reaches MachineMetrics")
-            #expect(harness.files("inbox").contains { $0.contains("_from-erp_production-orders_") })
+            #expect(harness.files("inbox").filter { $0.contains("_from-erp_pages_") }.count == 1, "one item names every page pulled")
             #expect(harness.files("outbound").isEmpty)
             #expect(try await harness.run(["run", "from-erp"]).status == 0)
             let expected = ExpectedFromERP(harness.session.simulator)

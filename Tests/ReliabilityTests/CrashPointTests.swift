@@ -9,9 +9,9 @@ struct CrashPointTests {
     /// Every crash point in the code, with the visit to die at. Each entry is one test case.
     static let crashPoints = [
         // the spool's own steps, at the first, and at a later, file of a run
-        "spool.temp-written@1", "spool.temp-written@7", "spool.renamed@1", "spool.renamed@9", "spool.moved@1", "spool.moved@6",
+        "spool.temp-written@1", "spool.temp-written@7", "spool.renamed@1", "spool.renamed@9", "spool.moved@1", "spool.moved@4",
         // from-erp
-        "from-erp.pulled", "from-erp.batch-written@1", "from-erp.batch-written@3", "from-erp.transformed",
+        "from-erp.pulled", "from-erp.pages-named", "from-erp.batch-written@1", "from-erp.batch-written@3", "from-erp.transformed",
         "mm.batch-accepted@1", "mm.batch-accepted@4", "mm.batch-recorded@1", "mm.batch-recorded@5",
         // to-erp
         "to-erp.reconciled", "to-erp.pulled", "to-erp.transformed", "to-erp.batch-sending", "to-erp.batch-answered",

@@ -8,18 +8,22 @@ import Spool
 import Synchronization
 import Vocabulary
 
-/// Pulls the from-ERP entities from D365 into `inbox/`, a page per file.
+/// Pulls the from-ERP entities from D365 into the page store (`pages/`), each distinct page once.
 struct FromERPPuller: Sendable {
-    /// What the pull saw, for finding what left the synchronised set.
+    /// What the pull saw: for finding what left the synchronised set, and for the run's page list.
     struct Result {
         var workOrderKeys: [String] = []
         var personKeys: [String] = []
         var pages: [EntitySet: Int] = [:]
         var rows: [EntitySet: Int] = [:]
+        /// Every page read, in the order the reads finished; a page's number in the run is its place here.
+        var entries: [PageList.Entry] = []
+        /// How many pages were new to the store (the others were kept already, intact).
+        var pagesWritten = 0
     }
 
     let odata: ODataClient
-    let writer: SpoolWriter
+    let pageStore: PageStore
     let scope: FromERPMapping.Scope
     let concurrency: Int
     /// Open orders are read this many at a time (`$top`/`$skip`, by number): D365's own pages hold up to 10,000 rows,
@@ -28,15 +32,17 @@ struct FromERPPuller: Sendable {
     let logger: Logger
     let progress: Progress
 
-    /// A page as written to `inbox/`, with its rows' digests (``Envelope/recordDigests(of:)``), which come with the file's checksum.
+    /// A page as kept in `pages/`, with its rows' digests (``Envelope/recordDigests(of:)``), which come with its checksum.
     struct Page: Sendable {
-        let name: String
+        /// Its place among the run's pages (``Result/entries``).
+        let number: Int
+        let entry: PageList.Entry
         let entitySet: EntitySet
         let rows: [JSONValue]
         let digests: [SHA256Bytes]
     }
 
-    /// Called with each page once it is in `inbox/`, from the task that read it.
+    /// Called with each page once it is in `pages/`, from the task that read it.
     typealias PageHandler = @Sendable (Page) async -> Void
 
     /// Gathers what concurrent reads saw.
@@ -54,9 +60,8 @@ struct FromERPPuller: Sendable {
 
     /// Reads the open orders a window at a time and, while the next window is read, the route operations of the
     /// orders already read; then the items they make, the resources and the workers. At most `concurrency` reads at
-    /// once; the first failure stops them all.
-    func pull(onPage: PageHandler? = nil) async throws -> Result {
-        let collected = Collector()
+    /// once; the first failure stops them all, and what was read before it stays in `collected`.
+    func pull(into collected: Collector, onPage: PageHandler? = nil) async throws -> Result {
         var orderNumbers: [String] = []
         var itemNumbers = Set<String>()
         var nextWindow: Int? = 0
@@ -151,21 +156,27 @@ struct FromERPPuller: Sendable {
         }
     }
 
-    /// Reads every page of `query` into `inbox/`, handing the rows to `inspect` first and the written page to `onPage`.
+    /// Reads every page of `query` into `pages/`, handing the rows to `inspect` first and the kept page to `onPage`.
     func read(_ query: ODataQuery, into collected: Collector, onPage: PageHandler? = nil, inspect: ([JSONValue]) -> Void) async throws {
-        var page = 0
+        var pageNumber = 0
         try await odata.readAll(query) { result in
-            page += 1
+            pageNumber += 1
             inspect(result.rows)
-            let metadata = JSONObject([("query", .string(result.url)), ("page", .number(page))])
-            let written = try await writer.writeOffTaskPool(
-                result.rows, kind: query.entitySet.name, nameKind: query.entitySet.inboxKind,
-                schema: Envelope.inboxSchema, metadata: metadata, to: .inbox)
-            collected.withLock {
+            let page = StoredPage(records: result.rows)
+            let keeping = try await pageStore.keepOffTaskPool(page)
+            if case .repaired(let damage) = keeping {
+                logger.warning("\(pageStore.path(of: page.address)) was damaged (\(damage)); it now holds the rows D365 returned again")
+            }
+            let entry = PageList.Entry(
+                entitySet: query.entitySet.name, query: result.url, page: pageNumber, rows: result.rows.count, address: page.address)
+            let number = collected.withLock {
                 $0.pages[query.entitySet, default: 0] += 1
                 $0.rows[query.entitySet, default: 0] += result.rows.count
+                if keeping != .alreadyKept { $0.pagesWritten += 1 }
+                $0.entries.append(entry)
+                return $0.entries.count - 1
             }
-            await onPage?(Page(name: written.name, entitySet: query.entitySet, rows: result.rows, digests: written.recordDigests))
+            await onPage?(Page(number: number, entry: entry, entitySet: query.entitySet, rows: result.rows, digests: page.recordDigests))
         }
     }
 }

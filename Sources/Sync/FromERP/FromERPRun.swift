@@ -12,7 +12,7 @@ import Stopping
 import Synchronization
 import Vocabulary
 
-/// One `d365mm run from-erp`: D365 → inbox → transform → outbound → MachineMetrics → posted.
+/// One `d365mm run from-erp`: D365 → pages (named by a `pages` item) → transform → outbound → MachineMetrics → posted.
 ///
 /// Work already in the spool goes first: inbox pages are transformed and outbound batches sent before anything
 /// new is pulled, so that a MachineMetrics outage never piles up duplicate batches. The transform keeps pace with
@@ -93,32 +93,71 @@ public final class FromERPRun {
         }
     }
 
-    /// Pulls the synchronised set into `inbox/`, transforming it as it lands when `transformer` is given, then what
-    /// left the set since the last complete pull.
+    /// Pulls the synchronised set into `pages/`, transforming it as it lands when `transformer` is given, then what
+    /// left the set since the last complete pull; then names every page kept in the run's `pages` items, however the
+    /// pull ended.
     private func pull(_ report: inout RunReport, transformingWith transformer: FromERPTransformer?) async throws {
         let puller = FromERPPuller(
-            odata: odata, writer: writer, scope: options.scope, concurrency: options.concurrency,
+            odata: odata, pageStore: PageStore(spool: spool), scope: options.scope, concurrency: options.concurrency,
             orderWindow: options.orderWindow, logger: logger, progress: progress)
-        let pulled =
-            if let transformer {
-                try await pullTransforming(puller, transformer, &report)
-            } else {
-                try await puller.pull()
+        let collected = FromERPPuller.Collector()
+        do {
+            let pulled =
+                if let transformer {
+                    try await pullTransforming(puller, into: collected, transformer, &report)
+                } else {
+                    try await puller.pull(into: collected)
+                }
+            CrashPoint.reached("from-erp.pulled")
+            for (entity, pages) in pulled.pages.sorted(by: { $0.key.name < $1.key.name }) {
+                report.add(.pagesPulled, pages)
+                report.add(.rowsPulled, pulled.rows[entity] ?? 0)
+                logger.info("pulled \(pulled.rows[entity] ?? 0) rows of \(entity) in \(pages) page(s)")
             }
-        CrashPoint.reached("from-erp.pulled")
-        for (entity, pages) in pulled.pages.sorted(by: { $0.key.name < $1.key.name }) {
-            report.add(.pagesPulled, pages)
-            report.add(.rowsPulled, pulled.rows[entity] ?? 0)
-            logger.info("pulled \(pulled.rows[entity] ?? 0) rows of \(entity) in \(pages) page(s)")
+            try await pullDeparted(puller, seen: pulled, into: collected, &report)
+        } catch {
+            do { try publishPageLists(collected, done: transformer?.pulledPagesDone ?? []) } catch let publishing {
+                logger.warning("the pages read before the pull stopped are not named by an item; the next run reads them again: \(publishing)")
+            }
+            throw error
         }
-        try await pullDeparted(puller, seen: pulled, &report)
+        try publishPageLists(collected, done: transformer?.pulledPagesDone ?? [])
     }
 
-    /// Pulls with the transform keeping pace: each page's rows are digested as its file is written, by the task that
-    /// read it, while this task, which owns the state database, looks them up, maps what changed and writes batches.
+    /// Names the pages this run kept: those transformed in a `pages` item of `posted/` (their work is done), the others
+    /// in one of `inbox/`, for the transform that follows or the next run. The state database learns first which pages
+    /// are named, so that no page an item names is ever taken for unused.
+    private func publishPageLists(_ collected: FromERPPuller.Collector, done: Set<Int>) throws {
+        let (entries, written) = collected.withLock { ($0.entries, $0.pagesWritten) }
+        guard !entries.isEmpty else { return }
+        let pageStore = PageStore(spool: spool)
+        var named = Set(entries.map(\.address.hex))
+        var items: [(folder: SpoolFolder, item: PageListItem)] = []
+        let transformed = entries.indices.filter(done.contains)
+        let waiting = entries.indices.filter { !done.contains($0) }
+        for (folder, numbers) in [(SpoolFolder.posted, transformed), (.inbox, waiting)] where !numbers.isEmpty {
+            let list = PageList(numbers.map { entries[$0] })
+            let stored = list.stored
+            _ = try pageStore.keep(stored)
+            named.insert(stored.address.hex)
+            items.append((folder, PageListItem(list: stored.address, pages: list.entries.count, rows: list.rows)))
+        }
+        try database.notePagesNamed(named, at: ItemName.timestamp(Date()))
+        CrashPoint.reached("from-erp.pages-named")
+        for (folder, item) in items {
+            let file = try writer.write(
+                [item.record], kind: PageListItem.kind, nameKind: PageListItem.kind, schema: Envelope.inboxSchema, metadata: [:], to: folder)
+            logger.info("\(folder.rawValue)/\(file.name) names the \(item.pages) page(s) pulled (\(item.rows) rows)")
+        }
+        logger.info("\(written) of the \(entries.count) page(s) pulled were new to pages/; the others were kept already")
+    }
+
+    /// Pulls with the transform keeping pace: each page's rows are digested as it is kept, by the task that read it, while this task, which owns the state database, looks them up, maps what changed and writes batches.
     /// Pages wait their turn up to ``rowsAwaitingTransform`` rows in all (a larger page waits alone), so memory does not
     /// grow with the data set: counting pages instead let ten windows of orders wait at once.
-    private func pullTransforming(_ puller: FromERPPuller, _ transformer: FromERPTransformer, _ report: inout RunReport) async throws
+    private func pullTransforming(
+        _ puller: FromERPPuller, into collected: FromERPPuller.Collector, _ transformer: FromERPTransformer, _ report: inout RunReport
+    ) async throws
         -> FromERPPuller.Result
     {
         let (pages, queue) = AsyncStream.makeStream(of: (page: InboxPage, rows: Int).self)
@@ -129,7 +168,7 @@ public final class FromERPRun {
         return try await withThrowingTaskGroup(of: FromERPPuller.Result.self) { group in
             group.addTask {
                 defer { queue.finish() }
-                return try await puller.pull { page in
+                return try await puller.pull(into: collected) { page in
                     await room.acquire(page.rows.count)
                     queue.yield((InboxPage(page), page.rows.count))
                 }
@@ -165,7 +204,9 @@ public final class FromERPRun {
 
     /// Reads again the work orders and workers that were in the synchronised set but not in this complete pull,
     /// so that their new status reaches MachineMetrics once.
-    private func pullDeparted(_ puller: FromERPPuller, seen pulled: FromERPPuller.Result, _ report: inout RunReport) async throws {
+    private func pullDeparted(
+        _ puller: FromERPPuller, seen pulled: FromERPPuller.Result, into collected: FromERPPuller.Collector, _ report: inout RunReport
+    ) async throws {
         let departedOrders = try database.departedKeys(collection: RecordCollection.workOrders.rawValue, seen: Set(pulled.workOrderKeys))
         let departedWorkers = try database.departedKeys(collection: RecordCollection.persons.rawValue, seen: Set(pulled.personKeys))
         guard !departedOrders.isEmpty || !departedWorkers.isEmpty else { return }
@@ -188,7 +229,6 @@ public final class FromERPRun {
         for numbers in departedWorkers.chunked(keysPerFilter) {
             queries.append(ODataQuery(pulling: .workers, filter: ODataFilter.equalsAny("PersonnelNumber", numbers)))
         }
-        let collected = FromERPPuller.Collector()
         for query in queries {
             try await puller.read(query, into: collected) { (rows: [JSONValue]) in
                 var keys: [String] = []

@@ -8,19 +8,20 @@ import Spool
 import StateStore
 import Vocabulary
 
-/// Turns `inbox/` pages into `outbound/` batches of MachineMetrics records, keeping only records whose content
+/// Turns pulled pages into `outbound/` batches of MachineMetrics records, keeping only records whose content
 /// differs from what MachineMetrics last accepted.
 ///
-/// Pages come two ways: files already in `inbox/` (``transformInbox(_:)``), and pages the pull has just written
-/// (``take(_:report:)``, then ``finishTaken(report:)``). Either way an inbox file moves to `posted/` only after the
-/// batches holding its records are written. A row whose digest is known to make a record MachineMetrics has accepted
-/// as it is, is not mapped again.
+/// Pages come two ways: items already in `inbox/` (``transformInbox(_:)``), files of rows or `pages` items naming
+/// kept pages, and pages the pull has just kept (``take(_:report:)``, then ``finishTaken(report:)``). Either way a page
+/// counts as done, and an inbox item moves to `posted/`, only after the batches holding its records are written. A row
+/// whose digest is known to make a record MachineMetrics has accepted as it is, is not mapped again.
 final class FromERPTransformer {
     static let batchSize = 1000
-    /// Inbox files are moved to `posted/` only after the batches holding their records are written; this many at a time.
-    static let inboxFilesPerFlush = 64
+    /// Pages count as done only after the batches holding their records are written; this many at a time.
+    static let pagesPerFlush = 64
 
     private let spool: Spool
+    private let pageStore: PageStore
     private let writer: SpoolWriter
     private let database: StateDatabase
     private let scope: FromERPMapping.Scope
@@ -29,8 +30,10 @@ final class FromERPTransformer {
     private var buffers: [RecordCollection: [JSONValue]] = [:]
     /// What this run already put in a batch, so that a record met twice is sent once.
     private var emitted = Set<Int>()
-    /// Inbox files whose records are buffered, not yet all written to batches.
-    private var taken: [String] = []
+    /// Pages whose records are buffered, not yet all written to batches.
+    private var taken: [InboxPage.Source] = []
+    /// The numbers of the pull's pages that are done: transformed, or put in `failed/`.
+    private(set) var pulledPagesDone = Set<Int>()
     /// Which rows made the records mapped since the last flush; remembered many at a time, as each write is an fsync.
     private var sources: [StateDatabase.RecordSource] = []
     private static let sourcesPerWrite = 5_000
@@ -39,6 +42,7 @@ final class FromERPTransformer {
 
     init(spool: Spool, writer: SpoolWriter, database: StateDatabase, scope: FromERPMapping.Scope, full: Bool, logger: Logger) {
         self.spool = spool
+        pageStore = PageStore(spool: spool)
         self.writer = writer
         self.database = database
         self.scope = scope
@@ -57,19 +61,45 @@ final class FromERPTransformer {
                 logger.warning("inbox/\(name) was moved away while the run was reading it; leaving it to whoever moved it")
                 continue
             } catch {
-                page = InboxPage(name: name, content: .unusable(String(describing: error)))
+                page = InboxPage(source: .file(name), content: .unusable(String(describing: error)))
             }
-            try take(page, report: &report)
+            if case .pageList(let item) = page.content {
+                try takeListedPages(of: item, named: name, report: &report)
+            } else {
+                try take(page, report: &report)
+            }
         }
         try finishTaken(report: &report)
     }
 
-    /// Buffers the changed records of `page`, writing each batch as it fills; every ``inboxFilesPerFlush`` pages,
-    /// writes what is buffered and retires those pages.
-    func take(_ page: InboxPage, report: inout RunReport) throws {
+    /// Takes the pages an inbox `pages` item names, one at a time, from the page store. A page that cannot be read back
+    /// as it was kept fails the item, and its later pages are not taken.
+    private func takeListedPages(of item: PageListItem, named name: String, report: inout RunReport) throws {
+        do {
+            let list = try PageList(records: pageStore.records(at: item.list))
+            guard !list.entries.isEmpty else { return try retire([.file(name)]) }
+            for (index, entry) in list.entries.enumerated() {
+                let records = try pageStore.records(at: entry.address)
+                let page = InboxPage(listedIn: name, entry: entry, records: records, isLast: index == list.entries.count - 1)
+                guard try take(page, report: &report) else { return }
+            }
+        } catch let error as PageStoreError {
+            try failInbox(name, reason: error.description, report: &report)
+        } catch let error as EnvelopeError {
+            try failInbox(name, reason: "its page list \(item.list) is not one: \(error.description)", report: &report)
+        }
+    }
+
+    /// Buffers the changed records of `page`, writing each batch as it fills; every ``pagesPerFlush`` pages, writes
+    /// what is buffered and retires those pages. Returns whether the page could be used.
+    @discardableResult
+    func take(_ page: InboxPage, report: inout RunReport) throws -> Bool {
         switch page.content {
-        case .notFromERP: return
-        case .unusable(let reason): try failInbox(page.name, reason: reason, report: &report)
+        case .notFromERP: return true
+        case .pageList: preconditionFailure("a pages item is taken by transformInbox, page by page")
+        case .unusable(let reason):
+            try fail(page, rows: [], reason: reason, report: &report)
+            return false
         case .rows(let entitySet, let rows, let digests):
             try useDigestsMade(under: entitySet)
             let known = try alreadyAccepted(rows, entitySet: entitySet, digests: digests)
@@ -80,8 +110,8 @@ final class FromERPTransformer {
                 do {
                     record = try FromERPMapping.record(entitySet: entitySet, row: row, scope: scope)
                 } catch {
-                    try failInbox(page.name, reason: "record \(index + 1): \(error.description)", report: &report)
-                    return
+                    try fail(page, rows: rows, reason: "record \(index + 1): \(error.description)", report: &report)
+                    return false
                 }
                 records.append(record)
                 madeFrom.append(
@@ -93,8 +123,9 @@ final class FromERPTransformer {
             sources += madeFrom
             if sources.count >= Self.sourcesPerWrite { try rememberSources() }
             report.add(.inboxFilesTransformed)
-            taken.append(page.name)
-            if taken.count >= Self.inboxFilesPerFlush { try finishTaken(report: &report) }
+            taken.append(page.source)
+            if taken.count >= Self.pagesPerFlush { try finishTaken(report: &report) }
+            return true
         }
     }
 
@@ -172,12 +203,37 @@ final class FromERPTransformer {
         report.add(.batchesWritten)
     }
 
-    /// Moves transformed inbox files to `posted/`: their work is done.
-    private func retire(_ names: [String]) throws {
-        guard !names.isEmpty else { return }
+    /// Moves transformed inbox items to `posted/`, and counts the pull's pages done: their work is done.
+    private func retire(_ pages: [InboxPage.Source]) throws {
+        guard !pages.isEmpty else { return }
         CrashPoint.reached("from-erp.transformed")
+        var names: [String] = []
+        for page in pages {
+            switch page {
+            case .file(let name), .listed(let name, _, isLast: true): names.append(name)
+            case .listed(_, _, isLast: false): break
+            case .pulled(let number, _): pulledPagesDone.insert(number)
+            }
+        }
         for name in try spool.move(names, from: .inbox, to: .posted) {
             logger.warning("inbox/\(name) was moved away by someone else after it was transformed")
+        }
+    }
+
+    /// Puts a page that cannot be used in `failed/` with the reason: the inbox item that holds or lists it, or, for a
+    /// page of this run's pull, a file of its rows.
+    private func fail(_ page: InboxPage, rows: [JSONValue], reason: String, report: inout RunReport) throws {
+        switch page.source {
+        case .file(let name): try failInbox(name, reason: reason, report: &report)
+        case .listed(let name, let entry, _):
+            try failInbox(name, reason: "page \(entry.page) of \(entry.entitySet) it lists (\(entry.address)): \(reason)", report: &report)
+        case .pulled(let number, let entry):
+            let metadata = JSONObject([("query", .string(entry.query)), ("page", .number(entry.page))])
+            let written = try writer.write(
+                rows, kind: entry.entitySet, nameKind: EntitySet.named(entry.entitySet)?.inboxKind ?? entry.entitySet, schema: Envelope.inboxSchema,
+                metadata: metadata, to: .inbox)
+            pulledPagesDone.insert(number)
+            try failInbox(written.name, reason: reason, report: &report)
         }
     }
 

@@ -1,0 +1,64 @@
+import Foundation
+import Spool
+import StateStore
+
+/// Which stored pages (`pages/`) nothing kept names any more, and their removal.
+///
+/// A `pages` item names its pages from the time in its name; an archive names the pages of the items it holds, which
+/// are no older than the time in the archive's name. The state database knows, for every page the newest page list
+/// stopped naming, when that happened (``StateDatabase/notePagesNamed(_:at:)``). So a page last named before the
+/// oldest such time still kept is named by nothing kept. Items an operator parked in `failed/` or `hold/` may be old
+/// and stay long: their pages are kept by name instead, so that they do not hold back every page since.
+struct PageCollection {
+    let spool: Spool
+    let database: StateDatabase
+
+    /// What was removed.
+    struct Removed {
+        var pages = 0
+        var bytes: Int64 = 0
+    }
+
+    /// Removes the pages nothing kept names, `archives` being the archives that stay, and the pages the state database
+    /// does not know: a run that died before naming what it kept left them.
+    func removeUnnamedPages(keeping archives: [String]) throws -> Removed {
+        let store = PageStore(spool: spool)
+        let known = try database.storedPageAddresses()
+        let protected = try pagesNamedByParkedItems(store)
+        let removable = Set(try database.pagesLastNamed(before: oldestNamingTime(archives: archives))).subtracting(protected)
+        var removed = Removed()
+        for address in try store.addresses() where !known.contains(address.hex) || removable.contains(address.hex) {
+            removed.bytes += spool.attributes(of: address.fileName, in: .pages)?.size ?? 0
+            try store.remove(address)
+            removed.pages += 1
+        }
+        try database.forgetPages(removable.sorted())
+        return removed
+    }
+
+    /// The time of the oldest item or archive that may name pages; one later than any when there is none.
+    private func oldestNamingTime(archives: [String]) throws -> String {
+        var times = archives.map { String($0.prefix(16)) }
+        for folder in [SpoolFolder.inbox, .posted] {
+            times += try spool.items(in: folder).compactMap { ItemName(parsing: $0) }.filter { $0.kind == PageListItem.kind }.map {
+                ItemName.timestamp($0.time)
+            }
+        }
+        return times.min() ?? "99991231T235959Z"
+    }
+
+    /// Every page that a `pages` item in `failed/` or `hold/` names, with its page list.
+    private func pagesNamedByParkedItems(_ store: PageStore) throws -> Set<String> {
+        var named = Set<String>()
+        for folder in [SpoolFolder.failed, .hold] {
+            for name in try spool.items(in: folder) where ItemName(parsing: name)?.kind == PageListItem.kind {
+                guard let bytes = try? spool.read(name, in: folder), let envelope = try? Envelope.decode(bytes, expectedSchema: Envelope.inboxSchema),
+                    let item = try? PageListItem(envelope)
+                else { continue }
+                named.insert(item.list.hex)
+                if let list = try? PageList(records: store.records(at: item.list)) { named.formUnion(list.entries.map(\.address.hex)) }
+            }
+        }
+        return named
+    }
+}

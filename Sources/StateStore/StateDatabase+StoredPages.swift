@@ -1,0 +1,45 @@
+/// Which pages of the page store (`pages/`) are still named, kept so that a run writes in proportion to what changed:
+/// a page named by the newest page list is current (no time); one the newest list stopped naming carries the time of
+/// that list, which no item or archive naming the page can be newer than. Addresses are 64 hex digits; times are the
+/// compact UTC times of item names (`20261121T174512Z`), which sort as text.
+extension StateDatabase {
+    /// Records that a page list made at `time` names exactly `addresses`: those not current become current, and the
+    /// current ones it does not name carry `time`. Writes only what changed.
+    public func notePagesNamed(_ addresses: Set<String>, at time: String) throws {
+        try connection.transaction {
+            let current = Set(try connection.query("SELECT address FROM stored_pages WHERE last_named IS NULL").compactMap { $0[0].text })
+            let name = try connection.prepare(
+                "INSERT INTO stored_pages (address, last_named) VALUES (?, NULL) ON CONFLICT (address) DO UPDATE SET last_named = NULL")
+            for address in addresses.subtracting(current).sorted() {
+                try name.bind([.text(address)])
+                while try name.step() {}
+            }
+            let retire = try connection.prepare("UPDATE stored_pages SET last_named = ? WHERE address = ?")
+            for address in current.subtracting(addresses).sorted() {
+                try retire.bind([.text(time), .text(address)])
+                while try retire.step() {}
+            }
+        }
+    }
+
+    /// The pages last named before `time`: nothing kept from `time` on names them.
+    public func pagesLastNamed(before time: String) throws -> [String] {
+        try connection.query("SELECT address FROM stored_pages WHERE last_named < ? ORDER BY address", [.text(time)]).compactMap { $0[0].text }
+    }
+
+    /// Every page the database knows of, named or not.
+    public func storedPageAddresses() throws -> Set<String> {
+        Set(try connection.query("SELECT address FROM stored_pages").compactMap { $0[0].text })
+    }
+
+    /// Forgets pages removed from the store.
+    public func forgetPages(_ addresses: [String]) throws {
+        try connection.transaction {
+            let forget = try connection.prepare("DELETE FROM stored_pages WHERE address = ?")
+            for address in addresses {
+                try forget.bind([.text(address)])
+                while try forget.step() {}
+            }
+        }
+    }
+}
