@@ -167,11 +167,11 @@ extension Setting<Int> {
             ValueParsers.wholeNumber($0, in: 1...8)
         }
     }
-    /// The most `archive/` may hold, in MiB; the oldest archives go first.
+    /// The most `archive/` and the pages it names (`pages/`) may hold, in MiB; the oldest archives go first.
     public static var archiveMaxMB: Self {
         Self(
             "D365MM_ARCHIVE_MAX_MB", default: "1024",
-            check: "a whole number of megabytes from 1 to 1000000: the oldest archives go when archive/ holds more"
+            check: "a whole number of megabytes from 1 to 1000000: the oldest archives go when archive/ and pages/ together hold more"
         ) {
             ValueParsers.wholeNumber($0, in: 1...1_000_000)
         }

@@ -11,6 +11,8 @@ public struct StatusReport {
     /// Folder → direction (`from-erp`, `to-erp`, or `other` for names that do not say) → count.
     public var folders: [SpoolFolder: [String: FolderCensus]] = [:]
     public var archives = (count: 0, bytes: Int64(0))
+    /// The pages kept in `pages/`, which items and archives name.
+    public var pages = (count: 0, bytes: Int64(0))
     public var runs: [StateDatabase.Run] = []
     public var rejections: [StateDatabase.Rejection] = []
     public var ticketFailures: [StateDatabase.TicketFailure] = []
@@ -35,6 +37,10 @@ public struct StatusReport {
         for folder in folderOrder {
             report.folders[folder] = spool.census(of: folder)
             report.strayNames += ((try? spool.strayNames(in: folder)) ?? []).map { "\(folder.rawValue)/\($0)" }
+        }
+        for name in (try? spool.entries(in: .pages)) ?? [] {
+            report.pages.count += 1
+            report.pages.bytes += spool.attributes(of: name, in: .pages)?.size ?? 0
         }
         for name in (try? spool.entries(in: .archive)) ?? [] where name.hasSuffix(".tar.gz") {
             report.archives.count += 1
@@ -101,6 +107,7 @@ public struct StatusReport {
             JSONObject([
                 ("spool", .string(spoolRoot)), ("generatedAt", .string(Self.iso(generatedAt))), ("folders", .object(folderObject)),
                 ("archives", .object(JSONObject([("count", .number(archives.count)), ("bytes", .number(Int(archives.bytes)))]))),
+                ("pages", .object(JSONObject([("count", .number(pages.count)), ("bytes", .number(Int(pages.bytes)))]))),
                 ("runs", .array(runList)),
                 (
                     "rejections",

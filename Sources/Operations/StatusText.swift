@@ -22,6 +22,7 @@ extension StatusReport {
             lines.append(Self.columns(["  \(folder.rawValue)/"] + cells))
         }
         lines.append("  archive/    \(archives.count) archive(s), \(Self.bytes(archives.bytes))")
+        lines.append("  pages/      \(pages.count) distinct page(s) pulled, \(Self.bytes(pages.bytes))")
         lines.append("")
         lines.append("Last runs")
         if runs.isEmpty { lines.append("  none yet") }

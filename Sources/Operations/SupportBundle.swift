@@ -45,6 +45,7 @@ public struct SupportBundle {
         let temporary = "\(directory)/.\(stem).tar.gz.partial"
         var collectors: [JSONValue] = []
         var budget = options.maxBytes
+        var pageLists = BundledPageLists()
         do {
             let writer = try TarGzWriter(path: temporary)
             func add(_ name: String, _ text: String) throws -> Int {
@@ -100,6 +101,7 @@ public struct SupportBundle {
                             leftOut += 1
                             continue
                         }
+                        pageLists.note(name, content)
                         let written = try add("\(folder.rawValue)/\(name)", String(decoding: content, as: UTF8.self))
                         budget -= Int64(written)
                         bytes += written
@@ -124,9 +126,10 @@ public struct SupportBundle {
                             leftOut += 1
                             continue
                         }
+                        let content = try reader.readContents()
+                        pageLists.note(entry.name, content)
                         let written = try add(
-                            "archives/\(name.replacingOccurrences(of: ".tar.gz", with: ""))/\(entry.name)",
-                            String(decoding: try reader.readContents(), as: UTF8.self))
+                            "archives/\(name.replacingOccurrences(of: ".tar.gz", with: ""))/\(entry.name)", String(decoding: content, as: UTF8.self))
                         budget -= Int64(written)
                         bytes += written
                         files += 1
@@ -136,6 +139,24 @@ public struct SupportBundle {
                     files, bytes,
                     leftOut > 0 ? "\(leftOut) archived file(s) left out: the bundle reached its size cap" : "the newest \(names.count) archive(s)"
                 )
+            }
+            collect("pages") {
+                var files = 0
+                var bytes = 0
+                var leftOut = 0
+                var notes: [String] = []
+                for (address, document) in pageLists.pages(in: PageStore(spool: spool), notes: &notes) {
+                    guard budget - Int64(document.count) >= 0 else {
+                        leftOut += 1
+                        continue
+                    }
+                    let written = try add("pages/\(address.hex).json", String(decoding: document, as: UTF8.self))
+                    budget -= Int64(written)
+                    bytes += written
+                    files += 1
+                }
+                if leftOut > 0 { notes.append("\(leftOut) page(s) left out: the bundle reached its size cap") }
+                return (files, bytes, notes.isEmpty ? "each page the pages items above name, once, uncompressed" : notes.joined(separator: "; "))
             }
             let manifest = JSONObject([
                 ("schema", "d365mm.bundle/1"), ("id", .string(id)), ("createdAt", .string(ItemName.timestamp(Date()))),
@@ -159,6 +180,11 @@ public struct SupportBundle {
         for folder in SpoolFolder.allCases {
             let names = try spool.entries(in: folder)
             lines.append("\(folder.rawValue)/ (\(names.count))")
+            if folder == .pages {
+                // Named by address only: what each holds is in the pages collector's files.
+                lines.append("  \(try PageStore(spool: spool).size()) bytes in all")
+                continue
+            }
             for name in names {
                 guard let attributes = spool.attributes(of: name, in: folder) else { continue }
                 lines.append("  \(SpoolName.shown(name))  \(attributes.size) bytes  modified \(ItemName.timestamp(attributes.modified))")

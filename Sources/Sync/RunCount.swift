@@ -4,8 +4,11 @@
 public enum RunCount: String, CaseIterable, Sendable {
     // From ERP.
     case pagesPulled = "pages_pulled"
+    /// Pages new to `pages/` (the others were kept already, intact).
+    case pagesWritten = "pages_written"
     case rowsPulled = "rows_pulled"
     case rowsTransformed = "rows_transformed"
+    /// Pages transformed, from the pull or from `inbox/` (named when each page was an inbox file).
     case inboxFilesTransformed = "inbox_files_transformed"
     case recordsToSend = "records_to_send"
     case recordsUnchanged = "records_unchanged"

@@ -120,7 +120,13 @@ extension D365MMCommand.SpoolCommand {
     }
 
     struct Show: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Show an item: where it is, what it holds, why it failed and what to do.")
+        static let configuration = CommandConfiguration(
+            abstract: "Show an item: where it is, what it holds, why it failed and what to do.",
+            discussion: """
+                An item no longer in the spool is looked for in its run's archives. For a `pages` item (what a from-erp \
+                run pulled), the pages it names are listed by entity set and each is read back from pages/ and its \
+                checksum checked; exits 2 when one is missing or damaged.
+                """)
         @OptionGroup var options: ConfigurationOptions
         @Argument(help: ArgumentHelp("The item's file name, as `spool ls` shows it (-- before a name that starts with -).", valueName: "name"))
         var name: String
@@ -135,8 +141,12 @@ extension D365MMCommand.SpoolCommand {
             }
             let places = SpoolFolder.allCases.compactMap { folder in spool.entryKind(of: name, in: folder).map { (folder, $0) } }
             guard let (folder, kind) = places.first(where: { $0.1 == .file }) ?? places.first else {
-                printError("d365mm: \(SpoolName.shown(name)) is in no spool folder of \(spool.root).")
-                throw ExitStatus.usage.exitCode
+                guard let archived = try ArchivedItem.find(name, in: spool) else {
+                    printError("d365mm: \(SpoolName.shown(name)) is in no spool folder of \(spool.root), nor in an archive of archive/.")
+                    throw ExitStatus.usage.exitCode
+                }
+                try show(SpoolItemInfo.details(spool: spool, archived: archived))
+                return
             }
             guard kind == .file else {
                 printError(
@@ -144,7 +154,13 @@ extension D365MMCommand.SpoolCommand {
                 )
                 throw ExitStatus.usage.exitCode
             }
-            print(SpoolItemInfo.details(spool: spool, folder: folder, name: name))
+            try show(SpoolItemInfo.details(spool: spool, folder: folder, name: name))
+        }
+
+        /// Prints the details; exits 2 when what the item names cannot all be shown as it was.
+        private func show(_ details: (text: String, complete: Bool)) throws {
+            print(details.text)
+            if !details.complete { throw ExitStatus.partial.exitCode }
         }
     }
 
@@ -253,33 +269,63 @@ enum SpoolItemInfo {
         return line
     }
 
-    static func details(spool: Spool, folder: SpoolFolder, name: String) -> String {
+    /// An item in a spool folder: where it is, what it holds, why it failed and what to do; `complete` is false when
+    /// it names a stored page that is missing or damaged.
+    static func details(spool: Spool, folder: SpoolFolder, name: String) -> (text: String, complete: Bool) {
         var lines = [
             "\(folder.rawValue)/\(SpoolName.shown(name))",
             "  " + line(spool: spool, folder: folder, name: name).replacingOccurrences(of: "\n", with: "\n  "),
         ]
+        var complete = true
         if let bytes = try? spool.read(name, in: folder) {
-            let envelope =
-                (try? Envelope.decode(bytes, expectedSchema: Envelope.inboxSchema))
-                ?? (try? Envelope.decode(bytes, expectedSchema: Envelope.outboundSchema))
-            if let envelope {
-                lines.append(
-                    "  \(envelope.schema): \(envelope.direction.rawValue) \(envelope.kind), \(envelope.records.count) record(s), run \(envelope.runID), checksum good"
-                )
-            } else {
-                lines.append("  not a valid spool file (see the error below, or `d365mm spool requeue` refuses it)")
-            }
+            let content = contentLines(bytes, spool: spool)
+            lines += content.lines
+            complete = content.complete
         }
-        if let error = sidecar(spool: spool, folder: folder, name: name) {
-            lines.append("  Why it is in \(folder.rawValue)/: \(error["reason"]?.stringValue ?? "?")")
+        lines += sidecarLines(
+            error: sidecar(spool: spool, folder: folder, name: name), receipt: try? spool.read(Sidecar.receiptName(for: name), in: folder),
+            folder: folder.rawValue)
+        return (lines.joined(separator: "\n"), complete)
+    }
+
+    /// An item found in an archive, shown as ``details(spool:folder:name:)`` shows one in the spool.
+    static func details(spool: Spool, archived item: ArchivedItem) -> (text: String, complete: Bool) {
+        var lines = ["archive/\(item.archive): \(SpoolName.shown(item.entryName))", "  \(StatusReport.sizeText(Int64(item.bytes.count))), archived"]
+        let content = contentLines(item.bytes, spool: spool)
+        lines += content.lines
+        lines += sidecarLines(
+            error: item.sidecars[.error].flatMap { try? JSONParser.parse($0) }, receipt: item.sidecars[.receipt],
+            folder: String(item.entryName.prefix { $0 != "/" }))
+        return (lines.joined(separator: "\n"), content.complete)
+    }
+
+    /// What an item's bytes hold; for a `pages` item, the pages it names and whether each is intact.
+    private static func contentLines(_ bytes: [UInt8], spool: Spool) -> (lines: [String], complete: Bool) {
+        let envelope =
+            (try? Envelope.decode(bytes, expectedSchema: Envelope.inboxSchema))
+            ?? (try? Envelope.decode(bytes, expectedSchema: Envelope.outboundSchema))
+        guard let envelope else { return (["  not a valid spool file (see the error below, or `d365mm spool requeue` refuses it)"], true) }
+        var lines = [
+            "  \(envelope.schema): \(envelope.direction.rawValue) \(envelope.kind), \(envelope.records.count) record(s), run \(envelope.runID), checksum good"
+        ]
+        guard envelope.kind == PageListItem.kind, let item = try? PageListItem(envelope) else { return (lines, true) }
+        let report = PageListReport(item: item, store: PageStore(spool: spool))
+        lines += report.lines
+        return (lines, report.isWhole)
+    }
+
+    private static func sidecarLines(error: JSONValue?, receipt: [UInt8]?, folder: String) -> [String] {
+        var lines: [String] = []
+        if let error {
+            lines.append("  Why it is in \(folder)/: \(error["reason"]?.stringValue ?? "?")")
             lines.append("  What to do: \(error["whatToDo"]?.stringValue ?? "?")")
             lines.append(
                 "  (stage \(error["stage"]?.stringValue ?? "?"), run \(error["runId"]?.stringValue ?? "?"), \(error["at"]?.stringValue ?? "?"))")
         }
-        if let receipt = try? spool.read(Sidecar.receiptName(for: name), in: folder) {
+        if let receipt {
             lines.append("  Receipt: " + String(decoding: receipt, as: UTF8.self).replacingOccurrences(of: "\n", with: "\n  "))
         }
-        return lines.joined(separator: "\n")
+        return lines
     }
 
     private static func sidecar(spool: Spool, folder: SpoolFolder, name: String) -> JSONValue? {

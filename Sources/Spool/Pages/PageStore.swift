@@ -41,9 +41,19 @@ public struct PageStore: Sendable {
 
     /// The records of the page at `address`, once its checksum is found to be what the address says.
     public func records(at address: PageAddress) throws(PageStoreError) -> [JSONValue] {
+        try checkedRecords(of: document(at: address), address: address)
+    }
+
+    /// The page's document, uncompressed, once its checksum is found to be what the address says.
+    public func document(checkedAt address: PageAddress) throws(PageStoreError) -> [UInt8] {
         let bytes = try document(at: address)
+        _ = try checkedRecords(of: bytes, address: address)
+        return bytes
+    }
+
+    private func checkedRecords(of document: [UInt8], address: PageAddress) throws(PageStoreError) -> [JSONValue] {
         do {
-            return try StoredPage.records(of: bytes, address: address)
+            return try StoredPage.records(of: document, address: address)
         } catch {
             throw PageStoreError(address: address, path: path(of: address), problem: .damaged(error.description))
         }
@@ -124,6 +134,12 @@ public struct PageStoreError: Error, CustomStringConvertible, Sendable {
     public let address: PageAddress
     public let path: String
     public let problem: Problem
+
+    public init(address: PageAddress, path: String, problem: Problem) {
+        self.address = address
+        self.path = path
+        self.problem = problem
+    }
 
     public var description: String {
         "the stored page \(path) \(problem); its rows are not used. The next pull that meets the same rows in D365 keeps them again"

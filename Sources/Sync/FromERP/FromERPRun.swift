@@ -116,18 +116,18 @@ public final class FromERPRun {
             }
             try await pullDeparted(puller, seen: pulled, into: collected, &report)
         } catch {
-            do { try publishPageLists(collected, done: transformer?.pulledPagesDone ?? []) } catch let publishing {
+            do { try publishPageLists(collected, done: transformer?.pulledPagesDone ?? [], &report) } catch let publishing {
                 logger.warning("the pages read before the pull stopped are not named by an item; the next run reads them again: \(publishing)")
             }
             throw error
         }
-        try publishPageLists(collected, done: transformer?.pulledPagesDone ?? [])
+        try publishPageLists(collected, done: transformer?.pulledPagesDone ?? [], &report)
     }
 
     /// Names the pages this run kept: those transformed in a `pages` item of `posted/` (their work is done), the others
     /// in one of `inbox/`, for the transform that follows or the next run. The state database learns first which pages
     /// are named, so that no page an item names is ever taken for unused.
-    private func publishPageLists(_ collected: FromERPPuller.Collector, done: Set<Int>) throws {
+    private func publishPageLists(_ collected: FromERPPuller.Collector, done: Set<Int>, _ report: inout RunReport) throws {
         let (entries, written) = collected.withLock { ($0.entries, $0.pagesWritten) }
         guard !entries.isEmpty else { return }
         let pageStore = PageStore(spool: spool)
@@ -149,6 +149,7 @@ public final class FromERPRun {
                 [item.record], kind: PageListItem.kind, nameKind: PageListItem.kind, schema: Envelope.inboxSchema, metadata: [:], to: folder)
             logger.info("\(folder.rawValue)/\(file.name) names the \(item.pages) page(s) pulled (\(item.rows) rows)")
         }
+        report.add(.pagesWritten, written)
         logger.info("\(written) of the \(entries.count) page(s) pulled were new to pages/; the others were kept already")
     }
 
