@@ -29,10 +29,11 @@ extension D365MMCommand.Run {
                 Work already in inbox/ and outbound/ (left by an earlier run, or moved there by an operator) goes first. \
                 Then D365 is read (orders of D365_DEFAULT_DATA_AREA_ID and D365_DEFAULT_SITE_ID that are Released, \
                 Started or Reported finished; their route operations, resources, employed workers and released products), \
-                each page is written to inbox/, transformed into outbound/ batches of at most 1000 records holding only \
-                what changed since MachineMetrics last accepted it, and posted. Pages are transformed as they arrive, \
-                while further pages are read. With --pull-only the run stops once D365 is read: the pages wait in inbox/ \
-                (plain JSON, to see what D365 returned) and the next run transforms and sends them. \
+                each page is kept in pages/ (once: a page kept already is not written again), transformed into \
+                outbound/ batches of at most 1000 records holding only what changed since MachineMetrics last accepted \
+                it, and posted; a pages item in posted/ names what the run pulled (d365mm spool show lists it). Pages are \
+                transformed as they arrive, while further pages are read. With --pull-only the run stops once D365 is \
+                read: a pages item in inbox/ names what was read, and the next run transforms and sends it. \
                 SIGTERM or SIGINT stops the run within 10 s, its work left queued (exit 143 or 130). \
                 Exit status: 0, 2, 73, 75, 77, 78, 130 or 143 (see d365mm --help).
                 """
@@ -41,7 +42,7 @@ extension D365MMCommand.Run {
         @OptionGroup var options: ConfigurationOptions
         @Flag(help: "Send every record, not only those that changed since MachineMetrics last accepted them.")
         var full = false
-        @Flag(help: "Pull from D365 into inbox/ and stop: nothing is transformed or sent until the next run.")
+        @Flag(help: "Pull from D365 into pages/, named by a pages item in inbox/, and stop: nothing is transformed or sent until the next run.")
         var pullOnly = false
 
         /// Debug builds take `D365MM_DEBUG_ORDER_WINDOW`, so that tests read open orders in several windows.
