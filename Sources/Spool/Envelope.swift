@@ -81,10 +81,6 @@ public struct Envelope: Sendable, Equatable {
     public func encoded() -> [UInt8] { encodedWithRecordDigests().bytes }
 
     /// The file's bytes and the SHA-256 of each record as the file holds it (``recordDigests(of:)``).
-    ///
-    /// Made in one buffer: the header with room for the checksum, each record written straight after it and hashed
-    /// where it lies, then the checksum put in its place. A page of 10,000 rows costs the file's size once, not twice
-    /// and 10,000 small arrays.
     public func encodedWithRecordDigests() -> (bytes: [UInt8], recordDigests: [SHA256Bytes]) {
         var header = JSONObject([
             ("schema", .string(schema)), ("runId", .string(runID)), ("direction", .string(direction.rawValue)),
@@ -95,7 +91,12 @@ public struct Envelope: Sendable, Equatable {
         return (document.bytes, document.recordDigests)
     }
 
-    /// `header`, then `recordCount`, `checksum` and `records`: the layout of every self-validating file of the spool.
+    /// `header`, then `recordCount`, `checksum` and `records`: the layout of every self-validating file of the spool
+    /// (envelopes and stored pages), with the SHA-256 of each record and the checksum.
+    ///
+    /// Made in one buffer: the header with room for the checksum, each record written straight after it and hashed
+    /// where it lies, then the checksum put in its place. A page of 10,000 rows costs the file's size once, not twice
+    /// and 10,000 small arrays.
     static func encode(header: JSONObject, records: [JSONValue]) -> (bytes: [UInt8], recordDigests: [SHA256Bytes], checksum: String) {
         let placeholder = treePrefix + String(repeating: "0", count: 64)
         var header = header

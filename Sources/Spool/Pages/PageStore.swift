@@ -26,7 +26,7 @@ public struct PageStore: Sendable {
     public func keep(_ page: StoredPage) throws -> Keeping {
         var outcome = Keeping.written
         if spool.entryKind(of: page.address.fileName, in: .pages) != nil {
-            guard let damage = Self.damage(of: page.address, in: spool, comparedWith: page.bytes) else { return .alreadyKept }
+            guard let damage = damage(of: page.address, comparedWith: page.bytes) else { return .alreadyKept }
             outcome = .repaired(damage)
         }
         let compressed = try Gzip.compress(page.bytes, name: path(of: page.address))
@@ -87,12 +87,14 @@ public struct PageStore: Sendable {
     }
 
     /// How the copy kept at `address` differs from `expected`, the page's document; `nil` when it does not.
-    private static func damage(of address: PageAddress, in spool: Spool, comparedWith expected: [UInt8]) -> String? {
+    private func damage(of address: PageAddress, comparedWith expected: [UInt8]) -> String? {
         do {
-            let kept = try PageStore(spool: spool).document(at: address)
-            return kept == expected ? nil : "its rows are not those its name's checksum stands for"
+            return try document(at: address) == expected ? nil : "its rows are not those its name's checksum stands for"
         } catch {
-            return error.problem.description
+            switch error.problem {
+            case .missing: return "it went missing"
+            case .unreadable(let reason), .damaged(let reason): return reason
+            }
         }
     }
 

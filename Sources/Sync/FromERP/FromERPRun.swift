@@ -14,7 +14,7 @@ import Vocabulary
 
 /// One `d365mm run from-erp`: D365 → pages (named by a `pages` item) → transform → outbound → MachineMetrics → posted.
 ///
-/// Work already in the spool goes first: inbox pages are transformed and outbound batches sent before anything
+/// Work already in the spool goes first: inbox items are transformed and outbound batches sent before anything
 /// new is pulled, so that a MachineMetrics outage never piles up duplicate batches. The transform keeps pace with
 /// the pull: a run where nothing changed takes little longer than reading D365.
 public final class FromERPRun {
@@ -153,7 +153,8 @@ public final class FromERPRun {
         logger.info("\(written) of the \(entries.count) page(s) pulled were new to pages/; the others were kept already")
     }
 
-    /// Pulls with the transform keeping pace: each page's rows are digested as it is kept, by the task that read it, while this task, which owns the state database, looks them up, maps what changed and writes batches.
+    /// Pulls with the transform keeping pace: each page's rows are digested as it is kept, by the task that read it,
+    /// while this task, which owns the state database, looks them up, maps what changed and writes batches.
     /// Pages wait their turn up to ``rowsAwaitingTransform`` rows in all (a larger page waits alone), so memory does not
     /// grow with the data set: counting pages instead let ten windows of orders wait at once.
     private func pullTransforming(
@@ -177,7 +178,7 @@ public final class FromERPRun {
             var failure: (any Error)?
             for await (page, rows) in pages {
                 defer { room.release(rows) }
-                // After a failure the pull is told to stop; the pages still arriving stay in inbox/ for the next run.
+                // After a failure the pull is told to stop; the pages still arriving are named by an inbox/ item, for the next run.
                 guard failure == nil else { continue }
                 let started = ContinuousClock.now
                 do {
@@ -196,7 +197,7 @@ public final class FromERPRun {
             } catch {
                 // What was taken before the pull failed is done work: write it, so the next run does not send it twice.
                 do { try transformer.finishTaken(report: &report) } catch let flushing {
-                    logger.warning("the pages transformed before the pull stopped stay in inbox/ for the next run: \(flushing)")
+                    logger.warning("the pages transformed before the pull stopped are named by an inbox/ item, for the next run: \(flushing)")
                 }
                 throw error
             }
