@@ -11,13 +11,14 @@ public enum Gzip {
     public static func compress(_ bytes: [UInt8], name: String) throws(ArchiveError) -> [UInt8] {
         // libarchive's filter starts the stream with the first byte of data, so nothing would make no stream at all.
         guard !bytes.isEmpty else { return emptyStream }
-        // Deflate's worst case adds 5 bytes per 16 KiB block, and gzip a header and trailer; a buffer too small still
-        // fails cleanly, and is grown.
-        var capacity = bytes.count + bytes.count / 1000 + 1024
-        while true {
-            if let compressed = try compress(bytes, name: name, into: capacity) { return compressed }
-            capacity *= 2
+        // Rows of JSON shrink about tenfold, so a quarter of their size is room enough and keeps a pull of many pages
+        // at once small. A buffer too small fails cleanly; the next is as large as deflate's worst case (5 bytes per
+        // 16 KiB block, and gzip's header and trailer).
+        if let compressed = try compress(bytes, name: name, into: bytes.count / 4 + 4096) { return compressed }
+        guard let compressed = try compress(bytes, name: name, into: bytes.count + bytes.count / 1000 + 1024) else {
+            throw ArchiveError(path: name, operation: "compress", message: "the data grew beyond deflate's worst case", errorNumber: EOVERFLOW)
         }
+        return compressed
     }
 
     /// The bytes of the gzip stream `compressed`; throws when it is not one or is cut short.
