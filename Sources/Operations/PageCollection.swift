@@ -19,15 +19,18 @@ struct PageCollection {
         var bytes: Int64 = 0
     }
 
-    /// Removes the pages nothing kept names, `archives` being the archives that stay, and the pages the state database
-    /// does not know: a run that died before naming what it kept left them.
-    func removeUnnamedPages(keeping archives: [String]) throws -> Removed {
+    /// Removes the pages nothing kept names, `archives` being the archives that stay. A page the state database does
+    /// not know (it was made anew, or a run died before naming what it kept) is taken on as named now, so that it goes
+    /// only once everything kept now has gone: nothing an archive names is lost with the database.
+    func removeUnnamedPages(keeping archives: [String], now: Date = Date()) throws -> Removed {
         let store = PageStore(spool: spool)
         let known = try database.storedPageAddresses()
+        let unknown = try store.addresses().map(\.hex).filter { !known.contains($0) }
+        if !unknown.isEmpty { try database.adoptPages(unknown, lastNamedAt: ItemName.timestamp(now)) }
         let protected = try pagesNamedByParkedItems(store)
         let removable = Set(try database.pagesLastNamed(before: oldestNamingTime(archives: archives))).subtracting(protected)
         var removed = Removed()
-        for address in try store.addresses() where !known.contains(address.hex) || removable.contains(address.hex) {
+        for address in try store.addresses() where removable.contains(address.hex) {
             removed.bytes += spool.attributes(of: address.fileName, in: .pages)?.size ?? 0
             try store.remove(address)
             removed.pages += 1

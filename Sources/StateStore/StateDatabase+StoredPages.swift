@@ -32,6 +32,19 @@ extension StateDatabase {
         Set(try connection.query("SELECT address FROM stored_pages").compactMap { $0[0].text })
     }
 
+    /// Takes on pages the store holds but the database does not know (a database made anew, or a run killed before it
+    /// named what it kept) as last named at `time`: whatever names them is no newer, so they go only once everything
+    /// kept at `time` has gone.
+    public func adoptPages(_ addresses: [String], lastNamedAt time: String) throws {
+        try connection.transaction {
+            let adopt = try connection.prepare("INSERT OR IGNORE INTO stored_pages (address, last_named) VALUES (?, ?)")
+            for address in addresses {
+                try adopt.bind([.text(address), .text(time)])
+                while try adopt.step() {}
+            }
+        }
+    }
+
     /// Forgets pages removed from the store.
     public func forgetPages(_ addresses: [String]) throws {
         try connection.transaction {

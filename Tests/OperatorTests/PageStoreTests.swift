@@ -92,28 +92,41 @@ struct PageStoreTests {
         try await withPagedConnector { (harness: ConnectorHarness) async throws in
             #expect(try await harness.run(["run", "from-erp"]).status == 0)
             let firstList = try harness.pageList(namedBy: "posted/\(#require(harness.files("posted").first { $0.contains("_from-erp_pages_") }))")
-            let order = try #require(ExpectedFromERP(harness.session.simulator).workOrders.sorted().first)
-            try harness.session.simulator.update(
-                "ProductionOrderHeaders", key: ["dataAreaId": "usmf", "ProductionOrderNumber": String(order.split(separator: "/")[1])],
-                set: ["ProductionOrderName": "Changed in D365"])
+            try harness.changeFirstOrder()
             #expect(try await harness.run(["run", "from-erp"]).status == 0)
             let replaced = Set(try harness.pagesNamed(byList: firstList) + [firstList])
-            // A page no run named: what a run killed before naming its pages leaves.
+            // A page no run named, as a run killed before naming its pages leaves.
             let stray = String(repeating: "ab", count: 32)
             try Gzip.compress(Array("{}".utf8), name: "stray").write(toPath: "\(harness.spoolDirectory)/pages/\(stray).json.gz")
 
-            #expect(try await harness.run(["spool", "archive"]).status == 0)
-            try harness.age("archive", by: 400 * 86_400)
-            // Pages carry the second the newest list stopped naming them, and go only when every item kept is later.
-            try await Task.sleep(for: .seconds(1.1))
+            try await harness.archiveEverythingAndAgeIt()
             #expect(try await harness.run(["run", "from-erp"]).status == 0, "the third run applies retention as it ends")
             #expect(harness.files("archive").isEmpty, "both archives were past D365MM_ARCHIVE_KEEP")
             let item = try #require(harness.files("posted").first { $0.contains("_from-erp_pages_") })
             let list = try harness.pageList(namedBy: "posted/\(item)")
             let current = Set(try harness.pagesNamed(byList: list) + [list])
-            #expect(Set(try harness.pageFiles().keys) == current, "what the kept item names stays; the rest goes")
+            #expect(Set(try harness.pageFiles().keys) == current.union([stray]), "what the kept item names stays, and the page no one knew")
             #expect(!replaced.subtracting(current).isEmpty, "the changed order's old page and the old list were there to remove")
             #expect(try await harness.run(["spool", "show", item]).status == 0)
+
+            try await harness.archiveEverythingAndAgeIt()
+            #expect(try await harness.run(["run", "from-erp"]).status == 0)
+            #expect(Set(try harness.pageFiles().keys) == current, "once all that was kept when it was found has gone, so has the unknown page")
+        }
+    }
+
+    @Test func aStateDatabaseMadeAnewRemovesNoPageAnArchiveNames() async throws {
+        try await withPagedConnector { (harness: ConnectorHarness) async throws in
+            #expect(try await harness.run(["run", "from-erp"]).status == 0)
+            let first = try #require(harness.files("posted").first { $0.contains("_from-erp_pages_") })
+            try harness.changeFirstOrder()
+            #expect(try await harness.run(["run", "from-erp"]).status == 0)
+            #expect(try await harness.run(["spool", "archive"]).status == 0)
+            for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: harness.spoolDirectory + "/state.sqlite" + suffix) }
+
+            #expect(try await harness.run(["run", "from-erp"]).status == 0)
+            let shown = try await harness.run(["spool", "show", first])
+            #expect(shown.status == 0, "the first run's pages, which only its archive names, are all still there: \(shown.standardOutput)")
         }
     }
 }
@@ -124,6 +137,23 @@ private func withPagedConnector(_ body: (ConnectorHarness) async throws -> Void)
 }
 
 extension ConnectorHarness {
+    /// Renames the lowest-numbered open order in D365: the page it is on changes.
+    fileprivate func changeFirstOrder() throws {
+        let order = try #require(ExpectedFromERP(session.simulator).workOrders.sorted().first)
+        try session.simulator.update(
+            "ProductionOrderHeaders", key: ["dataAreaId": "usmf", "ProductionOrderNumber": String(order.split(separator: "/")[1])],
+            set: ["ProductionOrderName": "Changed in D365"])
+    }
+
+    /// Packs every finished file, makes every archive older than `D365MM_ARCHIVE_KEEP`, and lets a second pass, so that
+    /// the next run, whose items are named a later second than any page was last named, removes them all.
+    fileprivate func archiveEverythingAndAgeIt() async throws {
+        #expect(try await run(["spool", "archive"]).status == 0)
+        try age("archive", by: 400 * 86_400)
+        // Pages carry the second the newest list stopped naming them, and go only when every item kept is later.
+        try await Task.sleep(for: .seconds(1.1))
+    }
+
     /// The files of `pages/`, by address, with their inode and modification time.
     fileprivate func pageFiles() throws -> [String: String] {
         var files: [String: String] = [:]
