@@ -2,6 +2,7 @@ import Archive
 import Foundation
 import JSON
 import Simulator
+import Spool
 import TestSupport
 import Testing
 
@@ -115,6 +116,33 @@ struct PageStoreTests {
         }
     }
 
+    @Test func aPageOfRowsInInboxAsEarlierVersionsWroteItIsStillTaken() async throws {
+        try await withPagedConnector { (harness: ConnectorHarness) async throws in
+            #expect(try await harness.run(["run", "from-erp"]).status == 0)
+            let item = try #require(harness.files("posted").first { $0.contains("_pages_") })
+            let list = try JSONParser.parse(try harness.page(harness.pageList(namedBy: "posted/\(item)")))
+            let entry = try #require(list["records"]?.arrayValue?.first { $0["entitySet"]?.stringValue == "ProductionOrderHeaders" })
+            let address = try #require(entry["content"]?.stringValue?.dropFirst("sha256-tree:".count))
+            var rows = try #require(try JSONParser.parse(harness.page(String(address)))["records"]?.arrayValue)
+            guard case .object(var row) = rows[0] else {
+                Issue.record("a row is an object")
+                return
+            }
+            row["ProductionOrderName"] = .string("Edited by hand")
+            rows[0] = .object(row)
+            let number = try #require(row["ProductionOrderNumber"]?.stringValue)
+            let name = "20260101T000000Z_rold001_from-erp_production-orders_0001.json"
+            let envelope = Envelope(
+                schema: Envelope.inboxSchema, runID: "rold001", direction: .fromERP, kind: "ProductionOrderHeaders", createdAt: Date(), records: rows)
+            try envelope.encoded().write(toPath: "\(harness.spoolDirectory)/inbox/\(name)")
+
+            #expect(try await harness.run(["run", "from-erp"]).status == 0)
+            #expect(harness.files("inbox").isEmpty && harness.files("posted").contains(name))
+            // Once as first pulled, once as edited, once more as D365 has it.
+            #expect(harness.session.simulator.receivedRecords("work-orders")["usmf/\(number)"]?.timesReceived == 3)
+        }
+    }
+
     @Test func aStateDatabaseMadeAnewRemovesNoPageAnArchiveNames() async throws {
         try await withPagedConnector { (harness: ConnectorHarness) async throws in
             #expect(try await harness.run(["run", "from-erp"]).status == 0)
@@ -179,6 +207,7 @@ extension ConnectorHarness {
         return try #require(list["records"]?.arrayValue).compactMap { $0["content"]?.stringValue?.dropFirst("sha256-tree:".count) }.map(String.init)
     }
 
+    /// A stored page's document, uncompressed.
     fileprivate func page(_ address: String) throws -> [UInt8] {
         try Gzip.decompress(Array(try Data(contentsOf: URL(fileURLWithPath: "\(spoolDirectory)/pages/\(address).json.gz"))), name: address)
     }
