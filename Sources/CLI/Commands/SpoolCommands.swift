@@ -284,7 +284,7 @@ enum SpoolItemInfo {
         }
         lines += sidecarLines(
             error: sidecar(spool: spool, folder: folder, name: name), receipt: try? spool.read(Sidecar.receiptName(for: name), in: folder),
-            folder: folder.rawValue)
+            why: "Why it is in \(folder.rawValue)/")
         return (lines.joined(separator: "\n"), complete)
     }
 
@@ -295,7 +295,7 @@ enum SpoolItemInfo {
         lines += content.lines
         lines += sidecarLines(
             error: item.sidecars[.error].flatMap { try? JSONParser.parse($0) }, receipt: item.sidecars[.receipt],
-            folder: String(item.entryName.prefix { $0 != "/" }))
+            why: "Why it was in \(item.entryName.prefix { $0 != "/" })/")
         return (lines.joined(separator: "\n"), content.complete)
     }
 
@@ -314,10 +314,11 @@ enum SpoolItemInfo {
         return (lines, report.isWhole)
     }
 
-    private static func sidecarLines(error: JSONValue?, receipt: [UInt8]?, folder: String) -> [String] {
+    /// What an item's sidecars say: `why` heads the error's reason.
+    private static func sidecarLines(error: JSONValue?, receipt: [UInt8]?, why: String) -> [String] {
         var lines: [String] = []
         if let error {
-            lines.append("  Why it is in \(folder)/: \(error["reason"]?.stringValue ?? "?")")
+            lines.append("  \(why): \(error["reason"]?.stringValue ?? "?")")
             lines.append("  What to do: \(error["whatToDo"]?.stringValue ?? "?")")
             lines.append(
                 "  (stage \(error["stage"]?.stringValue ?? "?"), run \(error["runId"]?.stringValue ?? "?"), \(error["at"]?.stringValue ?? "?"))")
