@@ -15,28 +15,28 @@ struct BundledPageLists {
         lists.append(item.list)
     }
 
-    /// Each list and each page the lists name, once, as its uncompressed document, read back with its checksum
-    /// checked; a page that is missing or damaged is left out and said so in `notes`.
-    func pages(in store: PageStore, notes: inout [String]) -> [(PageAddress, [UInt8])] {
+    /// Hands `body` each list and each page the lists name, once, as its uncompressed document read back with its
+    /// checksum checked, one at a time: the pages of a hundred thousand orders come to over a hundred megabytes. A
+    /// page that is missing or damaged is left out and said so in `notes`.
+    func forEachPage(in store: PageStore, notes: inout [String], _ body: (PageAddress, [UInt8]) throws -> Void) throws {
         var seen = Set<PageAddress>()
-        var pages: [(PageAddress, [UInt8])] = []
-        func take(_ address: PageAddress) -> [UInt8]? {
+        func take(_ address: PageAddress) throws -> [UInt8]? {
             guard seen.insert(address).inserted else { return nil }
+            let document: [UInt8]
             do {
-                let document = try store.document(checkedAt: address)
-                pages.append((address, document))
-                return document
+                document = try store.document(checkedAt: address)
             } catch {
                 notes.append("\(error.path) left out: \(error.problem)")
                 return nil
             }
+            try body(address, document)
+            return document
         }
         for list in lists {
-            guard let document = take(list), let records = try? StoredPage.records(of: document, address: list),
+            guard let document = try take(list), let records = try? StoredPage.records(of: document, address: list),
                 let entries = try? PageList(records: records).entries
             else { continue }
-            for entry in entries { _ = take(entry.address) }
+            for entry in entries { _ = try take(entry.address) }
         }
-        return pages
     }
 }

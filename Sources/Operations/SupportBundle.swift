@@ -145,10 +145,10 @@ public struct SupportBundle {
                 var bytes = 0
                 var leftOut = 0
                 var notes: [String] = []
-                for (address, document) in pageLists.pages(in: PageStore(spool: spool), notes: &notes) {
+                try pageLists.forEachPage(in: PageStore(spool: spool), notes: &notes) { address, document in
                     guard budget - Int64(document.count) >= 0 else {
                         leftOut += 1
-                        continue
+                        return
                     }
                     let written = try add("pages/\(address.hex).json", String(decoding: document, as: UTF8.self))
                     budget -= Int64(written)
