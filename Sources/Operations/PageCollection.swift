@@ -4,11 +4,13 @@ import StateStore
 
 /// Which stored pages (`pages/`) nothing kept names any more, and their removal.
 ///
-/// A `pages` item names its pages from the time in its name; an archive names the pages of the items it holds, which
-/// are no older than the time in the archive's name. The state database knows, for every page the newest page list
-/// stopped naming, when that happened (``StateDatabase/notePagesNamed(_:at:)``). So a page last named before the
-/// oldest such time still kept is named by nothing kept. Items an operator parked in `failed/` or `hold/` may be old
-/// and stay long: their pages are kept by name instead, so that they do not hold back every page since.
+/// A `pages` item names its pages from the time in its name, an archive from when it was packed. The state database
+/// knows, for every page the newest page list stopped naming, a time no item or archive naming it is newer than
+/// (``StateDatabase/notePagesNamed(_:at:)``, ``StateDatabase/noteArchivePacked(_:naming:at:)``). So a page last named
+/// before the oldest such time still kept is named by nothing kept. Archives that name no pages (the other direction's,
+/// sidecars packed late) hold back nothing; one the database does not know counts from the time in its name, the
+/// oldest it can name pages from. Items an operator parked in `failed/` or `hold/` may be old and stay long: their
+/// pages are kept by name instead, so that they do not hold back every page since.
 struct PageCollection {
     let spool: Spool
     let database: StateDatabase
@@ -39,9 +41,15 @@ struct PageCollection {
         return removed
     }
 
-    /// The time of the oldest item or archive that may name pages; one later than any when there is none.
+    /// The time of the oldest item or archive that may name pages; one later than any when there is none. Forgets the
+    /// archives that are gone.
     private func oldestNamingTime(archives: [String]) throws -> String {
-        var times = archives.map { String($0.prefix(16)) }
+        let packed = try database.packedArchives()
+        try database.forgetArchives(Set(packed.keys).subtracting(archives).sorted())
+        var times: [String] = archives.compactMap { archive in
+            guard let namedAt = packed[archive] else { return String(archive.prefix(16)) }
+            return namedAt
+        }
         for folder in [SpoolFolder.inbox, .posted] {
             times += try spool.items(in: folder).compactMap { ItemName(parsing: $0) }.filter { $0.kind == PageListItem.kind }.map {
                 ItemName.timestamp($0.time)

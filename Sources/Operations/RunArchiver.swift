@@ -107,7 +107,7 @@ public struct RunArchiver {
         }
         manifest["files"] = .array(entries)
         let pageLists = files.compactMap(pageListEntry(of:))
-        if !pageLists.isEmpty { manifest["pageLists"] = .array(pageLists) }
+        if !pageLists.isEmpty { manifest["pageLists"] = .array(pageLists.map(\.manifestEntry)) }
         let name = freeArchiveName(runID: runID, startedAt: run?.startedAt ?? Date())
         let temporary = spool.path(.tmp, ".\(name).\(getpid())")
         do {
@@ -126,6 +126,7 @@ public struct RunArchiver {
             throw error
         }
         CrashPoint.reached("archive.published")
+        try database.noteArchivePacked(name, naming: Set(pageLists.flatMap(\.addresses)), at: ItemName.timestamp(Date()))
         for file in files {
             try spool.removeArchived(file.name, in: file.folder)
             CrashPoint.reached("archive.removed-one")
@@ -159,8 +160,8 @@ public struct RunArchiver {
     }
 
     /// For a `pages` item, what the manifest says of the pages it names, which stay in `pages/` as long as an archive
-    /// or item names them: the page list's address, and any page not there or not intact.
-    private func pageListEntry(of file: SpoolFile) -> JSONValue? {
+    /// or item names them (the page list's address, and any page not there or not intact), and their addresses.
+    private func pageListEntry(of file: SpoolFile) -> (manifestEntry: JSONValue, addresses: [String])? {
         guard ItemName(parsing: file.name)?.kind == PageListItem.kind, let bytes = try? spool.read(file.name, in: file.folder),
             let envelope = try? Envelope.decode(bytes, expectedSchema: Envelope.inboxSchema), let item = try? PageListItem(envelope)
         else { return nil }
@@ -169,14 +170,16 @@ public struct RunArchiver {
             ("item", .string(file.entryName)), ("pageList", .string(item.list.checksum)), ("pages", .number(item.pages)),
             ("rows", .number(item.rows)),
         ]
+        var addresses = [item.list.hex]
         do {
             let list = try PageList(records: store.records(at: item.list))
+            addresses += list.entries.map(\.address.hex)
             let absent = list.entries.filter { spool.entryKind(of: $0.address.fileName, in: .pages) != .file }
             if !absent.isEmpty { fields.append(("problem", .string("\(absent.count) of its pages are not in pages/"))) }
         } catch {
             fields.append(("problem", .string(String(describing: error))))
         }
-        return .object(JSONObject(fields))
+        return (.object(JSONObject(fields)), addresses)
     }
 
     /// Reads the archive back and checks that it holds every file with the size and digest the manifest names.

@@ -1,7 +1,8 @@
 /// Which pages of the page store (`pages/`) are still named, kept so that a run writes in proportion to what changed:
 /// a page named by the newest page list is current (no time); one the newest list stopped naming carries the time of
-/// that list, which no item or archive naming the page can be newer than. Addresses are 64 hex digits; times are the
-/// compact UTC times of item names (`20261121T174512Z`), which sort as text.
+/// that list, or of the newest archive packed since that names it, which no item or archive naming the page can be
+/// newer than. Items count from the time in their name, archives from when they were packed (`archives_packed`).
+/// Times are the compact UTC times of item names (`20261121T174512Z`), which sort as text; addresses are 64 hex digits.
 extension StateDatabase {
     /// Records that a page list made at `time` names exactly `addresses`: those not current become current, and the
     /// current ones it does not name carry `time`. Writes only what changed.
@@ -41,6 +42,42 @@ extension StateDatabase {
             for address in addresses {
                 try adopt.bind([.text(address), .text(time)])
                 while try adopt.step() {}
+            }
+        }
+    }
+
+    /// Records that `archive` was packed at `time`, holding items that name `addresses` (none for an archive of other
+    /// files). The pages it names that a newer list stopped naming carry `time` from now on, so that what an archive
+    /// names counts from when it was packed, whatever the age of its items: an old item packed late holds back nothing
+    /// else.
+    public func noteArchivePacked(_ archive: String, naming addresses: Set<String>, at time: String) throws {
+        try connection.transaction {
+            try connection.run(
+                "INSERT OR REPLACE INTO archives_packed (archive, named_at) VALUES (?, ?)", [.text(archive), addresses.isEmpty ? .null : .text(time)])
+            let carry = try connection.prepare("UPDATE stored_pages SET last_named = ? WHERE address = ? AND last_named < ?")
+            for address in addresses.sorted() {
+                try carry.bind([.text(time), .text(address), .text(time)])
+                while try carry.step() {}
+            }
+        }
+    }
+
+    /// The archives packed, each with when it was packed if it names pages (`nil` when it names none).
+    public func packedArchives() throws -> [String: String?] {
+        var archives: [String: String?] = [:]
+        for row in try connection.query("SELECT archive, named_at FROM archives_packed") {
+            if let archive = row[0].text { archives[archive] = row[1].text }
+        }
+        return archives
+    }
+
+    /// Forgets archives that are gone.
+    public func forgetArchives(_ archives: [String]) throws {
+        try connection.transaction {
+            let forget = try connection.prepare("DELETE FROM archives_packed WHERE archive = ?")
+            for archive in archives {
+                try forget.bind([.text(archive)])
+                while try forget.step() {}
             }
         }
     }

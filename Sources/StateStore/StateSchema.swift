@@ -95,8 +95,12 @@ enum StateSchema {
         // and worker, and its deletion).
         "DROP TABLE seen_keys;",
         // v10: which stored pages (pages/) the newest page list names (last_named NULL), and for the others when the
-        // newest list that stopped naming them was made; a page goes when nothing that old or newer is kept.
-        "CREATE TABLE stored_pages (address TEXT PRIMARY KEY, last_named TEXT) WITHOUT ROWID;",
+        // newest list that stopped naming them was made; a page goes when nothing that old or newer is kept. Each
+        // archive packed, and when it was packed if it holds items that name pages (named_at; NULL when none).
+        """
+        CREATE TABLE stored_pages (address TEXT PRIMARY KEY, last_named TEXT) WITHOUT ROWID;
+        CREATE TABLE archives_packed (archive TEXT PRIMARY KEY, named_at TEXT) WITHOUT ROWID;
+        """,
     ]
 
     static func version(of connection: Connection) throws -> Int {

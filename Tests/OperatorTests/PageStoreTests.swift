@@ -143,6 +143,30 @@ struct PageStoreTests {
         }
     }
 
+    @Test func anOldRunsSidecarArchivedLateHoldsBackNoPage() async throws {
+        try await withPagedConnector { (harness: ConnectorHarness) async throws in
+            #expect(try await harness.run(["run", "from-erp"]).status == 0)
+            let firstItem = try #require(harness.files("posted").first { $0.contains("_from-erp_pages_") })
+            try harness.changeFirstOrder()
+            #expect(try await harness.run(["run", "from-erp"]).status == 0)
+            try await harness.archiveEverythingAndAgeIt()
+            // The error sidecar an item of the first run leaves behind when it is re-driven by hand: packed now, into an
+            // archive named for the first run, which names no page.
+            let sidecar = firstItem.replacingOccurrences(of: "_pages_0001.json", with: "_work-orders_0099.error.json")
+            try Array(#"{"reason": "history"}"#.utf8).write(toPath: "\(harness.spoolDirectory)/failed/\(sidecar)")
+            #expect(try await harness.run(["spool", "archive"]).status == 0)
+            let late = Set(harness.files("archive")).subtracting(try harness.archiveNames(agedBefore: Date().addingTimeInterval(-86_400)))
+            let firstRun = firstItem.split(separator: "_")[1]
+            #expect(late.count == 1 && late.first?.contains("_\(firstRun)") == true, "named for the first run: \(late)")
+
+            #expect(try await harness.run(["run", "from-erp"]).status == 0)
+            #expect(Set(harness.files("archive")) == late, "the archives past D365MM_ARCHIVE_KEEP went; the late one stays")
+            let item = try #require(harness.files("posted").first { $0.contains("_from-erp_pages_") })
+            let list = try harness.pageList(namedBy: "posted/\(item)")
+            #expect(Set(try harness.pageFiles().keys) == Set(try harness.pagesNamed(byList: list) + [list]), "the replaced pages went all the same")
+        }
+    }
+
     @Test func aStateDatabaseMadeAnewRemovesNoPageAnArchiveNames() async throws {
         try await withPagedConnector { (harness: ConnectorHarness) async throws in
             #expect(try await harness.run(["run", "from-erp"]).status == 0)
@@ -180,6 +204,15 @@ extension ConnectorHarness {
         try age("archive", by: 400 * 86_400)
         // Pages carry the second the newest list stopped naming them, and go only when every item kept is later.
         try await Task.sleep(for: .seconds(1.1))
+    }
+
+    /// The archives last modified before `date`.
+    fileprivate func archiveNames(agedBefore date: Date) throws -> Set<String> {
+        Set(
+            try files("archive").filter { name in
+                let modified = try FileManager.default.attributesOfItem(atPath: "\(spoolDirectory)/archive/\(name)")[.modificationDate] as? Date
+                return modified.map { $0 < date } ?? false
+            })
     }
 
     /// The files of `pages/`, by address, with their inode and modification time.
