@@ -9,7 +9,7 @@ public enum Gzip {
     /// The corresponding C functions are `archive_write_set_format_raw`, `archive_write_add_filter_gzip` and
     /// `archive_write_open_memory`.
     public static func compress(_ bytes: [UInt8], name: String) throws(ArchiveError) -> [UInt8] {
-        // libarchive's filter starts the stream with the first byte of data, so nothing would make no stream at all.
+        // libarchive's filter starts the stream with the first byte of data: no data would make no stream at all.
         guard !bytes.isEmpty else { return emptyStream }
         // Rows of JSON shrink about tenfold, so a quarter of their size is room enough and keeps a pull of many pages
         // at once small. A buffer too small fails cleanly; the next is as large as deflate's worst case (5 bytes per

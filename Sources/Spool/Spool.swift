@@ -7,7 +7,8 @@ import Foundation
 /// the folder fsynced. Moves between folders are `rename(2)` on one file system, followed by an fsync of both
 /// folders, and an item's sidecars move with it. No item is ever put where another item or sidecar is: it takes the
 /// next free name (`stem.2.json`). Nothing here deletes an item unless it was archived first
-/// (``removeArchived(_:in:)``); only ``purgeTemporaryFiles()`` removes leftovers in `tmp/`.
+/// (``removeArchived(_:in:)``); only ``purgeTemporaryFiles()`` removes leftovers in `tmp/`, and ``PageStore`` pages
+/// that no item or archive names.
 public struct Spool: Sendable {
     public let root: String
 
@@ -93,6 +94,11 @@ public struct Spool: Sendable {
     /// Removes a file that an archive, already verified, holds.
     public func removeArchived(_ name: String, in folder: SpoolFolder) throws {
         guard unlink(path(folder, name)) == 0 || errno == ENOENT else { throw SpoolError.system("remove the archived file", path(folder, name)) }
+    }
+
+    /// Removes a page of `pages/` that no item or archive names any more.
+    func removeUnnamedPage(_ name: String) throws {
+        guard unlink(path(.pages, name)) == 0 || errno == ENOENT else { throw SpoolError.system("remove the page no item or archive names,", path(.pages, name)) }
     }
 
     /// The items in `folder`: regular, non-hidden files, sidecars excepted, sorted by name (which is by age).

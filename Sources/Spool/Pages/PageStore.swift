@@ -105,7 +105,7 @@ public struct PageStore: Sendable {
 
     /// Removes a page no item or archive names any more.
     public func remove(_ address: PageAddress) throws {
-        try spool.removeArchived(address.fileName, in: .pages)
+        try spool.removeUnnamedPage(address.fileName)
     }
 
     /// The bytes `pages/` holds.
