@@ -98,7 +98,7 @@ public struct Spool: Sendable {
 
     /// Removes a page of `pages/` that no item or archive names any more.
     func removeUnnamedPage(_ name: String) throws {
-        guard unlink(path(.pages, name)) == 0 || errno == ENOENT else { throw SpoolError.system("remove the page no item or archive names,", path(.pages, name)) }
+        guard unlink(path(.pages, name)) == 0 || errno == ENOENT else { throw SpoolError.system("remove the unused page", path(.pages, name)) }
     }
 
     /// The items in `folder`: regular, non-hidden files, sidecars excepted, sorted by name (which is by age).
