@@ -7,10 +7,7 @@ struct BundledPageLists {
 
     /// Notes the page list `content` names, when it is a `pages` item's.
     mutating func note(_ name: String, _ content: [UInt8]) {
-        let fileName = String(name.split(separator: "/").last ?? "")
-        guard ItemName(parsing: fileName)?.kind == PageListItem.kind,
-            let envelope = try? Envelope.decode(content, expectedSchema: Envelope.inboxSchema), let item = try? PageListItem(envelope),
-            !lists.contains(item.list)
+        guard let item = PageListItem(named: String(name.split(separator: "/").last ?? ""), bytes: content), !lists.contains(item.list)
         else { return }
         lists.append(item.list)
     }
@@ -20,22 +17,21 @@ struct BundledPageLists {
     /// page that is missing or damaged is left out and said so in `notes`.
     func forEachPage(in store: PageStore, notes: inout [String], _ body: (PageAddress, [UInt8]) throws -> Void) throws {
         var seen = Set<PageAddress>()
-        func take(_ address: PageAddress) throws -> [UInt8]? {
-            guard seen.insert(address).inserted else { return nil }
+        /// Hands `body` the page unless it was handed already; whether it could be read.
+        func take(_ address: PageAddress) throws -> Bool {
+            guard seen.insert(address).inserted else { return false }
             let document: [UInt8]
             do {
                 document = try store.document(checkedAt: address)
             } catch {
                 notes.append("\(error.path) left out: \(error.problem)")
-                return nil
+                return false
             }
             try body(address, document)
-            return document
+            return true
         }
         for list in lists {
-            guard let document = try take(list), let records = try? StoredPage.records(of: document, address: list),
-                let entries = try? PageList(records: records).entries
-            else { continue }
+            guard try take(list), let entries = try? store.pageList(at: list).entries else { continue }
             for entry in entries { _ = try take(entry.address) }
         }
     }

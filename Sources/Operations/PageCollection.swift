@@ -15,30 +15,33 @@ struct PageCollection {
     let spool: Spool
     let database: StateDatabase
 
-    /// What was removed.
-    struct Removed {
-        var pages = 0
-        var bytes: Int64 = 0
+    /// What was removed, and what `pages/` holds after.
+    struct Outcome {
+        var pagesRemoved = 0
+        var bytesKept: Int64 = 0
     }
 
     /// Removes the pages nothing kept names, `archives` being the archives that stay. A page the state database does
     /// not know (it was made anew, or a run died before naming what it kept) is taken on as named now, so that it goes
     /// only once everything kept now has gone: nothing an archive names is lost with the database.
-    func removeUnnamedPages(keeping archives: [String], now: Date = Date()) throws -> Removed {
+    func removeUnnamedPages(keeping archives: [String], now: Date = Date()) throws -> Outcome {
         let store = PageStore(spool: spool)
+        let kept = try store.addresses()
         let known = try database.storedPageAddresses()
-        let unknown = try store.addresses().map(\.hex).filter { !known.contains($0) }
-        if !unknown.isEmpty { try database.adoptPages(unknown, lastNamedAt: ItemName.timestamp(now)) }
+        try database.adoptPages(kept.map(\.hex).filter { !known.contains($0) }, lastNamedAt: ItemName.timestamp(now))
         let protected = try pagesNamedByParkedItems(store)
         let removable = Set(try database.pagesLastNamed(before: oldestNamingTime(archives: archives))).subtracting(protected)
-        var removed = Removed()
-        for address in try store.addresses() where removable.contains(address.hex) {
-            removed.bytes += spool.attributes(of: address.fileName, in: .pages)?.size ?? 0
-            try store.remove(address)
-            removed.pages += 1
+        var outcome = Outcome()
+        for address in kept {
+            if removable.contains(address.hex) {
+                try store.remove(address)
+                outcome.pagesRemoved += 1
+            } else {
+                outcome.bytesKept += spool.attributes(of: address.fileName, in: .pages)?.size ?? 0
+            }
         }
         try database.forgetPages(removable.sorted())
-        return removed
+        return outcome
     }
 
     /// The time of the oldest item or archive that may name pages; one later than any when there is none. Forgets the
@@ -51,9 +54,8 @@ struct PageCollection {
             return namedAt
         }
         for folder in [SpoolFolder.inbox, .posted] {
-            times += try spool.items(in: folder).compactMap { ItemName(parsing: $0) }.filter { $0.kind == PageListItem.kind }.map {
-                ItemName.timestamp($0.time)
-            }
+            let items = try spool.items(in: folder).compactMap(ItemName.init(parsing:)).filter { $0.kind == PageListItem.kind }
+            times += items.map { ItemName.timestamp($0.time) }
         }
         return times.min() ?? "99991231T235959Z"
     }
@@ -62,12 +64,10 @@ struct PageCollection {
     private func pagesNamedByParkedItems(_ store: PageStore) throws -> Set<String> {
         var named = Set<String>()
         for folder in [SpoolFolder.failed, .hold] {
-            for name in try spool.items(in: folder) where ItemName(parsing: name)?.kind == PageListItem.kind {
-                guard let bytes = try? spool.read(name, in: folder), let envelope = try? Envelope.decode(bytes, expectedSchema: Envelope.inboxSchema),
-                    let item = try? PageListItem(envelope)
-                else { continue }
+            for name in try spool.items(in: folder) where PageListItem.isItemName(name) {
+                guard let bytes = try? spool.read(name, in: folder), let item = PageListItem(named: name, bytes: bytes) else { continue }
                 named.insert(item.list.hex)
-                if let list = try? PageList(records: store.records(at: item.list)) { named.formUnion(list.entries.map(\.address.hex)) }
+                if let list = try? store.pageList(at: item.list) { named.formUnion(list.entries.map(\.address.hex)) }
             }
         }
         return named

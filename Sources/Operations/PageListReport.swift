@@ -12,17 +12,14 @@ public struct PageListReport: Sendable {
 
     public init(item: PageListItem, store: PageStore) {
         self.item = item
-        do {
-            let list = try PageList(records: store.records(at: item.list))
+        do throws(PageStoreError) {
+            let list = try store.pageList(at: item.list)
             self.list = list
             var checked = Set<PageAddress>()
             problems = list.entries.compactMap { entry in checked.insert(entry.address).inserted ? store.problem(with: entry.address) : nil }
-        } catch let error as PageStoreError {
-            list = nil
-            problems = [error]
         } catch {
             list = nil
-            problems = [PageStoreError(address: item.list, path: store.path(of: item.list), problem: .damaged(String(describing: error)))]
+            problems = [error]
         }
     }
 

@@ -149,12 +149,12 @@ public struct RunArchiver {
             removed.append(archives.removeFirst().name)
         }
         while let oldest = archives.first, oldest.time < now.addingTimeInterval(-policy.keep) { try removeOldest() }
-        _ = try collection.removeUnnamedPages(keeping: archives.map(\.name))
-        var total = try archives.reduce(Int64(0)) { $0 + $1.size } + PageStore(spool: spool).size()
-        while !archives.isEmpty, total > policy.maxBytes {
-            total -= archives[0].size
+        var archivesBytes = archives.reduce(Int64(0)) { $0 + $1.size }
+        var pagesBytes = try collection.removeUnnamedPages(keeping: archives.map(\.name)).bytesKept
+        while !archives.isEmpty, archivesBytes + pagesBytes > policy.maxBytes {
+            archivesBytes -= archives[0].size
             try removeOldest()
-            total -= try collection.removeUnnamedPages(keeping: archives.map(\.name)).bytes
+            pagesBytes = try collection.removeUnnamedPages(keeping: archives.map(\.name)).bytesKept
         }
         return removed
     }
@@ -162,8 +162,8 @@ public struct RunArchiver {
     /// For a `pages` item, what the manifest says of the pages it names, which stay in `pages/` as long as an archive
     /// or item names them (the page list's address, and any page not there or not intact), and their addresses.
     private func pageListEntry(of file: SpoolFile) -> (manifestEntry: JSONValue, addresses: [String])? {
-        guard ItemName(parsing: file.name)?.kind == PageListItem.kind, let bytes = try? spool.read(file.name, in: file.folder),
-            let envelope = try? Envelope.decode(bytes, expectedSchema: Envelope.inboxSchema), let item = try? PageListItem(envelope)
+        guard PageListItem.isItemName(file.name), let bytes = try? spool.read(file.name, in: file.folder),
+            let item = PageListItem(named: file.name, bytes: bytes)
         else { return nil }
         let store = PageStore(spool: spool)
         var fields: [(key: String, value: JSONValue)] = [
@@ -172,7 +172,7 @@ public struct RunArchiver {
         ]
         var addresses = [item.list.hex]
         do {
-            let list = try PageList(records: store.records(at: item.list))
+            let list = try store.pageList(at: item.list)
             addresses += list.entries.map(\.address.hex)
             let absent = list.entries.filter { spool.entryKind(of: $0.address.fileName, in: .pages) != .file }
             if !absent.isEmpty { fields.append(("problem", .string("\(absent.count) of its pages are not in pages/"))) }

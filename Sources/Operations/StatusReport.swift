@@ -38,10 +38,7 @@ public struct StatusReport {
             report.folders[folder] = spool.census(of: folder)
             report.strayNames += ((try? spool.strayNames(in: folder)) ?? []).map { "\(folder.rawValue)/\($0)" }
         }
-        for name in (try? spool.entries(in: .pages)) ?? [] {
-            report.pages.count += 1
-            report.pages.bytes += spool.attributes(of: name, in: .pages)?.size ?? 0
-        }
+        if let usage = try? PageStore(spool: spool).usage() { report.pages = (usage.files, usage.bytes) }
         for name in (try? spool.entries(in: .archive)) ?? [] where name.hasSuffix(".tar.gz") {
             report.archives.count += 1
             report.archives.bytes += spool.attributes(of: name, in: .archive)?.size ?? 0

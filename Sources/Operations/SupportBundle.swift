@@ -182,7 +182,7 @@ public struct SupportBundle {
             lines.append("\(folder.rawValue)/ (\(names.count))")
             if folder == .pages {
                 // Named by address only: what each holds is in the pages collector's files.
-                lines.append("  \(try PageStore(spool: spool).size()) bytes in all")
+                lines.append("  \(try PageStore(spool: spool).usage().bytes) bytes in all")
                 continue
             }
             for name in names {

@@ -105,6 +105,14 @@ public final class Connection {
         while try statement.step() {}
     }
 
+    /// Runs `sql` once with each of `rows` of arguments, in one transaction; nothing at all when there are none.
+    public func runEach(_ sql: String, _ rows: [[SQLiteValue]]) throws {
+        guard !rows.isEmpty else { return }
+        try transaction {
+            for arguments in rows { try run(sql, arguments) }
+        }
+    }
+
     /// Runs `body` inside `BEGIN IMMEDIATE … COMMIT`, rolling back when it throws. Inside another transaction it is a
     /// savepoint: what `body` did is undone alone when it throws, and kept only if the outer transaction commits.
     public func transaction<T>(_ body: () throws -> T) throws -> T {

@@ -9,17 +9,11 @@ extension StateDatabase {
     public func notePagesNamed(_ addresses: Set<String>, at time: String) throws {
         try connection.transaction {
             let current = Set(try connection.query("SELECT address FROM stored_pages WHERE last_named IS NULL").compactMap { $0[0].text })
-            let name = try connection.prepare(
-                "INSERT INTO stored_pages (address, last_named) VALUES (?, NULL) ON CONFLICT (address) DO UPDATE SET last_named = NULL")
-            for address in addresses.subtracting(current).sorted() {
-                try name.bind([.text(address)])
-                while try name.step() {}
-            }
-            let retire = try connection.prepare("UPDATE stored_pages SET last_named = ? WHERE address = ?")
-            for address in current.subtracting(addresses).sorted() {
-                try retire.bind([.text(time), .text(address)])
-                while try retire.step() {}
-            }
+            try connection.runEach(
+                "INSERT INTO stored_pages (address, last_named) VALUES (?, NULL) ON CONFLICT (address) DO UPDATE SET last_named = NULL",
+                addresses.subtracting(current).sorted().map { [.text($0)] })
+            try connection.runEach(
+                "UPDATE stored_pages SET last_named = ? WHERE address = ?", current.subtracting(addresses).sorted().map { [.text(time), .text($0)] })
         }
     }
 
@@ -37,13 +31,7 @@ extension StateDatabase {
     /// named what it kept) as last named at `time`: whatever names them is no newer, so they go only once everything
     /// kept at `time` has gone.
     public func adoptPages(_ addresses: [String], lastNamedAt time: String) throws {
-        try connection.transaction {
-            let adopt = try connection.prepare("INSERT OR IGNORE INTO stored_pages (address, last_named) VALUES (?, ?)")
-            for address in addresses {
-                try adopt.bind([.text(address), .text(time)])
-                while try adopt.step() {}
-            }
-        }
+        try connection.runEach("INSERT OR IGNORE INTO stored_pages (address, last_named) VALUES (?, ?)", addresses.map { [.text($0), .text(time)] })
     }
 
     /// Records that `archive` was packed at `time`, holding items that name `addresses` (none for an archive of other
@@ -54,11 +42,9 @@ extension StateDatabase {
         try connection.transaction {
             try connection.run(
                 "INSERT OR REPLACE INTO archives_packed (archive, named_at) VALUES (?, ?)", [.text(archive), addresses.isEmpty ? .null : .text(time)])
-            let carry = try connection.prepare("UPDATE stored_pages SET last_named = ? WHERE address = ? AND last_named < ?")
-            for address in addresses.sorted() {
-                try carry.bind([.text(time), .text(address), .text(time)])
-                while try carry.step() {}
-            }
+            try connection.runEach(
+                "UPDATE stored_pages SET last_named = ? WHERE address = ? AND last_named < ?",
+                addresses.sorted().map { [.text(time), .text($0), .text(time)] })
         }
     }
 
@@ -73,23 +59,11 @@ extension StateDatabase {
 
     /// Forgets archives that are gone.
     public func forgetArchives(_ archives: [String]) throws {
-        try connection.transaction {
-            let forget = try connection.prepare("DELETE FROM archives_packed WHERE archive = ?")
-            for archive in archives {
-                try forget.bind([.text(archive)])
-                while try forget.step() {}
-            }
-        }
+        try connection.runEach("DELETE FROM archives_packed WHERE archive = ?", archives.map { [.text($0)] })
     }
 
     /// Forgets pages removed from the store.
     public func forgetPages(_ addresses: [String]) throws {
-        try connection.transaction {
-            let forget = try connection.prepare("DELETE FROM stored_pages WHERE address = ?")
-            for address in addresses {
-                try forget.bind([.text(address)])
-                while try forget.step() {}
-            }
-        }
+        try connection.runEach("DELETE FROM stored_pages WHERE address = ?", addresses.map { [.text($0)] })
     }
 }

@@ -16,17 +16,12 @@ extension StateDatabase {
 
     /// Adds `amounts` to the totals, in one transaction.
     public func addToTotals(_ amounts: [TotalKey: Int]) throws {
-        try connection.transaction {
-            let add = try connection.prepare(
-                """
-                INSERT INTO metric_totals (name, direction, label, value) VALUES (?, ?, ?, ?)
-                ON CONFLICT (name, direction, label) DO UPDATE SET value = value + excluded.value
-                """)
-            for (key, amount) in amounts where amount > 0 {
-                try add.bind([.text(key.name), .text(key.direction), .text(key.label), .integer(Int64(amount))])
-                while try add.step() {}
-            }
-        }
+        try connection.runEach(
+            """
+            INSERT INTO metric_totals (name, direction, label, value) VALUES (?, ?, ?, ?)
+            ON CONFLICT (name, direction, label) DO UPDATE SET value = value + excluded.value
+            """,
+            amounts.filter { $0.value > 0 }.map { key, amount in [.text(key.name), .text(key.direction), .text(key.label), .integer(Int64(amount))] })
     }
 
     public func totals() throws -> [TotalKey: Int] {

@@ -72,6 +72,17 @@ public struct PageListItem: Sendable, Equatable {
         self.rows = rows
     }
 
+    /// Whether `name` is a `pages` item's, as this tool names them (`<time>_<run>_from-erp_pages_<n>.json`).
+    public static func isItemName(_ name: String) -> Bool { ItemName(parsing: name)?.kind == kind }
+
+    /// The item a file holds when its name says it is a `pages` item and its envelope is one; `nil` for any other file.
+    public init?(named name: String, bytes: [UInt8]) {
+        guard Self.isItemName(name), let envelope = try? Envelope.decode(bytes, expectedSchema: Envelope.inboxSchema),
+            let item = try? PageListItem(envelope)
+        else { return nil }
+        self = item
+    }
+
     /// The item an envelope of kind ``kind`` holds.
     public init(_ envelope: Envelope) throws(EnvelopeError) {
         guard envelope.kind == Self.kind, envelope.records.count == 1, let record = envelope.records.first,

@@ -44,6 +44,16 @@ public struct PageStore: Sendable {
         try checkedRecords(of: document(at: address), address: address)
     }
 
+    /// The page list kept at `address`, once its checksum is found to be what the address says.
+    public func pageList(at address: PageAddress) throws(PageStoreError) -> PageList {
+        let records = try records(at: address)
+        do {
+            return try PageList(records: records)
+        } catch {
+            throw PageStoreError(address: address, path: path(of: address), problem: .damaged("it holds no page list: \(error.description)"))
+        }
+    }
+
     /// The page's document, uncompressed, once its checksum is found to be what the address says.
     public func document(checkedAt address: PageAddress) throws(PageStoreError) -> [UInt8] {
         let bytes = try document(at: address)
@@ -108,9 +118,10 @@ public struct PageStore: Sendable {
         try spool.removeUnnamedPage(address.fileName)
     }
 
-    /// The bytes `pages/` holds.
-    public func size() throws -> Int64 {
-        try spool.entries(in: .pages).reduce(0) { $0 + (spool.attributes(of: $1, in: .pages)?.size ?? 0) }
+    /// How many files `pages/` holds, and their bytes.
+    public func usage() throws -> (files: Int, bytes: Int64) {
+        let names = try spool.entries(in: .pages)
+        return (names.count, names.reduce(0) { $0 + (spool.attributes(of: $1, in: .pages)?.size ?? 0) })
     }
 
     public func path(of address: PageAddress) -> String { spool.path(.pages, address.fileName) }

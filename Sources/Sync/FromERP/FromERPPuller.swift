@@ -14,8 +14,6 @@ struct FromERPPuller: Sendable {
     struct Result {
         var workOrderKeys: [String] = []
         var personKeys: [String] = []
-        var pages: [EntitySet: Int] = [:]
-        var rows: [EntitySet: Int] = [:]
         /// Every page read, in the order the reads finished; a page's number in the run is its place here.
         var entries: [PageList.Entry] = []
         /// How many pages were new to the store (the others were kept already, intact).
@@ -37,7 +35,6 @@ struct FromERPPuller: Sendable {
         /// Its place among the run's pages (``Result/entries``).
         let number: Int
         let entry: PageList.Entry
-        let entitySet: EntitySet
         let rows: [JSONValue]
         let digests: [SHA256Bytes]
     }
@@ -170,13 +167,11 @@ struct FromERPPuller: Sendable {
             let entry = PageList.Entry(
                 entitySet: query.entitySet.name, query: result.url, page: pageNumber, rows: result.rows.count, address: page.address)
             let number = collected.withLock {
-                $0.pages[query.entitySet, default: 0] += 1
-                $0.rows[query.entitySet, default: 0] += result.rows.count
                 if keeping != .alreadyKept { $0.pagesWritten += 1 }
                 $0.entries.append(entry)
                 return $0.entries.count - 1
             }
-            await onPage?(Page(number: number, entry: entry, entitySet: query.entitySet, rows: result.rows, digests: page.recordDigests))
+            await onPage?(Page(number: number, entry: entry, rows: result.rows, digests: page.recordDigests))
         }
     }
 }

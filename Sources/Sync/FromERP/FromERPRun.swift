@@ -109,10 +109,11 @@ public final class FromERPRun {
                     try await puller.pull(into: collected)
                 }
             CrashPoint.reached("from-erp.pulled")
-            for (entity, pages) in pulled.pages.sorted(by: { $0.key.name < $1.key.name }) {
-                report.add(.pagesPulled, pages)
-                report.add(.rowsPulled, pulled.rows[entity] ?? 0)
-                logger.info("pulled \(pulled.rows[entity] ?? 0) rows of \(entity) in \(pages) page(s)")
+            for (entitySet, pages) in Dictionary(grouping: pulled.entries, by: \.entitySet).sorted(by: { $0.key < $1.key }) {
+                let rows = pages.reduce(0) { $0 + $1.rows }
+                report.add(.pagesPulled, pages.count)
+                report.add(.rowsPulled, rows)
+                logger.info("pulled \(rows) rows of \(entitySet) in \(pages.count) page(s)")
             }
             try await pullDeparted(puller, seen: pulled, into: collected, &report)
         } catch {

@@ -63,11 +63,7 @@ final class FromERPTransformer {
             } catch {
                 page = InboxPage(source: .file(name), content: .unusable(String(describing: error)))
             }
-            if case .pageList(let item) = page.content {
-                try takeListedPages(of: item, named: name, report: &report)
-            } else {
-                try take(page, report: &report)
-            }
+            try take(page, report: &report)
         }
         try finishTaken(report: &report)
     }
@@ -76,7 +72,7 @@ final class FromERPTransformer {
     /// as it was kept fails the item, and its later pages are not taken.
     private func takeListedPages(of item: PageListItem, named name: String, report: inout RunReport) throws {
         do {
-            let list = try PageList(records: pageStore.records(at: item.list))
+            let list = try pageStore.pageList(at: item.list)
             guard !list.entries.isEmpty else { return try retire([.file(name)]) }
             for (index, entry) in list.entries.enumerated() {
                 let records = try pageStore.records(at: entry.address)
@@ -85,8 +81,6 @@ final class FromERPTransformer {
             }
         } catch let error as PageStoreError {
             try failInbox(name, reason: error.description, report: &report)
-        } catch let error as EnvelopeError {
-            try failInbox(name, reason: "its page list \(item.list) is not one: \(error.description)", report: &report)
         }
     }
 
@@ -96,7 +90,11 @@ final class FromERPTransformer {
     func take(_ page: InboxPage, report: inout RunReport) throws -> Bool {
         switch page.content {
         case .notFromERP: return true
-        case .pageList: preconditionFailure("a pages item is taken by transformInbox, page by page")
+        case .pageList(let item):
+            // Only an inbox file holds a page list; its pages are taken one by one.
+            guard case .file(let name) = page.source else { return true }
+            try takeListedPages(of: item, named: name, report: &report)
+            return true
         case .unusable(let reason):
             try fail(page, rows: [], reason: reason, report: &report)
             return false

@@ -39,7 +39,7 @@ struct InboxPage: Sendable {
     /// A page the pull has just kept, digested as it was kept.
     init(_ page: FromERPPuller.Page) {
         source = .pulled(page.number, page.entry)
-        content = Self.content(kind: page.entitySet.name, rows: page.rows) { page.digests }
+        content = Self.content(kind: page.entry.entitySet, rows: page.rows) { page.digests }
     }
 
     /// An inbox file as read from the spool.
